@@ -1,0 +1,25 @@
+"""Predictions and accuracy of a trained network, by the plan's own forward operations."""
+from __future__ import annotations
+
+import numpy as np
+
+from .network import NetworkSpec
+from .plan import build_plan
+from .stepper import iterate_ops
+
+Array = np.ndarray
+
+
+def predict(spec: NetworkSpec, params: dict[str, Array], X: Array) -> Array:
+    """A[L] (n_y, m) for the columns of X (n_x, m)."""
+    forward = [op for op in build_plan(spec) if op.phase == "forward"]
+    return iterate_ops(forward, {"A0": X, **params})[f"A{spec.L}"]
+
+
+def accuracy(spec: NetworkSpec, A: Array, Y: Array) -> float | None:
+    """Share of examples classified right: sigmoid A > 0.5, softmax argmax; None for linear."""
+    if spec.output == "sigmoid":
+        return float(np.mean((A > 0.5) == (Y > 0.5)))
+    if spec.output == "softmax":
+        return float(np.mean(A.argmax(axis=0) == Y.argmax(axis=0)))
+    return None
