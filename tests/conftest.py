@@ -17,3 +17,43 @@ def course_data() -> Path:
     if not (COURSE_DATA / "train_catvnoncat.h5").is_file():
         pytest.skip(f"course data not found at {COURSE_DATA}")
     return COURSE_DATA
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path_factory, monkeypatch):
+    """QSettings go to a fresh temporary folder: tests never see or touch a user's settings."""
+    try:
+        from PySide6.QtCore import QSettings
+    except ImportError:  # engine-only environments
+        yield
+        return
+    folder = tmp_path_factory.mktemp("settings")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+    yield folder
+
+
+@pytest.fixture
+def make_session(qtbot):
+    """Sessions that are closed (worker thread stopped) after the test."""
+    from nnviz.session import Session
+
+    made = []
+
+    def make(dataset=None, design=None):
+        session = Session(dataset=dataset, design=design)
+        made.append(session)
+        return session
+
+    yield make
+    for session in made:
+        session.close()
+
+
+@pytest.fixture
+def wait_idle(qtbot):
+    """wait_idle(session): let the session's worker finish its job (the event loop keeps running)."""
+    def wait(session, timeout: int = 10_000) -> None:
+        qtbot.waitUntil(lambda: not session.busy, timeout=timeout)
+
+    return wait

@@ -152,3 +152,15 @@ def test_bad_shapes_are_refused_with_a_message():
         NetworkSpec.build(3, [0], 1)
     with pytest.raises(ValueError, match="softmax output needs at least 2"):
         NetworkSpec.build(3, [2], 1, output="softmax")
+
+
+def test_static_shapes_match_the_computed_ones(notes_data):
+    from nnviz.engine import operation_line, plan_shapes
+
+    stepper = _notes_stepper(notes_data)
+    shapes = plan_shapes(stepper.spec, 209)
+    for _ in range(len(stepper.plan)):
+        record = stepper.step()
+        assert shapes[record.key] == record.shape, record.symbol
+        assert operation_line(record.op, shapes)[1] == record.shape_algebra(named=False)
+    assert operation_line(stepper.plan[0], shapes) == ("Z[1] = W[1]·A[0] + b[1]", "(7×12288)(12288×209) + (7×1) → 7×209")

@@ -1,7 +1,4 @@
-"""nnviz's window (being built)."""
-from __future__ import annotations
+"""The application: the main window around the session's views."""
+from .window import MainWindow, main
 
-
-def main(data: str | None = None) -> int:
-    print("The nnviz window is coming; `nnviz train` and `nnviz info` work now.")
-    return 0
+__all__ = ["MainWindow", "main"]

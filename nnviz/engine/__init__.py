@@ -9,7 +9,7 @@
 from .activations import HIDDEN_ACTIVATIONS
 from .gradcheck import GradCheckRow, gradient_check
 from .network import INITS, OUTPUTS, RNGS, NetworkSpec, initialize
-from .plan import PHASES, Operation, build_plan, shape_text, symbol
+from .plan import PHASES, Operation, build_plan, operation_line, plan_shapes, shape_text, symbol
 from .predict import accuracy, predict
 from .stepper import HistoryLimitReached, StepRecord, Stepper
 
@@ -29,6 +29,8 @@ __all__ = [
     "build_plan",
     "gradient_check",
     "initialize",
+    "operation_line",
+    "plan_shapes",
     "predict",
     "shape_text",
     "symbol",

@@ -233,3 +233,22 @@ def build_plan(spec: NetworkSpec) -> tuple[Operation, ...]:
         shape_form = rest[1] if len(rest) > 1 else ""
         plan.append(Operation(index, key, phase, layer, kind, operands, form, compute, transposed, shape_form))
     return tuple(plan)
+
+
+def plan_shapes(spec: NetworkSpec, m: int) -> dict[str, tuple[int, int]]:
+    """The shape of every array of the plan on m examples, known before anything is computed."""
+    shapes: dict[str, tuple[int, int]] = {"A0": (spec.sizes[0], m), "Y": (spec.sizes[-1], m), "J": (1, 1)}
+    for l in range(1, spec.L + 1):
+        n_l = spec.sizes[l]
+        for key in ("Z", "A", "dZ", "dA"):
+            shapes[f"{key}{l}"] = (n_l, m)
+        shapes[f"W{l}"] = shapes[f"dW{l}"] = spec.weight_shape(l)
+        shapes[f"b{l}"] = shapes[f"db{l}"] = (n_l, 1)
+    return shapes
+
+
+def operation_line(op: Operation, shapes: dict[str, tuple[int, int]]) -> tuple[str, str]:
+    """(equation, shape algebra) as the step list shows them, e.g.
+    ('Z[1] = W[1]·A[0] + b[1]', '(7×12288)(12288×209) + (7×1) → 7×209')."""
+    operand_shapes = [shapes[k] for k in op.operands]
+    return op.equation, op.shape_algebra(operand_shapes, shapes[op.key], named=False)

@@ -248,6 +248,14 @@ class Stepper:
             self._history_bytes -= old.nbytes
         return op
 
+    def replaced_value(self, key: str) -> Array | None:
+        """The value the last operation overwrote, if that operation wrote ``key`` and history keeps it.
+
+        For an update (W[1] = W[1] − α·dW[1]) this is W[1] as it was before."""
+        if self._history and self._history[-1][0] == key and self.last_op is not None and self.last_op.key == key:
+            return self._history[-1][1]
+        return None
+
     def clear_history(self) -> None:
         self._history.clear()
         self._history_bytes = 0

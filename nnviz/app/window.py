@@ -1,0 +1,303 @@
+"""The main window: actions, menus, tool bar, docks and settings around the session's views."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QStyle, QWidget,
+)
+
+from ..data import DEMO_NAMES, FILE_FILTERS, Dataset, companion_test_file
+from ..session import Session
+from ..views.designer import DesignerView
+from ..views.diagram import DiagramView
+from ..views.inspector import InspectorView
+from ..views.plots import PlotsView
+from ..views.preview import DataPreviewView
+from ..views.steplist import StepListView
+from ..views.style import PHASE_COLORS
+
+log = logging.getLogger(__name__)
+
+MAX_RECENT = 8
+SETTINGS_VERSION = 1
+
+
+class MainWindow(QMainWindow):
+    """nnviz's window on one Session (the default: the notes' 12288-7-5-1 on the image demo)."""
+
+    def __init__(self, session: Session | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("nnvizMainWindow")
+        self.setWindowTitle("nnviz — backpropagation, step by step")
+        self.session = session or Session(parent=self)
+        self.error_box: QMessageBox | None = None
+        self.create_views()
+        self.create_actions()
+        self.create_menus()
+        self.create_tool_bars()
+        self.create_status_bar()
+        self.read_settings()
+        s = self.session
+        s.stepped.connect(self.update_position)
+        s.busy_changed.connect(self.update_actions)
+        s.running_changed.connect(self.update_actions)
+        s.network_changed.connect(self.update_position)
+        s.dataset_changed.connect(self.update_title)
+        s.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        s.paused.connect(lambda reason: self.statusBar().showMessage(f"Paused: {reason}", 15000))
+        s.error.connect(self.show_error)
+        self.update_title()
+        self.update_position()
+        self.update_actions()
+
+    # -- building ------------------------------------------------------------------------
+    def create_views(self) -> None:
+        s = self.session
+        self.inspector = InspectorView(s, self)
+        self.setCentralWidget(self.inspector)
+        self.diagram = DiagramView(s)
+        self.designer = DesignerView(s)
+        self.step_list = StepListView(s)
+        self.plots = PlotsView(s)
+        self.preview = DataPreviewView(s)
+        self.docks: dict[str, QDockWidget] = {}
+        for name, title, widget, area in (
+            ("diagramDock", "Network", self.diagram, Qt.DockWidgetArea.TopDockWidgetArea),
+            ("designerDock", "Design", self.designer, Qt.DockWidgetArea.LeftDockWidgetArea),
+            ("dataDock", "Data", self.preview, Qt.DockWidgetArea.LeftDockWidgetArea),
+            ("stepsDock", "Steps", self.step_list, Qt.DockWidgetArea.RightDockWidgetArea),
+            ("plotsDock", "Training", self.plots, Qt.DockWidgetArea.BottomDockWidgetArea),
+        ):
+            dock = QDockWidget(title, self)
+            dock.setObjectName(name)
+            dock.setWidget(widget)
+            self.addDockWidget(area, dock)
+            self.docks[name] = dock
+        self.setCorner(Qt.Corner.TopLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.TopRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+
+    def _action(self, name: str, text: str, slot, shortcut=None, icon=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if icon is not None:
+            action.setIcon(self.style().standardIcon(icon))
+        if tip:
+            shown = f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})" if shortcut else tip
+            action.setToolTip(shown)
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        return action
+
+    def create_actions(self) -> None:
+        s, P = self.session, QStyle.StandardPixmap
+        self.actionOpenDataset = self._action("actionOpenDataset", "&Open Dataset…", self.open_dataset,
+                                              QKeySequence.StandardKey.Open, P.SP_DialogOpenButton,
+                                              "Open a CSV, TSV, NumPy or HDF5 data file")
+        self.actionOpenImageFolder = self._action("actionOpenImageFolder", "Open &Image Folder…", self.open_image_folder,
+                                                  "Ctrl+Shift+O", P.SP_DirOpenIcon,
+                                                  "Open a folder with one subfolder of pictures per class")
+        self.actionQuit = self._action("actionQuit", "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.actionStep = self._action("actionStep", "&Step", s.step, "F10", P.SP_ArrowRight,
+                                       "Perform the next operation")
+        self.actionForwardPass = self._action("actionForwardPass", "&Forward Pass", s.run_forward, "F6",
+                                              P.SP_MediaSeekForward, "Run to the end of the forward pass (the cost J)")
+        self.actionBackwardPass = self._action("actionBackwardPass", "&Backward Pass", s.run_backward, "F7",
+                                               P.SP_MediaSeekBackward, "Run to the end of the backward pass (dW[1], db[1])")
+        self.actionIteration = self._action("actionIteration", "Finish &Iteration", s.run_iteration, "F8",
+                                            P.SP_MediaSkipForward, "Finish the iteration, updates included")
+        self.actionRun = self._action("actionRun", "&Run", s.run, "F5", P.SP_MediaPlay, "Train continuously")
+        self.actionPause = self._action("actionPause", "&Pause", s.pause, "Shift+F5", P.SP_MediaPause,
+                                        "Pause at the end of the iteration in progress")
+        self.actionReset = self._action("actionReset", "R&eset", s.reset, "Ctrl+R", P.SP_BrowserReload,
+                                        "Re-initialise the parameters and start training over")
+        self.stepping_actions = [self.actionStep, self.actionForwardPass, self.actionBackwardPass,
+                                 self.actionIteration, self.actionRun]
+        self.demo_actions = []
+        for name in DEMO_NAMES:
+            action = QAction(name, self)
+            action.setObjectName(f"actionDemo_{name}")
+            action.triggered.connect(lambda checked=False, name=name: self.open_source(f"demo:{name}"))
+            self.demo_actions.append(action)
+
+    def create_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(self.actionOpenDataset)
+        file_menu.addAction(self.actionOpenImageFolder)
+        demos = file_menu.addMenu("&Demo Datasets")
+        demos.setObjectName("menuDemos")
+        demos.addActions(self.demo_actions)
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.setObjectName("menuRecent")
+        self.recent_menu.aboutToShow.connect(self.fill_recent_menu)
+        file_menu.addSeparator()
+        file_menu.addAction(self.actionQuit)
+        train = bar.addMenu("&Train")
+        train.setObjectName("menuTrain")
+        for action in (self.actionStep, self.actionForwardPass, self.actionBackwardPass, self.actionIteration):
+            train.addAction(action)
+        train.addSeparator()
+        train.addAction(self.actionRun)
+        train.addAction(self.actionPause)
+        train.addSeparator()
+        train.addAction(self.actionReset)
+        self.view_menu = bar.addMenu("&View")
+        for dock in self.docks.values():
+            self.view_menu.addAction(dock.toggleViewAction())
+
+    def create_tool_bars(self) -> None:
+        tools = self.addToolBar("Training")
+        tools.setObjectName("trainingToolBar")
+        tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+        tools.addAction(self.actionOpenDataset)
+        tools.addSeparator()
+        for action in (self.actionStep, self.actionForwardPass, self.actionBackwardPass, self.actionIteration):
+            tools.addAction(action)
+        tools.addSeparator()
+        tools.addAction(self.actionRun)
+        tools.addAction(self.actionPause)
+        tools.addAction(self.actionReset)
+        tools.addSeparator()
+        self.position_label = QLabel()
+        self.position_label.setObjectName("positionLabel")
+        self.position_label.setTextFormat(Qt.TextFormat.RichText)
+        self.position_label.setContentsMargins(12, 0, 12, 0)
+        tools.addWidget(self.position_label)
+        self.training_tool_bar = tools
+
+    def create_status_bar(self) -> None:
+        self.status_position = QLabel()
+        self.status_position.setObjectName("iterationLabel")
+        self.statusBar().addPermanentWidget(self.status_position)
+        self.statusBar().showMessage("Ready: press Step (F10) to perform Z[1] = W[1]·A[0] + b[1]", 10000)
+
+    # -- keeping the window current --------------------------------------------------------
+    @Slot()
+    def update_position(self) -> None:
+        s = self.session
+        phase = s.phase
+        colour = PHASE_COLORS.get(phase, "#555")
+        shown = s.record.symbol if s.record else "—"
+        self.position_label.setText(
+            f"<span style='font-size:13pt'>Iteration <b>{s.iteration}</b> &nbsp; "
+            f"<span style='color:{colour}; font-weight:bold'>{phase}</span> &nbsp; "
+            f"shown <b>{shown}</b> &nbsp; next <b>{s.next_op.symbol}</b></span>"
+        )
+        self.status_position.setText(f"Iteration {s.iteration} · {phase} · next {s.next_op.symbol}")
+
+    @Slot()
+    def update_actions(self) -> None:
+        busy, running = self.session.busy, self.session.running
+        for action in self.stepping_actions:
+            action.setEnabled(not busy)
+        self.actionPause.setEnabled(running)
+
+    def update_title(self) -> None:
+        self.setWindowTitle(f"nnviz — {self.session.dataset.name} — backpropagation, step by step")
+
+    # -- data --------------------------------------------------------------------------------
+    def open_dataset(self) -> None:
+        start = self._settings().value("lastDirectory", str(Path.home()))
+        path, _ = QFileDialog.getOpenFileName(self, "Open Dataset", start, FILE_FILTERS)
+        if path:
+            self.open_source(path)
+
+    def open_image_folder(self) -> None:
+        start = self._settings().value("lastDirectory", str(Path.home()))
+        path = QFileDialog.getExistingDirectory(self, "Open Image Folder (one subfolder per class)", start)
+        if path:
+            self.open_source(path)
+
+    def open_source(self, source: str) -> None:
+        """Load a file, folder or demo: the test split comes along when a test_*.h5 lies beside a train_*.h5."""
+        options = {}
+        if not source.startswith("demo:"):
+            test = companion_test_file(source)
+            if test is not None:
+                options["test"] = str(test)
+            self._settings().setValue("lastDirectory", str(Path(source).parent))
+
+        def loaded(dataset: Dataset) -> None:
+            if not source.startswith("demo:"):
+                self.add_recent(source)
+
+        self.session.open_dataset(source, on_loaded=loaded, **options)
+
+    def add_recent(self, path: str) -> None:
+        settings = self._settings()
+        recent = [p for p in (settings.value("recentFiles") or []) if p != path]
+        settings.setValue("recentFiles", [path, *recent][:MAX_RECENT])
+
+    def recent_files(self) -> list[str]:
+        value = self._settings().value("recentFiles") or []
+        return [value] if isinstance(value, str) else list(value)
+
+    def fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for path in self.recent_files():
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda checked=False, path=path: self.open_source(path))
+        if not self.recent_menu.actions():
+            self.recent_menu.addAction("(none yet)").setEnabled(False)
+
+    @Slot(str, str)
+    def show_error(self, title: str, message: str) -> None:
+        """A window-modal message box that does not block the event loop."""
+        box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("errorBox")
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        self.error_box = box
+        box.open()
+        self.statusBar().showMessage(f"{title}: {message}", 15000)
+
+    # -- settings --------------------------------------------------------------------------------
+    @staticmethod
+    def _settings() -> QSettings:
+        return QSettings("nnviz", "nnviz")
+
+    def read_settings(self) -> None:
+        settings = self._settings()
+        if int(settings.value("settingsVersion", 0)) != SETTINGS_VERSION:
+            self.resize(1600, 1000)
+            return
+        geometry = settings.value("geometry", QByteArray())
+        if not geometry or not self.restoreGeometry(geometry):
+            self.resize(1600, 1000)
+        state = settings.value("windowState", QByteArray())
+        if state:
+            self.restoreState(state)
+
+    def write_settings(self) -> None:
+        settings = self._settings()
+        settings.setValue("settingsVersion", SETTINGS_VERSION)
+        settings.setValue("geometry", self.saveGeometry())
+        settings.setValue("windowState", self.saveState())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.write_settings()
+        self.session.close()
+        event.accept()
+
+
+def main(data: str | None = None) -> int:
+    """Open the window (on ``data`` if given), run the event loop, close everything cleanly."""
+    app = QApplication.instance() or QApplication([])
+    app.setApplicationName("nnviz")
+    app.setOrganizationName("nnviz")
+    window = MainWindow()
+    if data:
+        window.open_source(data)
+    window.show()
+    code = app.exec()
+    window.close()
+    window.deleteLater()
+    app.processEvents()
+    return code

@@ -1,0 +1,353 @@
+"""The session: owns the dataset, the design, the stepper and the history; announces changes.
+
+Views read its attributes and change it only through its methods.  Every
+computation (a step, a pass, Run, loading a file) runs on a worker thread, so
+the window never freezes; results come back as signals on the GUI thread.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any, Callable
+
+import numpy as np
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from ..data import DataError, Dataset, check_output_fits, load_dataset, load_demo
+from ..engine import NetworkSpec, Operation, StepRecord, Stepper, initialize
+from ..engine.history import History, gradient_norms
+from ..engine.stepper import DEFAULT_HISTORY_BYTES, count_nonfinite
+from .design import Design
+
+log = logging.getLogger(__name__)
+
+PROGRESS_INTERVAL = 0.05  # seconds between redraws while running: at most 20 per second
+
+
+class Breakpoint(Exception):
+    """Raised inside a job to stop it after the operation just performed."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class _Worker(QObject):
+    """Runs one job at a time on the session's thread."""
+
+    finished = Signal(object, object, object)  # job id, result, error
+    progress = Signal(object)  # a snapshot while running
+
+    @Slot(object, object)
+    def execute(self, job_id: object, job: Callable[[], Any]) -> None:
+        try:
+            result = job()
+        except Exception as err:  # reported to the user by the session; never kills the thread
+            self.finished.emit(job_id, None, err)
+            return
+        self.finished.emit(job_id, result, None)
+
+
+class Session(QObject):
+    """One open network on one dataset, and its training state."""
+
+    dataset_changed = Signal()
+    design_changed = Signal()
+    network_changed = Signal()  # a new network: training starts over
+    stepped = Signal()  # position, record or values changed
+    history_changed = Signal()
+    busy_changed = Signal(bool)
+    running_changed = Signal(bool)
+    paused = Signal(str)  # why a run or a pass stopped early
+    message = Signal(str)  # status-bar text
+    error = Signal(str, str)  # title, one-line message for a message box
+
+    _submit = Signal(object, object)
+
+    def __init__(self, dataset: Dataset | None = None, design: Design | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.dataset: Dataset = dataset if dataset is not None else load_demo("images")
+        self.design: Design = self._fit_output(design or Design(), self.dataset)
+        self.history_budget = DEFAULT_HISTORY_BYTES
+        self.break_on_nonfinite = True
+        self.busy = False
+        self.running = False
+        self._stop = threading.Event()
+        self._job_id = 0
+        self._callbacks: dict[int, tuple[Callable, Callable | None]] = {}
+        self._when_idle: list[Callable[[], None]] = []
+        self._thread = QThread()
+        self._thread.setObjectName("nnviz-session")
+        self._worker = _Worker()
+        self._worker.moveToThread(self._thread)
+        self._submit.connect(self._worker.execute)
+        self._worker.finished.connect(self._job_finished)
+        self._worker.progress.connect(self._show_progress)
+        self._thread.start()
+        self._build()
+
+    # -- the state views read --------------------------------------------------
+    spec: NetworkSpec
+    stepper: Stepper
+    history: History
+    record: StepRecord | None
+    values: dict[str, np.ndarray]
+    iteration: int
+    position: int
+
+    @property
+    def plan(self) -> tuple[Operation, ...]:
+        return self.stepper.plan
+
+    @property
+    def next_op(self) -> Operation:
+        return self.plan[self.position]
+
+    @property
+    def phase(self) -> str:
+        """The phase of the operation shown (or 'ready' before the first)."""
+        return self.record.phase if self.record else "ready"
+
+    @property
+    def m(self) -> int:
+        return self.dataset.m
+
+    def operands(self, record: StepRecord | None = None) -> list[tuple[str, np.ndarray | None]]:
+        """(key, array) for each operand of ``record`` (default: the current one) as the
+        operation used it.  An update reads the parameter it overwrites: its old value
+        comes from the step-back history, or is None when that is not kept."""
+        record = record or self.record
+        if record is None:
+            return []
+        result = []
+        for key in record.op.operands:
+            if key == record.key:
+                old = None if self.running else self.stepper.replaced_value(key)
+                result.append((key, old))
+            else:
+                result.append((key, self.values.get(key)))
+        return result
+
+    # -- building ----------------------------------------------------------------
+    @staticmethod
+    def _fit_output(design: Design, dataset: Dataset) -> Design:
+        try:
+            check_output_fits(dataset, design.output)
+        except DataError:
+            return design.edit(output=dataset.default_output())
+        return design
+
+    def _build(self) -> None:
+        d = self.design
+        self.spec = d.spec(self.dataset.n_x, self.dataset.n_y)
+        params = initialize(self.spec, d.init, rng=d.rng, seed=d.seed)
+        self.stepper = Stepper(self.spec, params, self.dataset.X, self.dataset.Y, d.learning_rate,
+                               history_bytes=self.history_budget)
+        self.history = History(self.spec.L)
+        self._sync()
+        self.network_changed.emit()
+        self.stepped.emit()
+        self.history_changed.emit()
+
+    def _sync(self) -> None:
+        """Copy the stepper's state into the attributes views read (GUI thread, worker idle)."""
+        self.record = self.stepper.last_record()
+        self.values = self.stepper.values
+        self.iteration = self.stepper.iteration
+        self.position = self.stepper.position
+
+    def _when_ready(self, action: Callable[[], None]) -> None:
+        """Run ``action`` now, or after the job in progress (pausing a run first)."""
+        if not self.busy:
+            action()
+            return
+        self._stop.set()
+        self._when_idle.append(action)
+
+    def set_design(self, design: Design) -> None:
+        """Apply an edited design: a new network (training restarts) unless only α changed."""
+        def apply() -> None:
+            old, self.design = self.design, design
+            if old.same_network(design):
+                self.stepper.learning_rate = design.learning_rate
+                self.design_changed.emit()
+                return
+            self.design_changed.emit()
+            self._build()
+
+        self._when_ready(apply)
+
+    def set_learning_rate(self, alpha: float) -> None:
+        """α takes effect at the next update, also while running."""
+        self.design = self.design.edit(learning_rate=float(alpha))
+        self.stepper.learning_rate = self.design.learning_rate
+        self.design_changed.emit()
+
+    def reset(self) -> None:
+        """Re-initialise the parameters (same design and seed) and start training over."""
+        self._when_ready(self._build)
+
+    def set_dataset(self, dataset: Dataset) -> None:
+        """Use another dataset: the input and output layers follow it, the hidden layers stay."""
+        def apply() -> None:
+            self.dataset = dataset
+            self.design = self._fit_output(self.design, dataset)
+            self.dataset_changed.emit()
+            self.design_changed.emit()
+            self._build()
+            self.message.emit(f"Loaded {dataset.name}: X {dataset.n_x}×{dataset.m}, Y {dataset.n_y}×{dataset.m}")
+
+        self._when_ready(apply)
+
+    def open_dataset(self, source: str, on_loaded: Callable[[Dataset], None] | None = None, **options: Any) -> None:
+        """Load ``source`` on the worker thread; on success switch to it, on failure keep everything.
+
+        A failure is reported through ``error`` with the loader's one-line message.
+        """
+        def done(dataset: Dataset) -> None:
+            self.set_dataset(dataset)
+            if on_loaded:
+                on_loaded(dataset)
+
+        def failed(err: Exception) -> None:
+            self.error.emit("Could not open the dataset", str(err))
+
+        self._when_ready(lambda: self._start(lambda: load_dataset(source, **options), done, failed))
+
+    # -- stepping ----------------------------------------------------------------
+    def _after_op(self, op: Operation, value: np.ndarray) -> None:
+        """Called on the worker after every operation: history at the end of an iteration, NaN stop."""
+        stepper = self.stepper
+        if stepper.position == 0:
+            self.history.append(stepper.cost, gradient_norms(stepper.values, self.spec.L))
+        if self.break_on_nonfinite and count_nonfinite(value):
+            raise Breakpoint(f"{op.symbol} contains NaN or Inf (iteration {self.stepper.iteration})")
+
+    def _advance_to(self, position: int) -> str | None:
+        try:
+            self.stepper.run_to(position, self._after_op)
+        except Breakpoint as stop:
+            return stop.reason
+        return None
+
+    def _stepping(self, target: Callable[[], int]) -> None:
+        if self.busy:
+            return
+        self._start(lambda: self._advance_to(target()), self._stepping_done)
+
+    def _stepping_done(self, reason: str | None) -> None:
+        self._sync()
+        self.stepped.emit()
+        self.history_changed.emit()
+        if reason:
+            self.paused.emit(reason)
+            self.message.emit(f"Paused: {reason}")
+
+    def step(self) -> None:
+        """Perform the next operation."""
+        self._stepping(lambda: (self.stepper.position + 1) % len(self.plan))
+
+    def run_forward(self) -> None:
+        self._stepping(lambda: self.stepper.forward_end)
+
+    def run_backward(self) -> None:
+        self._stepping(lambda: self.stepper.backward_end)
+
+    def run_iteration(self) -> None:
+        self._stepping(lambda: 0)
+
+    def run_through(self, index: int) -> None:
+        """Run until operation ``index`` of the plan has been performed (in the next iteration if it is behind)."""
+        self._stepping(lambda: (index + 1) % len(self.plan))
+
+    def step_back(self) -> bool:
+        """Undo the last operation (bit for bit); False when no earlier state is kept."""
+        if self.busy or not self.stepper.can_step_back:
+            return False
+        self.stepper.step_back()
+        self.history.truncate(self.stepper.iteration)
+        self._sync()
+        self.stepped.emit()
+        self.history_changed.emit()
+        return True
+
+    # -- running -------------------------------------------------------------------
+    def run(self) -> None:
+        """Train continuously on the worker until pause() (or a breakpoint)."""
+        if self.busy:
+            return
+        self._stop.clear()
+        self.running = True
+        self.running_changed.emit(True)
+        self._start(self._run_loop, self._run_done)
+
+    def pause(self) -> None:
+        """Stop a run at the end of the iteration in progress."""
+        self._stop.set()
+
+    def _run_loop(self) -> str | None:
+        last = time.monotonic()
+        while not self._stop.is_set():
+            reason = self._advance_to(0)
+            if reason:
+                return reason
+            now = time.monotonic()
+            if now - last >= PROGRESS_INTERVAL:
+                last = now
+                stepper = self.stepper
+                self._worker.progress.emit(
+                    (stepper.last_record(), dict(stepper.values), stepper.iteration, stepper.position)
+                )
+        return None
+
+    @Slot(object)
+    def _show_progress(self, snapshot: tuple) -> None:
+        if not self.running:
+            return
+        self.record, self.values, self.iteration, self.position = snapshot
+        self.stepped.emit()
+        self.history_changed.emit()
+
+    def _run_done(self, reason: str | None) -> None:
+        self.running = False
+        self.running_changed.emit(False)
+        self._stepping_done(reason)
+
+    # -- jobs --------------------------------------------------------------------------
+    def _start(self, job: Callable[[], Any], on_done: Callable[[Any], None],
+               on_error: Callable[[Exception], None] | None = None) -> None:
+        self._job_id += 1
+        self._callbacks[self._job_id] = (on_done, on_error)
+        self._set_busy(True)
+        self._submit.emit(self._job_id, job)
+
+    def _set_busy(self, busy: bool) -> None:
+        if busy != self.busy:
+            self.busy = busy
+            self.busy_changed.emit(busy)
+
+    @Slot(object, object, object)
+    def _job_finished(self, job_id: int, result: Any, err: Exception | None) -> None:
+        on_done, on_error = self._callbacks.pop(job_id)
+        self._set_busy(False)
+        if err is None:
+            on_done(result)
+        elif on_error is not None and isinstance(err, DataError):
+            on_error(err)
+        else:
+            log.error("internal error in a session job", exc_info=err)
+            if self.running:
+                self.running = False
+                self.running_changed.emit(False)
+            self._sync()
+            self.stepped.emit()
+            self.error.emit("Something went wrong", f"{type(err).__name__}: {err}")
+        while self._when_idle and not self.busy:
+            self._when_idle.pop(0)()
+
+    def close(self) -> None:
+        """Stop any run and the worker thread (call before the window goes away)."""
+        self._stop.set()
+        self._thread.quit()
+        self._thread.wait()

@@ -1,0 +1,98 @@
+"""The step list: every operation of the iteration in order, the current one highlighted."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QFont
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+
+from ..engine import operation_line, plan_shapes
+from ..session import Session
+from .style import mono_font, phase_color, phase_tint
+
+NEXT_MARK = "▶"
+DONE_MARK = "●"
+
+
+class StepListView(QWidget):
+    """``Z[1] = W[1]·A[0] + b[1]    (7×12288)(12288×209) + (7×1) → 7×209``, one line per operation.
+
+    The operation just performed is selected; the next one carries a ▶.  Clicking
+    a line runs training until that operation has been performed (a line above
+    the current one is reached in the next iteration).
+    """
+
+    run_requested = Signal(int)
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.tree = QTreeWidget(self)
+        self.tree.setObjectName("stepList")
+        self.tree.setColumnCount(3)
+        self.tree.setHeaderLabels(["", "Operation", "Shapes"])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(False)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tree.setFont(mono_font())
+        header = self.tree.header()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tree)
+        self.tree.itemClicked.connect(self._clicked)
+        session.network_changed.connect(self._rebuild)
+        session.stepped.connect(self._show_position)
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        session = self.session
+        shapes = plan_shapes(session.spec, session.m)
+        self.tree.clear()
+        for op in session.plan:
+            equation, algebra = operation_line(op, shapes)
+            item = QTreeWidgetItem(["", equation, algebra])
+            item.setData(0, Qt.ItemDataRole.UserRole, op.index)
+            item.setForeground(1, QBrush(phase_color(op.phase)))
+            for column in range(3):
+                item.setBackground(column, QBrush(phase_tint(op.phase)))
+            item.setToolTip(1, f"{op.phase}, layer {op.layer}")
+            self.tree.addTopLevelItem(item)
+        self._show_position()
+
+    def _show_position(self) -> None:
+        session = self.session
+        current = session.record.op.index if session.record else -1
+        for index in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(index)
+            item.setText(0, NEXT_MARK if index == session.position else "")
+            font = QFont(self.tree.font())
+            font.setBold(index == current)
+            item.setFont(1, font)
+        self.tree.blockSignals(True)
+        if current >= 0:
+            item = self.tree.topLevelItem(current)
+            self.tree.setCurrentItem(item)
+            self.tree.scrollToItem(item, QAbstractItemView.ScrollHint.EnsureVisible)
+        else:
+            self.tree.clearSelection()
+        self.tree.blockSignals(False)
+
+    def _clicked(self, item: QTreeWidgetItem, column: int) -> None:
+        index = item.data(0, Qt.ItemDataRole.UserRole)
+        record = self.session.record
+        if self.session.busy or (record is not None and record.op.index == index):
+            return
+        self.run_requested.emit(index)
+        self.session.run_through(index)
+
+    def line(self, index: int) -> str:
+        """The text of line ``index`` as shown (equation and shapes)."""
+        item = self.tree.topLevelItem(index)
+        return f"{item.text(1)}   {item.text(2)}"
+
+    def current_index(self) -> int:
+        item = self.tree.currentItem()
+        return -1 if item is None else int(item.data(0, Qt.ItemDataRole.UserRole))
