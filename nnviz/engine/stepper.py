@@ -14,6 +14,10 @@ Array = np.ndarray
 
 DEFAULT_HISTORY_BYTES = 256 * 1024 * 1024
 
+# a diverging network overflows; the stepper flags NaN/Inf in its records instead of warning
+def _quiet() -> np.errstate:
+    return np.errstate(over="ignore", invalid="ignore", divide="ignore")
+
 
 @dataclass(frozen=True)
 class StepRecord:
@@ -150,7 +154,8 @@ class Stepper:
     # -- moving forward ------------------------------------------------------
     def _advance(self) -> Operation:
         op = self.plan[self.position]
-        value = op.compute(self.values, self.learning_rate)
+        with _quiet():  # overflow to Inf/NaN is reported per record (``nonfinite``), not as warnings
+            value = op.compute(self.values, self.learning_rate)
         if self.history_budget:
             self._remember(op.key)
         self.values[op.key] = value
@@ -197,8 +202,9 @@ class Stepper:
         if on_step is None and not self.history_budget:
             # the same operations in the same order, without the per-step bookkeeping
             values, alpha = self.values, self.learning_rate
-            for op in self.plan[self.position:]:
-                values[op.key] = op.compute(values, alpha)
+            with _quiet():
+                for op in self.plan[self.position:]:
+                    values[op.key] = op.compute(values, alpha)
             self.position = 0
             self.iteration += 1
             return self.last_record()
