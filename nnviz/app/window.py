@@ -77,6 +77,8 @@ class MainWindow(QMainWindow):
             dock.setWidget(widget)
             self.addDockWidget(area, dock)
             self.docks[name] = dock
+        self.tabifyDockWidget(self.docks["designerDock"], self.docks["dataDock"])
+        self.docks["designerDock"].raise_()
         self.setCorner(Qt.Corner.TopLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.TopRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
@@ -261,16 +263,33 @@ class MainWindow(QMainWindow):
     # -- settings --------------------------------------------------------------------------------
     @staticmethod
     def _settings() -> QSettings:
-        return QSettings("nnviz", "nnviz")
+        # always the ini format, so QSettings.setPath() can point tests and scripts elsewhere
+        return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "nnviz", "nnviz")
+
+    def default_layout(self) -> None:
+        """Dock sizes for a first start: the step list wide enough for its shapes."""
+        self.resize(1600, 1000)
+        self._default_dock_sizes = True
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if getattr(self, "_default_dock_sizes", False):
+            self._default_dock_sizes = False
+            self.apply_default_dock_sizes()
+
+    def apply_default_dock_sizes(self) -> None:
+        d = self.docks
+        self.resizeDocks([d["designerDock"], d["stepsDock"]], [330, 480], Qt.Orientation.Horizontal)
+        self.resizeDocks([d["diagramDock"], d["plotsDock"]], [250, 240], Qt.Orientation.Vertical)
 
     def read_settings(self) -> None:
         settings = self._settings()
         if int(settings.value("settingsVersion", 0)) != SETTINGS_VERSION:
-            self.resize(1600, 1000)
+            self.default_layout()
             return
         geometry = settings.value("geometry", QByteArray())
         if not geometry or not self.restoreGeometry(geometry):
-            self.resize(1600, 1000)
+            self.default_layout()
         state = settings.value("windowState", QByteArray())
         if state:
             self.restoreState(state)

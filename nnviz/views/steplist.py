@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTree
 
 from ..engine import operation_line, plan_shapes
 from ..session import Session
-from .style import mono_font, phase_color, phase_tint
+from .style import phase_color, phase_tint
 
 NEXT_MARK = "▶"
 DONE_MARK = "●"
@@ -34,10 +34,10 @@ class StepListView(QWidget):
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(False)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.tree.setFont(mono_font())
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         header = self.tree.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -58,9 +58,21 @@ class StepListView(QWidget):
             item.setForeground(1, QBrush(phase_color(op.phase)))
             for column in range(3):
                 item.setBackground(column, QBrush(phase_tint(op.phase)))
-            item.setToolTip(1, f"{op.phase}, layer {op.layer}")
+            item.setToolTip(1, f"{equation}\n{op.phase}, layer {op.layer}")
+            item.setToolTip(2, algebra)
             self.tree.addTopLevelItem(item)
+        self._fit_columns()
         self._show_position()
+
+    def _fit_columns(self) -> None:
+        """The equation column as wide as its lines, but never so wide that the shapes vanish:
+        the long cost lines are elided in the middle (the tooltip has them whole)."""
+        metrics = self.tree.fontMetrics()
+        widths = sorted(metrics.horizontalAdvance(self.tree.topLevelItem(i).text(1)) + 24
+                        for i in range(self.tree.topLevelItemCount()))
+        if widths:
+            typical = widths[int(0.85 * (len(widths) - 1))]  # most lines whole; J and dA[L] elided
+            self.tree.setColumnWidth(1, min(widths[-1], typical))
 
     def _show_position(self) -> None:
         session = self.session

@@ -1,0 +1,116 @@
+"""Screenshots of nnviz's main states for the README, taken from the real window.
+
+    xvfb-run -a -s "-screen 0 1600x1000x24" python scripts/screenshots.py [--out docs] [--only NAME]
+
+Each state is reached the way a user reaches it (actions, the session's methods),
+then the whole window is grabbed.  Windows are closed before exit.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+from nnviz.app import MainWindow
+
+
+def settle(app: QApplication, window: MainWindow, timeout: float = 30.0) -> None:
+    """Let the worker finish and the window repaint."""
+    import time
+
+    end = time.monotonic() + timeout
+    while window.session.busy and time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+    for _ in range(20):
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def run_to(app, window, key: str) -> None:
+    s = window.session
+    s.run_through(next(op.index for op in s.plan if op.key == key))
+    settle(app, window)
+
+
+def state_dW2(app, window) -> None:
+    run_to(app, window, "dW2")
+
+
+def state_forward(app, window) -> None:
+    run_to(app, window, "Z1")
+
+
+def state_training(app, window) -> None:
+    s = window.session
+    for _ in range(60):
+        s.run_iteration()
+        settle(app, window)
+    run_to(app, window, "dW1")
+
+
+def state_xor(app, window) -> None:
+    s = window.session
+    s.open_dataset("demo:xor")
+    settle(app, window)
+    s.set_design(s.design.edit(hidden=(8, 8), activations=("tanh", "tanh"), learning_rate=0.3, init="xavier"))
+    settle(app, window)
+    s.run()
+    import time
+
+    end = time.monotonic() + 4
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+    s.pause()
+    settle(app, window)
+    run_to(app, window, "dW2")
+
+
+STATES: dict[str, Callable] = {
+    "forward": state_forward,
+    "dW2": state_dW2,
+    "training": state_training,
+    "xor": state_xor,
+}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", default="docs")
+    parser.add_argument("--only", nargs="*")
+    parser.add_argument("--sizes", nargs="*", default=["1600x1000", "1280x720"])
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(out / ".settings-tmp"))
+    for name, reach in STATES.items():
+        if args.only and name not in args.only:
+            continue
+        for size in args.sizes:
+            w, h = (int(v) for v in size.split("x"))
+            window = MainWindow()
+            window.resize(w, h)
+            window.show()
+            settle(app, window)
+            reach(app, window)
+            path = out / f"{name}-{w}x{h}.png"
+            window.grab().save(str(path))
+            print(path)
+            window.close()
+            window.deleteLater()
+            app.processEvents()
+    import shutil
+
+    shutil.rmtree(out / ".settings-tmp", ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
