@@ -1,0 +1,200 @@
+"""load_dataset: pick a loader by extension or content, add the test split, scale and check."""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+
+from nnviz.data.dataset import Dataset
+from nnviz.data.demo import parse_demo
+from nnviz.data.errors import DataError
+from nnviz.data.hdf5 import load_hdf5
+from nnviz.data.images import load_images
+from nnviz.data.labels import match_rows
+from nnviz.data.npy import load_npy, load_npz
+from nnviz.data.options import LoadOptions
+from nnviz.data.tabular import load_table
+
+log = logging.getLogger(__name__)
+
+FILE_FILTERS = ("All data files (*.csv *.tsv *.txt *.npz *.npy *.h5 *.hdf5);;"
+                "CSV / TSV (*.csv *.tsv *.txt);;NumPy (*.npz *.npy);;HDF5 (*.h5 *.hdf5);;"
+                "All files (*)")
+FORMATS = {".csv": "table", ".tsv": "table", ".txt": "table", ".npz": "npz", ".npy": "npy",
+           ".h5": "hdf5", ".hdf5": "hdf5", ".he5": "hdf5"}
+SUPPORTED = ("CSV/TSV (.csv .tsv .txt), NumPy (.npz .npy), HDF5 (.h5 .hdf5) "
+             "and image folders (one subfolder per class)")
+SIGNATURES = ((b"\x89HDF\r\n\x1a\n", "hdf5"), (b"PK\x03\x04", "npz"), (b"PK\x05\x06", "npz"),
+              (b"\x93NUMPY", "npy"))
+PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
+
+
+def _sniff(path: Path, where: str) -> str:
+    """The format of a file whose extension says nothing, from its first bytes."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError as err:
+        raise DataError(f"{where}: cannot be read ({err.strerror or err})") from err
+    for signature, kind in SIGNATURES:
+        if head.startswith(signature):
+            return kind
+    if path.suffix == "" and b"\0" not in head:
+        return "table"
+    what = f"file type '{path.suffix}'" if path.suffix else "file type (no extension)"
+    raise DataError(f"{where}: unsupported {what}; nnviz reads {SUPPORTED}")
+
+
+def _kind(path: Path, where: str) -> str:
+    suffix = path.suffix.lower()
+    if suffix in FORMATS:
+        return FORMATS[suffix]
+    if suffix in PICTURE_SUFFIXES:
+        raise DataError(f"{where}: is a single picture; nnviz reads image folders: choose the "
+                        "folder that holds one subfolder per class")
+    return _sniff(path, where)
+
+
+def _read_file(path: Path, where: str, opts: LoadOptions) -> Dataset:
+    """One data file -> raw Dataset (X may still be uint8)."""
+    loader = {"table": load_table, "npz": load_npz, "npy": load_npy, "hdf5": load_hdf5}
+    return loader[_kind(path, where)](path, where, opts)
+
+
+def read_source(source: str | os.PathLike, opts: LoadOptions) -> Dataset:
+    """A path, folder or 'demo:NAME' -> raw Dataset, before scaling and checks."""
+    if isinstance(source, str) and source.startswith("demo:"):
+        return parse_demo(source)
+    where = os.fspath(source)
+    path = Path(source)
+    try:
+        if not path.exists():
+            raise DataError(f"{where}: no such file or folder")
+        if path.is_dir():
+            return load_images(path, where, opts)
+        if not path.is_file():
+            raise DataError(f"{where}: is not a regular file")
+        if path.stat().st_size == 0:
+            raise DataError(f"{where}: is empty (0 bytes); expected {SUPPORTED}")
+    except OSError as err:
+        raise DataError(f"{where}: cannot be read ({err.strerror or err})") from err
+    return _read_file(path, where, opts)
+
+
+def _test_split(test: str | os.PathLike, train: Dataset, opts: LoadOptions) -> tuple:
+    """Load `test` with the training classes -> (X_test (n_x, m_test), Y_test (n_y, m_test))."""
+    where = os.fspath(test)
+    split = read_source(test, dataclasses.replace(opts, classes=list(train.class_names)))
+    if split.n_x != train.n_x:
+        shapes = ""
+        if split.example_shape != train.example_shape:
+            shapes = f" ({split.example_shape} vs {train.example_shape})"
+        raise DataError(f"{where}: the test data has {split.n_x} features per example but the "
+                        f"training data has {train.n_x}{shapes}")
+    if train.X_test is not None:
+        log.info("%s replaces the test split stored with the training data", where)
+    return split.X, match_rows(split.Y, train.n_y, where)
+
+
+def _as_float(X: np.ndarray, divide: bool, where: str) -> np.ndarray:
+    """Any numeric X -> float64 C-contiguous, divided by 255 when asked."""
+    try:
+        X = np.asarray(X, dtype=np.float64, order="C")
+    except MemoryError as err:
+        raise DataError(f"{where}: not enough memory for X as float64") from err
+    if divide:
+        X /= 255.0
+    return X
+
+
+def _standardize(X: np.ndarray, X_test: np.ndarray | None) -> None:
+    """(X - mean) / std per feature row with the training statistics, in place; std 0 -> 1."""
+    mean = X.mean(axis=1, keepdims=True)
+    std = X.std(axis=1, keepdims=True)
+    std[std == 0] = 1.0
+    for A in (X, X_test):
+        if A is not None:
+            A -= mean
+            A /= std
+
+
+def _check(ds: Dataset, where: str) -> None:
+    """The promises every returned Dataset keeps (the loaders have already said what is wrong)."""
+    if ds.X.ndim != 2 or ds.n_x < 1 or ds.m < 1:
+        raise DataError(f"{where}: X has shape {ds.X.shape}; expected at least one feature and "
+                        "one example")
+    if ds.Y.ndim != 2 or ds.Y.shape[1] != ds.m:
+        raise DataError(f"{where}: Y has shape {ds.Y.shape}; expected (n_y, {ds.m})")
+    for name, A in (("X", ds.X), ("Y", ds.Y), ("X_test", ds.X_test), ("Y_test", ds.Y_test)):
+        if A is not None and not np.isfinite(A).all():
+            raise DataError(f"{where}: {name} contains NaN or infinite values")
+
+
+def finish(ds: Dataset, *, scale: bool | None, standardize: bool, where: str) -> Dataset:
+    """Raw Dataset -> float64 C-contiguous arrays, scaled and standardised as asked, checked."""
+    divide = ds.X.dtype == np.uint8 if scale is None else bool(scale)
+    ds.X = _as_float(ds.X, divide, where)
+    ds.Y = np.array(ds.Y, dtype=np.float64, order="C")
+    if ds.X_test is not None and ds.Y_test is not None:
+        ds.X_test = _as_float(ds.X_test, divide, where)
+        ds.Y_test = np.array(ds.Y_test, dtype=np.float64, order="C")
+    if standardize:
+        _standardize(ds.X, ds.X_test)
+    _check(ds, where)
+    return ds
+
+
+def load_dataset(
+    source: str | os.PathLike,
+    *,
+    test: str | os.PathLike | None = None,
+    label_column: str | int | None = None,
+    image_size: int = 64,
+    scale: bool | None = None,
+    standardize: bool = False,
+    memory_limit: int | None = None,
+) -> Dataset:
+    """Load a data file, an image folder or a built-in 'demo:NAME' set.
+
+    Returns X (n_x, m) and Y (n_y, m) float64, one example per column, plus
+    X_test (n_x, m_test) / Y_test (n_y, m_test) from `test` or from the file itself.
+    scale=None divides uint8 (image) data by 255, True always divides, False never.
+    standardize=True makes every feature row mean 0, std 1 with the training statistics.
+    Raises DataError (one line naming the file and what was expected) for bad input.
+    """
+    opts = LoadOptions(label_column=label_column, image_size=image_size, memory_limit=memory_limit)
+    ds = read_source(source, opts)
+    if test is not None:
+        ds.X_test, ds.Y_test = _test_split(test, ds, opts)
+    ds = finish(ds, scale=scale, standardize=standardize, where=os.fspath(source))
+    if not ds.source.startswith("demo:"):
+        ds.name = Path(ds.source).name or ds.source
+    return ds
+
+
+def _same_case(word: str, new: str) -> str:
+    if word.isupper():
+        return new.upper()
+    return new.capitalize() if word[0].isupper() else new
+
+
+def companion_test_file(path: str | os.PathLike) -> Path | None:
+    """The test file beside a training file: train_X.h5 -> test_X.h5, a_train.csv -> a_test.csv,
+    X.npy -> X_test.npy, a train/ folder -> test/; None when there is none."""
+    if isinstance(path, str) and path.startswith("demo:"):
+        return None
+    path = Path(path)
+    name = path.name
+    candidates = [re.sub(r"(?i)(?<![a-z])train(?![a-z])", lambda m: _same_case(m.group(), "test"),
+                         name)]
+    if path.suffix.lower() == ".npy" and path.stem in ("X", "x"):
+        candidates.append(f"{path.stem}_test.npy")
+    for candidate in candidates:
+        other = path.with_name(candidate)
+        if candidate != name and other.exists():
+            return other
+    return None
