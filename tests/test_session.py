@@ -129,3 +129,70 @@ def test_step_back_restores_arrays_and_history(make_session, wait_idle):
     assert session.iteration == 0 and len(session.history) == 0 and session.record.op.index == 20
     for key, value in snapshot.items():
         assert session.values[key].tobytes() == value.tobytes(), key
+
+
+def test_saved_session_reopens_at_the_same_step_and_continues_identically(make_session, wait_idle, qtbot, tmp_path):
+    first = make_session(_toy(), Design(hidden=(5, 4), activations=("tanh", "relu"), learning_rate=0.2))
+    for _ in range(3):
+        first.run_iteration()
+        wait_idle(first)
+    first.run_through(13)
+    wait_idle(first)
+    path = tmp_path / "lecture.nnviz"
+    first.save(str(path))
+    wait_idle(first)
+    assert path.is_file() and not first.has_unsaved_training and first.file_path == str(path)
+    second = make_session()
+    with qtbot.waitSignal(second.network_changed, timeout=5000):
+        second.open_session(str(path))
+    wait_idle(second)
+    assert (second.iteration, second.position, second.spec) == (first.iteration, first.position, first.spec)
+    assert second.record.symbol == first.record.symbol
+    assert list(second.history.costs) == list(first.history.costs)
+    for key, value in first.values.items():
+        assert second.values[key].tobytes() == value.tobytes(), key
+    for s in (first, second):  # the same next arrays
+        for _ in range(30):
+            s.step()
+            wait_idle(s)
+    for key, value in first.values.items():
+        assert second.values[key].tobytes() == value.tobytes(), key
+
+
+def test_foreign_or_broken_session_files_give_a_message(make_session, wait_idle, qtbot, tmp_path):
+    session = make_session(_toy())
+    before = (session.dataset, session.spec, session.values["W1"])
+    cases = {
+        "text.nnviz": b"hello, this is not a session",
+        "plain.nnviz": None,  # an .npz without meta
+        "cut.nnviz": "cut",
+    }
+    np.savez(tmp_path / "plain.nnviz", X=np.zeros(3))
+    saved = tmp_path / "good.nnviz"
+    session.save(str(saved))
+    wait_idle(session)
+    (tmp_path / "cut.nnviz").write_bytes(saved.read_bytes()[: saved.stat().st_size // 2])
+    (tmp_path / "text.nnviz").write_bytes(cases["text.nnviz"])
+    import shutil
+
+    shutil.move(tmp_path / "plain.nnviz.npz", tmp_path / "plain.nnviz")
+    for name in cases:
+        with qtbot.waitSignal(session.error, timeout=5000) as blocker:
+            session.open_session(str(tmp_path / name))
+        wait_idle(session)
+        assert name in blocker.args[1], blocker.args
+    assert (session.dataset, session.spec, session.values["W1"]) == before
+
+
+def test_op_breakpoint_and_exploding_gradient_pause_a_run(make_session, wait_idle):
+    session = make_session(_toy(), Design(hidden=(4,), activations=("tanh",), learning_rate=0.1))
+    dW1 = next(op.index for op in session.plan if op.key == "dW1")
+    assert session.toggle_breakpoint(dW1)
+    session.run()
+    wait_idle(session)
+    assert not session.running and session.record.symbol == "dW[1]"
+    assert session.toggle_breakpoint(dW1) is False
+    session.set_gradient_limits(None, 1e-9)
+    session.run()
+    wait_idle(session)
+    assert not session.running and session.position == 0 and session.iteration == 1

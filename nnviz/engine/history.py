@@ -61,7 +61,10 @@ class History:
 
     @classmethod
     def from_arrays(cls, cost: Array, grad_norms: Array) -> "History":
-        grad_norms = np.asarray(grad_norms, dtype=float).reshape(len(cost), -1)
+        cost = np.asarray(cost, dtype=float).reshape(-1)
+        grad_norms = np.asarray(grad_norms, dtype=float)
+        if grad_norms.ndim != 2 or len(grad_norms) != len(cost):
+            raise ValueError(f"history of {len(cost)} costs has gradient norms of shape {grad_norms.shape}")
         history = cls(grad_norms.shape[1])
         for c, g in zip(np.asarray(cost, dtype=float), grad_norms):
             history.append(float(c), g)

@@ -12,15 +12,19 @@ import time
 from typing import Any, Callable
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from ..data import DataError, Dataset, check_output_fits, load_dataset, load_demo
-from ..engine import NetworkSpec, Operation, StepRecord, Stepper, initialize
+from ..engine import NetworkSpec, Operation, StepRecord, Stepper, build_plan, initialize, plan_shapes
 from ..engine.history import History, gradient_norms
 from ..engine.stepper import DEFAULT_HISTORY_BYTES, count_nonfinite
 from .design import Design
+from .persist import SessionFileError, SessionState, load_session, save_session
 
 log = logging.getLogger(__name__)
+
+# failures a user can cause (a bad file, a full disk): a message, not an internal error
+EXPECTED_ERRORS = (DataError, SessionFileError, OSError)
 
 PROGRESS_INTERVAL = 0.05  # seconds between redraws while running: at most 20 per second
 
@@ -62,6 +66,9 @@ class Session(QObject):
     paused = Signal(str)  # why a run or a pass stopped early
     message = Signal(str)  # status-bar text
     error = Signal(str, str)  # title, one-line message for a message box
+    breakpoints_changed = Signal()
+    auto_step_changed = Signal(bool)
+    saved_changed = Signal()  # the unsaved-work state or the session's file changed
 
     _submit = Signal(object, object)
 
@@ -71,6 +78,15 @@ class Session(QObject):
         self.design: Design = self._fit_output(design or Design(), self.dataset)
         self.history_budget = DEFAULT_HISTORY_BYTES
         self.break_on_nonfinite = True
+        self.breakpoints: set[str] = set()  # keys of operations that pause a run after they are performed
+        self.grad_norm_high: float | None = None  # pause when some ‖dW[l]‖ exceeds it (exploding)
+        self.grad_norm_low: float | None = None  # pause when some ‖dW[l]‖ falls below it (vanishing)
+        self.file_path: str | None = None  # the session file last saved or opened
+        self._saved_iteration: int | None = None
+        self._saved_position = 0
+        self._history_dropped_seen = 0
+        self._auto_timer = QTimer(self)
+        self._auto_timer.timeout.connect(self._auto_tick)
         self.busy = False
         self.running = False
         self._stop = threading.Event()
@@ -145,8 +161,12 @@ class Session(QObject):
         self.stepper = Stepper(self.spec, params, self.dataset.X, self.dataset.Y, d.learning_rate,
                                history_bytes=self.history_budget)
         self.history = History(self.spec.L)
+        self.breakpoints &= {op.key for op in self.stepper.plan}
+        self._saved_iteration = None
+        self._history_dropped_seen = 0
         self._sync()
         self.network_changed.emit()
+        self.saved_changed.emit()
         self.stepped.emit()
         self.history_changed.emit()
 
@@ -215,38 +235,140 @@ class Session(QObject):
 
         self._when_ready(lambda: self._start(lambda: load_dataset(source, **options), done, failed))
 
+    # -- session files ---------------------------------------------------------------
+    @property
+    def unsaved_iterations(self) -> int:
+        """Iterations trained since the session was last saved or opened (all of them if never)."""
+        base = self._saved_iteration if self._saved_iteration is not None else 0
+        return max(0, self.iteration - base)
+
+    @property
+    def has_unsaved_training(self) -> bool:
+        base = self._saved_iteration
+        return (self.iteration, self.position) != ((base, self._saved_position) if base is not None else (0, 0))
+
+    def _state(self) -> SessionState:
+        return SessionState(self.design, self.dataset, dict(self.stepper.values), self.stepper.iteration,
+                            self.stepper.position, History.from_arrays(**self.history.to_arrays()))
+
+    def save(self, path: str, on_saved: Callable[[str], None] | None = None) -> None:
+        """Write the session to ``path`` (atomically, on the worker thread)."""
+        def save_now() -> None:
+            state = self._state()  # arrays are never changed in place: references are a snapshot
+
+            def done(written) -> None:
+                self.file_path = str(written)
+                self._saved_iteration, self._saved_position = state.iteration, state.position
+                self.saved_changed.emit()
+                self.message.emit(f"Saved {written}")
+                if on_saved:
+                    on_saved(str(written))
+
+            def failed(err: Exception) -> None:
+                self.error.emit("Could not save the session", str(err))
+
+            self._start(lambda: save_session(path, state), done, failed)
+
+        self._when_ready(save_now)
+
+    def open_session(self, path: str, on_opened: Callable[[str], None] | None = None) -> None:
+        """Read a session file on the worker; on success continue exactly where it was saved."""
+        def done(state: SessionState) -> None:
+            try:
+                self.restore(state)
+            except SessionFileError as err:
+                self.error.emit("Could not open the session", str(err))
+                return
+            self.file_path = path
+            self.saved_changed.emit()
+            self.message.emit(f"Opened {path}: iteration {state.iteration}, next {self.next_op.symbol}")
+            if on_opened:
+                on_opened(path)
+
+        def failed(err: Exception) -> None:
+            self.error.emit("Could not open the session", str(err))
+
+        self._when_ready(lambda: self._start(lambda: load_session(path), done, failed))
+
+    def restore(self, state: SessionState) -> None:
+        """Take over a saved state: design, data, every array, the history and the current step."""
+        spec = state.design.spec(state.dataset.n_x, state.dataset.n_y)
+        expected = plan_shapes(spec, state.dataset.m)
+        for key, value in state.values.items():
+            if expected.get(key) != value.shape:
+                raise SessionFileError(f"the session's {key} has shape {value.shape}, expected {expected.get(key)}")
+        if not 0 <= state.position < len(build_plan(spec)) or state.history.layers != spec.L:
+            raise SessionFileError("the session's step or history does not fit its network")
+        self.dataset, self.design = state.dataset, state.design
+        self.dataset_changed.emit()
+        self.design_changed.emit()
+        self._build()
+        self.stepper.values.update(state.values)
+        self.stepper.position, self.stepper.iteration = state.position, state.iteration
+        self.stepper.clear_history()
+        self.history = state.history
+        self._saved_iteration, self._saved_position = state.iteration, state.position
+        self._sync()
+        self.network_changed.emit()
+        self.stepped.emit()
+        self.history_changed.emit()
+        self.saved_changed.emit()
+
     # -- stepping ----------------------------------------------------------------
     def _after_op(self, op: Operation, value: np.ndarray) -> None:
-        """Called on the worker after every operation: history at the end of an iteration, NaN stop."""
+        """Called on the worker after every operation: history at the end of an iteration, breakpoints."""
         stepper = self.stepper
         if stepper.position == 0:
-            self.history.append(stepper.cost, gradient_norms(stepper.values, self.spec.L))
+            norms = gradient_norms(stepper.values, self.spec.L)
+            self.history.append(stepper.cost, norms)
+            self._check_norms(norms)
         if self.break_on_nonfinite and count_nonfinite(value):
             raise Breakpoint(f"{op.symbol} contains NaN or Inf (iteration {self.stepper.iteration})")
 
-    def _advance_to(self, position: int) -> str | None:
+    def _check_norms(self, norms: list[float]) -> None:
+        for l, norm in enumerate(norms, start=1):
+            if self.grad_norm_high is not None and norm > self.grad_norm_high:
+                raise Breakpoint(f"‖dW[{l}]‖ = {norm:.4g} exceeds {self.grad_norm_high:g} (exploding gradients)")
+            if self.grad_norm_low is not None and norm < self.grad_norm_low:
+                raise Breakpoint(f"‖dW[{l}]‖ = {norm:.4g} fell below {self.grad_norm_low:g} (vanishing gradients)")
+
+    def _after_op_or_breakpoint(self, op: Operation, value: np.ndarray) -> None:
+        self._after_op(op, value)
+        if op.key in self.breakpoints:
+            raise Breakpoint(f"breakpoint at {op.symbol}")
+
+    def _advance_to(self, position: int, breakpoints: bool = True) -> str | None:
         try:
-            self.stepper.run_to(position, self._after_op)
+            self.stepper.run_to(position, self._after_op_or_breakpoint if breakpoints else self._after_op)
         except Breakpoint as stop:
             return stop.reason
         return None
 
-    def _stepping(self, target: Callable[[], int]) -> None:
+    def _stepping(self, target: Callable[[], int], breakpoints: bool = True) -> None:
         if self.busy:
             return
-        self._start(lambda: self._advance_to(target()), self._stepping_done)
+        self._start(lambda: self._advance_to(target(), breakpoints), self._stepping_done)
 
     def _stepping_done(self, reason: str | None) -> None:
         self._sync()
         self.stepped.emit()
         self.history_changed.emit()
+        self.saved_changed.emit()
         if reason:
+            self.stop_auto_step()
             self.paused.emit(reason)
             self.message.emit(f"Paused: {reason}")
+        dropped = self.stepper.history_dropped
+        if dropped > self._history_dropped_seen:
+            self._history_dropped_seen = dropped
+            self.message.emit(
+                f"Step back reaches {self.stepper.history_length} operations: older ones were dropped to stay "
+                f"within {self.history_budget / 2**20:.0f} MB (Preferences)"
+            )
 
     def step(self) -> None:
         """Perform the next operation."""
-        self._stepping(lambda: (self.stepper.position + 1) % len(self.plan))
+        self._stepping(lambda: (self.stepper.position + 1) % len(self.plan), breakpoints=False)
 
     def run_forward(self) -> None:
         self._stepping(lambda: self.stepper.forward_end)
@@ -283,8 +405,52 @@ class Session(QObject):
         self._start(self._run_loop, self._run_done)
 
     def pause(self) -> None:
-        """Stop a run at the end of the iteration in progress."""
+        """Stop a run at the end of the iteration in progress, and auto-stepping."""
         self._stop.set()
+        self.stop_auto_step()
+
+    # -- auto-step: one operation every few seconds, for a lecturer to talk over ----------
+    @property
+    def auto_stepping(self) -> bool:
+        return self._auto_timer.isActive()
+
+    def start_auto_step(self, seconds: float) -> None:
+        self._auto_timer.start(max(50, int(seconds * 1000)))
+        self.auto_step_changed.emit(True)
+
+    def set_auto_step_interval(self, seconds: float) -> None:
+        self._auto_timer.setInterval(max(50, int(seconds * 1000)))
+
+    def stop_auto_step(self) -> None:
+        if self._auto_timer.isActive():
+            self._auto_timer.stop()
+            self.auto_step_changed.emit(False)
+
+    def _auto_tick(self) -> None:
+        if not self.busy:
+            self._stepping(lambda: (self.stepper.position + 1) % len(self.plan), breakpoints=True)
+
+    # -- breakpoints ------------------------------------------------------------------------
+    def toggle_breakpoint(self, index: int) -> bool:
+        """Pause runs after operation ``index`` of the plan; returns whether the breakpoint is now set.
+
+        Breakpoints are kept by the operation's name (dW2), so they survive a reset or a
+        design change that keeps that operation."""
+        key = self.plan[index].key
+        self.breakpoints ^= {key}
+        self.breakpoints_changed.emit()
+        return key in self.breakpoints
+
+    def has_breakpoint(self, index: int) -> bool:
+        return self.plan[index].key in self.breakpoints
+
+    def set_gradient_limits(self, low: float | None, high: float | None) -> None:
+        self.grad_norm_low, self.grad_norm_high = low, high
+        self.breakpoints_changed.emit()
+
+    def set_history_budget(self, budget_bytes: int) -> None:
+        self.history_budget = int(budget_bytes)
+        self.stepper.history_budget = self.history_budget
 
     def _run_loop(self) -> str | None:
         last = time.monotonic()
@@ -333,7 +499,7 @@ class Session(QObject):
         self._set_busy(False)
         if err is None:
             on_done(result)
-        elif on_error is not None and isinstance(err, DataError):
+        elif on_error is not None and isinstance(err, EXPECTED_ERRORS):
             on_error(err)
         else:
             log.error("internal error in a session job", exc_info=err)

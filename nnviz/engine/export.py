@@ -1,0 +1,135 @@
+"""Exports: the training history as CSV, and a trained network as a self-contained numpy script."""
+from __future__ import annotations
+
+import base64
+import io
+import textwrap
+from pathlib import Path
+
+import numpy as np
+
+from .history import History
+from .network import NetworkSpec
+
+Array = np.ndarray
+
+
+def history_csv(history: History) -> str:
+    """iteration,cost,norm_dW1,...: one row per completed iteration, full precision."""
+    header = ["iteration", "cost"] + [f"norm_dW{l}" for l in range(1, history.layers + 1)]
+    lines = [",".join(header)]
+    for i, (cost, norms) in enumerate(zip(history.costs, history.grad_norms)):
+        lines.append(",".join([str(i), repr(float(cost)), *(repr(float(n)) for n in norms)]))
+    return "\n".join(lines) + "\n"
+
+
+_SCRIPT = '''\
+#!/usr/bin/env python3
+"""{title}
+
+Exported by nnviz. It needs numpy only and reproduces nnviz's predictions digit for digit.
+
+    python {name} X.npy [--out predictions.npy]
+
+X.npy holds examples as columns, shape ({n_x}, m) as in the notes (an (m, {n_x}) array is
+transposed for you); the script prints A[{L}] and the predicted classes.  From Python:
+
+    from {module} import predict, load_parameters
+    A = predict(X)           # A[{L}], shape ({n_y}, m)
+"""
+import argparse
+import base64
+import io
+
+import numpy as np
+
+SIZES = {sizes}
+ACTIVATIONS = {activations}  # g[1] .. g[L]
+OUTPUT = {output!r}
+
+# W1, b1, ..., W{L}, b{L} as an .npz file (float64, exact), base64-encoded
+_PARAMETERS = """
+{blob}
+"""
+
+
+def load_parameters():
+    raw = base64.b64decode("".join(_PARAMETERS.split()))
+    with np.load(io.BytesIO(raw), allow_pickle=False) as data:
+        return {{key: data[key] for key in data.files}}
+
+
+def g(name, Z):
+    if name == "relu":
+        return np.maximum(Z, 0.0)
+    if name == "leaky_relu":
+        return np.where(Z > 0, Z, 0.01 * Z)
+    if name == "tanh":
+        return np.tanh(Z)
+    if name == "sigmoid":
+        with np.errstate(over="ignore"):
+            return 1.0 / (1.0 + np.exp(-Z))
+    if name == "softmax":
+        e = np.exp(Z - Z.max(axis=0, keepdims=True))
+        return e / e.sum(axis=0, keepdims=True)
+    return Z
+
+
+def predict(X, parameters=None):
+    """A[L] for the columns of X: Z[l] = W[l]·A[l-1] + b[l], A[l] = g[l](Z[l])."""
+    parameters = parameters or load_parameters()
+    A = X
+    for l, name in enumerate(ACTIVATIONS, start=1):
+        A = g(name, parameters["W%d" % l] @ A + parameters["b%d" % l])
+    return A
+
+
+def classes(A):
+    if OUTPUT == "sigmoid":
+        return (A > 0.5).astype(int)
+    if OUTPUT == "softmax":
+        return A.argmax(axis=0)
+    return None
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("X", help="a .npy file of examples, shape ({n_x}, m)")
+    parser.add_argument("--out", help="save A[L] to this .npy file")
+    args = parser.parse_args()
+    X = np.load(args.X, allow_pickle=False).astype(float)
+    if X.ndim == 1:
+        X = X.reshape(-1, 1)
+    if X.shape[0] != SIZES[0] and X.shape[-1] == SIZES[0]:
+        X = X.reshape(X.shape[0], -1).T
+    A = predict(X)
+    if args.out:
+        np.save(args.out, A)
+    print("A[%d] =" % len(ACTIVATIONS), A)
+    predicted = classes(A)
+    if predicted is not None:
+        print("classes =", predicted)
+
+
+if __name__ == "__main__":
+    main()
+'''
+
+
+def network_script(spec: NetworkSpec, params: dict[str, Array], title: str, filename: str = "network.py") -> str:
+    """The text of a script that rebuilds the network from embedded parameters and predicts with it."""
+    buffer = io.BytesIO()
+    np.savez(buffer, **{k: np.asarray(v, dtype=np.float64) for k, v in params.items()})
+    blob = "\n".join(textwrap.wrap(base64.b64encode(buffer.getvalue()).decode("ascii"), 96))
+    return _SCRIPT.format(
+        title=title,
+        name=filename,
+        module=Path(filename).stem,
+        n_x=spec.sizes[0],
+        n_y=spec.sizes[-1],
+        L=spec.L,
+        sizes=list(spec.sizes),
+        activations=[spec.activation(l) for l in range(1, spec.L + 1)],
+        output=spec.output,
+        blob=blob,
+    )
