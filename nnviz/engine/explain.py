@@ -30,7 +30,7 @@ def _forward(op: Operation, spec: NetworkSpec) -> str:
         if l == 1:
             text += (
                 " A slip in the notes' template: it writes Z = Wᵀ·A. With W stored as (n[l], n[l−1]) the "
-                "product is W·A; Wᵀ·A would not even have matching shapes."
+                "product is W·A; Wᵀ·A only multiplies at all when n[l] = n[l−1], and then computes something else."
             )
         return text
     text = f"A[{l}] = g(Z[{l}]) entry by entry. {_ACTIVATION[spec.activation(l)]}"
