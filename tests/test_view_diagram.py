@@ -142,7 +142,7 @@ def test_zero_weights_are_thin_grey_lines(qtbot, make_session):
 
 def test_a_short_widget_draws_fewer_units(view):
     assert [drawn for _, drawn, _, _ in view.layer_columns()] == [8, 7, 5, 1]
-    view.resize(1400, 180)
+    view.resize(1400, 150)
     drawn = [d for _, d, _, _ in view.layer_columns()]
     assert drawn[0] < 8 and drawn[1] < 7
     assert len(view.connection_pens(1)) == drawn[0] * drawn[1]

@@ -17,7 +17,8 @@ log = logging.getLogger(__name__)
 
 MAX_DRAWN = 10  # at most this many circles a column; a bigger layer: its first units, "⋮", its last two
 COMPACT_BELOW = 11.0  # line heights: a shorter widget drops the second label line
-MIN_SPACING = 0.8  # line heights between circles: a short widget draws fewer of a big layer's units
+MIN_LINES = 9.0  # line heights: the least height (caption, W row, 4 units, one label line)
+MIN_SPACING = 0.65  # line heights between circles: a short widget draws fewer of a big layer's units
 ELLIPSIS = "⋮"
 G_NAMES = {"sigmoid": "σ", "leaky_relu": "leaky relu"}
 ZERO_WEIGHT = "#9a9a9a"  # weights exactly 0 (the "zeros" initialisation)
@@ -244,7 +245,7 @@ class DiagramView(QWidget):
 
     def minimumSizeHint(self) -> QSize:
         fonts = self._ensure_fonts()  # small enough for a 1280×720 window full of docks
-        return QSize(int(90 * (self.session.spec.L + 1) * fonts.scale), int(COMPACT_BELOW / 1.5 * fonts.line))
+        return QSize(int(90 * (self.session.spec.L + 1) * fonts.scale), int(MIN_LINES * fonts.line))
 
     # -- geometry -----------------------------------------------------------------------------------
     def _ensure_fonts(self) -> _Fonts:
