@@ -123,7 +123,7 @@ def orient(
     elif X.ndim >= 3 and X.shape[0] in counts:
         m = X.shape[0]
         shape = tuple(X.shape[1:]) + ((1,) if X.ndim == 3 else ())
-        Xc = X.reshape(m, -1).T
+        Xc = X.reshape(m, math.prod(X.shape[1:])).T
     else:
         hint = ("; put the examples on the first axis (m, height, width, channels)"
                 if X.ndim >= 3 and X.shape[-1] in counts else "")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+import tokenize
 import zipfile
 import zlib
 from pathlib import Path
@@ -25,6 +26,9 @@ PICKLED = ("contains Python objects (pickled data); nnviz never loads pickled da
 # what reading a damaged zip member or .npy can raise; translated at this boundary
 _READ_ERRORS = (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error,
                 NotImplementedError, RuntimeError)
+# numpy parses the header text as a Python literal: a damaged one fails in the tokenizer
+_HEADER_ERRORS = _READ_ERRORS + (SyntaxError, tokenize.TokenError, TypeError, KeyError,
+                                 RecursionError, MemoryError)
 
 _X_TO_Y = {"X": ("Y", "y"), "x": ("y", "Y"), "features": ("labels", "targets"),
            "inputs": ("targets", "labels")}
@@ -54,7 +58,7 @@ def read_header(fp: BinaryIO, name: str) -> tuple[tuple[int, ...], np.dtype]:
             shape, _, dtype = np.lib.format.read_array_header_1_0(fp)
         else:  # 2.0 and 3.0 share a layout; 3.0 only allows UTF-8 field names
             shape, _, dtype = np.lib.format.read_array_header_2_0(fp)
-    except _READ_ERRORS as err:
+    except _HEADER_ERRORS as err:
         raise DataError(f"{name}: is not a NumPy .npy array ({_reason(err)})") from err
     if dtype.hasobject:
         raise DataError(f"{name}: {PICKLED}")

@@ -135,11 +135,13 @@ def layout_of(sample: bytes, suffix: str, where: str, label_column: str | int | 
                   first_data=first_index + 1 if header else 0, n_cols=len(first), label=label)
 
 
-def _check_size(path: Path, where: str, size: int, sample: bytes, layout: Layout,
-                limit: int | None) -> None:
+def _check_size(where: str, size: int, sample: bytes, layout: Layout, limit: int | None) -> None:
     """Refuse a table whose float64 copy (estimated from its first rows) would not fit."""
-    lines = max(1, sample.count(b"\n"))
-    rows = int(size / (len(sample) / lines)) + 1
+    whole_lines = sample[: sample.rfind(b"\n") + 1]
+    if len(sample) == size or not whole_lines:
+        rows = len(sample.splitlines())
+    else:
+        rows = round(size / (len(whole_lines) / whole_lines.count(b"\n")))
     need = rows * layout.n_cols * FLOAT64 * 2 + size * 2  # parsed rows, X, and the text
     check_fits(where, need, limit=limit, what=f"X (about {rows} rows × {layout.n_cols} columns)")
 
@@ -272,7 +274,7 @@ def load_table(path: Path, where: str, opts: LoadOptions) -> Dataset:
     if not sample.strip():
         raise DataError(f"{where}: is empty; expected one example per row")
     layout = layout_of(sample, path.suffix.lower(), where, opts.label_column)
-    _check_size(path, where, size, sample, layout, opts.memory_limit)
+    _check_size(where, size, sample, layout, opts.memory_limit)
     try:
         return _load(path, where, layout, opts)
     except MemoryError as err:
