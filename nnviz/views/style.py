@@ -39,3 +39,26 @@ def mono_font(point_size: float | None = None) -> QFont:
     if point_size:
         font.setPointSizeF(point_size)
     return font
+
+# one colour per layer l = 1..L (Paul Tol's colour-blind-safe "bright" set, then "muted"),
+# so ‖dW[l]‖ and anything else drawn per layer look the same in every view
+LAYER_COLORS: tuple[str, ...] = (
+    "#4477aa", "#ee6677", "#228833", "#ccbb44", "#66ccee", "#aa3377",
+    "#332288", "#117733", "#999933", "#882255",
+)
+
+# classes of a dataset: blue and orange as TensorFlow Playground draws two classes, then Okabe-Ito
+CLASS_COLORS: tuple[str, ...] = (
+    "#2b7bba", "#e8871e", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#8a6d00", "#000000",
+)
+
+# light tints of the first two class colours, the ends of the decision-boundary map (white in between)
+BOUNDARY_TINTS: tuple[str, str] = ("#8fbfe3", "#f6c28f")
+
+PLOT_BACKGROUND = "#ffffff"
+PLOT_FOREGROUND = "#333333"  # axes, tick labels and titles on the white plots
+
+
+def layer_color(layer: int) -> QColor:
+    """The colour of layer l (1-based), repeating after len(LAYER_COLORS) layers."""
+    return QColor(LAYER_COLORS[(layer - 1) % len(LAYER_COLORS)])

@@ -1,0 +1,164 @@
+"""PlotsView: J and ‖dW[l]‖ follow the session's history, redraw only on new points, hover shows exact values."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF
+
+from nnviz.data import load_demo
+from nnviz.engine.history import History
+from nnviz.views.plots import PlotsView, loggable
+
+
+@pytest.fixture
+def xor_session(make_session):
+    return make_session(dataset=load_demo("xor"))
+
+
+def make_view(qtbot, session, width=1200, height=260):
+    view = PlotsView(session)
+    qtbot.addWidget(view)
+    view.resize(width, height)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
+def train(session, wait_idle, iterations):
+    for _ in range(iterations):
+        session.run_iteration()
+        wait_idle(session)
+
+
+def drawn(curve):
+    """The (x, y) a curve holds (before downsampling)."""
+    return curve.xData, curve.yData
+
+
+def test_curves_hold_the_history_exactly(qtbot, xor_session, wait_idle):
+    view = make_view(qtbot, xor_session)
+    assert view.objectName() == "trainingPlots"
+    assert view.cost_plot.objectName() == "costPlot" and view.grad_plot.objectName() == "gradientNormPlot"
+    train(xor_session, wait_idle, 4)
+    history = xor_session.history
+    assert len(history) == 4
+    assert len(view.cost_curve.getData()[0]) == len(history)
+    x, y = drawn(view.cost_curve)
+    np.testing.assert_array_equal(x, [0, 1, 2, 3])
+    np.testing.assert_array_equal(y, history.costs)
+    assert len(view.grad_curves) == xor_session.spec.L == 3
+    for l, curve in enumerate(view.grad_curves):
+        np.testing.assert_array_equal(drawn(curve)[1], history.grad_norms[:, l])
+    title = view.cost_plot.getPlotItem().titleLabel.text
+    assert f"J = {float(history.costs[-1])!r}" in title and "iteration 3" in title
+
+
+def test_gradient_plot_is_log_scale_with_one_legend_entry_per_layer(qtbot, xor_session, wait_idle):
+    view = make_view(qtbot, xor_session)
+    train(xor_session, wait_idle, 2)
+    assert [label.text for _, label in view.legend.items] == ["‖dW[1]‖", "‖dW[2]‖", "‖dW[3]‖"]
+    assert all(curve.opts["logMode"] == [False, True] for curve in view.grad_curves)
+    assert view.cost_curve.opts["logMode"] == [False, False]
+    colors = {curve.opts["pen"].color().name() for curve in view.grad_curves}
+    assert len(colors) == 3
+
+
+def test_hover_text_shows_exact_values(qtbot, xor_session, wait_idle):
+    view = make_view(qtbot, xor_session)
+    train(xor_session, wait_idle, 3)
+    costs, norms = xor_session.history.costs, xor_session.history.grad_norms
+    assert view.hover_text(view.cost_plot, 1) == f"iteration 1\nJ = {float(costs[1])!r}"
+    grad_text = view.hover_text(view.grad_plot, 2)
+    assert grad_text.splitlines() == ["iteration 2"] + [f"‖dW[{l}]‖ = {float(norms[2, l - 1])!r}" for l in (1, 2, 3)]
+    assert view.hover_text(view.cost_plot, 99) == view.hover_text(view.cost_plot, 2)  # clamped to the last
+
+
+def test_moving_the_mouse_over_a_point_shows_its_values(qtbot, xor_session, wait_idle):
+    view = make_view(qtbot, xor_session)
+    train(xor_session, wait_idle, 5)
+    qtbot.wait(20)
+    costs, norms = xor_session.history.costs, xor_session.history.grad_norms
+    cost_view = view.cost_plot.getPlotItem().vb
+    view.mouse_moved(view.cost_plot, cost_view.mapViewToScene(QPointF(2.2, float(costs[2]))))
+    assert view.shown_hover_text(view.cost_plot) == view.hover_text(view.cost_plot, 2)
+    grad_view = view.grad_plot.getPlotItem().vb  # view coordinates are log10 of the norms
+    view.mouse_moved(view.grad_plot, grad_view.mapViewToScene(QPointF(3.0, float(np.log10(norms[3, 0])))))
+    assert view.shown_hover_text(view.grad_plot) == view.hover_text(view.grad_plot, 3)
+    outside = view.cost_plot.getPlotItem().getAxis("left").sceneBoundingRect().center()
+    view.mouse_moved(view.cost_plot, outside)
+    assert view.shown_hover_text(view.cost_plot) == ""
+
+
+def test_redraws_only_when_the_point_count_changes(qtbot, xor_session, wait_idle):
+    view = make_view(qtbot, xor_session)
+    train(xor_session, wait_idle, 2)
+    redraws = view.redraws
+    xor_session.step()  # one operation: history_changed, no new point
+    wait_idle(xor_session)
+    xor_session.history_changed.emit()
+    assert view.redraws == redraws
+    train(xor_session, wait_idle, 1)
+    assert view.redraws == redraws + 1 and view.point_count() == 3
+
+
+def test_step_back_and_reset_take_points_away(qtbot, xor_session, wait_idle):
+    view = make_view(qtbot, xor_session)
+    train(xor_session, wait_idle, 3)
+    assert xor_session.step_back()  # undoes the last update: the last iteration is not complete any more
+    assert view.point_count() == len(xor_session.history) == 2
+    xor_session.reset()
+    wait_idle(xor_session)
+    assert view.point_count() == 0
+    assert all(curve.xData is None or len(curve.xData) == 0 for curve in view.grad_curves)
+    assert "J =" not in view.cost_plot.getPlotItem().titleLabel.text
+
+
+def test_a_deeper_network_gets_one_more_curve(qtbot, xor_session, wait_idle):
+    view = make_view(qtbot, xor_session)
+    train(xor_session, wait_idle, 1)
+    xor_session.set_design(xor_session.design.with_layer(0, units=4))
+    wait_idle(xor_session)
+    assert len(view.grad_curves) == xor_session.spec.L == 4
+    assert [label.text for _, label in view.legend.items][-1] == "‖dW[4]‖"
+    assert view.point_count() == 0
+    train(xor_session, wait_idle, 2)
+    np.testing.assert_array_equal(drawn(view.grad_curves[3])[1], xor_session.history.grad_norms[:, 3])
+
+
+def test_five_thousand_points_are_downsampled(qtbot, xor_session):
+    view = make_view(qtbot, xor_session, width=1000)
+    rng = np.random.default_rng(0)
+    history = History(3)
+    for i in range(5000):
+        history.append(np.exp(-i / 800) + 0.01 * rng.random(), rng.random(3))
+    xor_session.history = history
+    xor_session.history_changed.emit()
+    qtbot.wait(30)
+    assert view.point_count() == 5000
+    np.testing.assert_array_equal(drawn(view.cost_curve)[1], history.costs)
+    for curve in [view.cost_curve, *view.grad_curves]:
+        assert curve.opts["autoDownsample"] and curve.opts["downsampleMethod"] == "peak" and curve.opts["clipToView"]
+    shown = len(view.cost_curve.getData()[0])  # what is drawn: about two points per pixel
+    assert 0 < shown < 5000
+
+
+def test_zero_and_nan_gradients_leave_gaps_on_the_log_axis(qtbot, xor_session):
+    view = make_view(qtbot, xor_session)
+    history = History(3)
+    for i in range(20):
+        history.append(0.5, [0.0, np.nan if i % 2 else 1e-3, np.inf])
+    xor_session.history = history
+    xor_session.history_changed.emit()
+    qtbot.wait(30)
+    view.grab()
+    assert np.isnan(drawn(view.grad_curves[0])[1]).all()
+    assert np.isnan(drawn(view.grad_curves[1])[1][1::2]).all()
+    assert view.hover_text(view.grad_plot, 0).splitlines()[1] == "‖dW[1]‖ = 0.0"
+
+
+def test_loggable_keeps_positive_values_only():
+    values = np.array([1.0, 0.0, -2.0, np.nan, np.inf, 1e-300])
+    shown = loggable(values)
+    assert shown[0] == 1.0 and shown[5] == 1e-300
+    assert np.isnan(shown[1:5]).all()
+    assert values[1] == 0.0  # the history's array is not touched
