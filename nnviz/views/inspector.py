@@ -1,15 +1,401 @@
-"""Placeholder for the InspectorView (being built)."""
+"""The matrix inspector: the current operation's equation, shape algebra, and every matrix as a heatmap."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+import logging
 
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import (
+    QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QSizePolicy, QSpinBox,
+    QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+)
+
+from ..engine import StepRecord, plan_shapes, shape_text, symbol
 from ..session import Session
+from .heatmap import HeatmapPanel, MatrixStats, PreparedCache
+from .style import PHASE_COLORS, mono_font
+
+log = logging.getLogger(__name__)
+
+MAX_PANELS = 4  # Z[l] = W[l]·A[l-1] + b[l]: three operands and the result
+STATS_COLUMNS = ("matrix", "shape", "min", "max", "mean", "‖·‖", "NaN/Inf")
+ROW_HEIGHT = 22  # stats table rows
+ROOMY_HEIGHT = 480  # below this the stats table may scroll so the heatmaps keep some height
+NARROW_PANEL_WIDTH = 110  # a column like b[1] still needs room for its title, indexes and colour bar
+HOVER_HINT = "Hover a cell to read its row, column and value"
+
+
+class PicturePanel(QWidget):
+    """A row of W[1] or a column of X shown as the (h, w, c) picture it is."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title_label = QLabel(self)
+        self.title_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.title_label.setFont(mono_font(11))
+        self.title_label.setWordWrap(True)
+        self.graphics = pg.GraphicsLayoutWidget(self)
+        self.graphics.setBackground("w")
+        self.view = self.graphics.addViewBox(lockAspect=True, invertY=True, enableMenu=False)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.view.addItem(self.image)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.title_label)
+        layout.addWidget(self.graphics, 1)
+
+    def set_picture(self, title: str, picture: np.ndarray) -> None:
+        """``picture`` is (h, w, c) in 0..1 (c = 1 is shown grey)."""
+        if picture.shape[2] == 1:
+            picture = picture[:, :, 0]
+        self.title_label.setText(title)
+        self.image.setImage(picture, autoLevels=False, levels=(0.0, 1.0))
+        self.view.autoRange(padding=0.0)
+
+
+def picture_of(vector: np.ndarray, example_shape: tuple[int, ...], signed: bool) -> np.ndarray:
+    """An n_x vector as an (h, w, c) picture in 0..1: the course flattens in C order.
+
+    Data (``signed`` False) is stretched from its min to its max; weights and
+    gradients keep 0 at mid grey, so red/blue tints show the sign per channel.
+    """
+    img = np.nan_to_num(vector.reshape(example_shape), nan=0.0, posinf=0.0, neginf=0.0)
+    if signed:
+        peak = float(np.abs(img).max()) or 1.0
+        return 0.5 + 0.5 * img / peak
+    low, high = float(img.min()), float(img.max())
+    return (img - low) / (high - low) if high > low else np.zeros_like(img)
 
 
 class InspectorView(QWidget):
+    """For ``session.record``: equation, shape algebra, operand and result heatmaps, hover, stats.
+
+    Public: ``equation_label``, ``shapes_label``, ``info_label``, ``hint_label``,
+    ``hover_label``, ``stats_table`` ("inspectorStats"), ``panels`` (HeatmapPanel,
+    each with ``.plot``), ``picture`` (PicturePanel), ``value_at``, ``hover``,
+    ``show_picture``, ``shapes_text``.
+    """
+
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("matrixInspector")
         self.session = session
+        self.panel_keys: list[tuple[str, bool]] = []  # (key, transposed) per visible panel
+        self._bottom_height = 5 * ROW_HEIGHT
+        self._build()
+        session.stepped.connect(self.refresh)
+        session.network_changed.connect(self._network_changed)
+        self.refresh()
+
+    # -- building ------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.body = QWidget(self)  # everything but the header; hidden before the first step
+        body = QVBoxLayout(self.body)
+        body.setContentsMargins(0, 0, 0, 0)
+        body.addWidget(self._build_panels(), 1)
+        body.addWidget(self._build_bottom())
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("InspectorView"))
+        layout.setSpacing(4)
+        layout.addLayout(self._build_header())
+        layout.addWidget(self.hint_label, 1)
+        layout.addWidget(self.body, 1)
+
+    def _build_header(self) -> QVBoxLayout:
+        self.equation_label = self._label(20)
+        self.info_label = self._label(11)
+        self.info_label.setTextFormat(Qt.TextFormat.RichText)
+        self.shapes_label = self._label(14, mono=True)
+        self.hint_label = self._label(16)
+        self.hint_label.setWordWrap(True)
+        self.hint_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint_label.setStyleSheet("color: #555555;")
+        header = QVBoxLayout()
+        header.setSpacing(2)
+        for label in (self.equation_label, self.shapes_label, self.info_label):
+            header.addWidget(label)
+        return header
+
+    def _label(self, points: float, mono: bool = False) -> QLabel:
+        label = QLabel(self)
+        if mono:
+            label.setFont(mono_font(points))
+        else:
+            font = label.font()
+            font.setPointSizeF(points)
+            label.setFont(font)
+        label.setProperty("points", points)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        return label
+
+    def _fit(self, label: QLabel, width: int) -> None:
+        """Shrink a one-line label's font (down to 60 %) until its text fits ``width`` pixels."""
+        font = label.font()
+        font.setPointSizeF(label.property("points"))
+        natural = QFontMetrics(font).horizontalAdvance(label.text())
+        if natural > width > 0:
+            font.setPointSizeF(max(0.6, width / natural) * label.property("points"))
+        label.setFont(font)
+
+    def _fit_header(self) -> None:
+        width = self.contentsRect().width() - 24
+        self._fit(self.equation_label, width)
+        self._fit(self.shapes_label, width)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_header()
+        self._size_bottom()
+
+    def _size_bottom(self) -> None:
+        """The stats table shows all its rows, unless the view is so short the heatmaps need the room."""
+        height = self._bottom_height
+        self.bottom.setMaximumHeight(height)
+        self.bottom.setMinimumHeight(height if self.height() >= ROOMY_HEIGHT else min(height, 2 * ROW_HEIGHT))
+
+    def _build_panels(self) -> QWidget:
+        self.cache = PreparedCache()  # shared: X appears in Z[1] and (transposed) in dW[1]
+        self.panels = [HeatmapPanel(self, self.cache) for _ in range(MAX_PANELS)]
+        self.picture = PicturePanel(self)
+        row = QHBoxLayout()
+        row.setSpacing(8)
+        for i, panel in enumerate(self.panels):
+            panel.hovered.connect(lambda r, c, i=i: self.hover(i, r, c))
+            panel.clicked.connect(lambda r, c, i=i: self._cell_clicked(i, r, c))
+            row.addWidget(panel, 3)
+        row.addWidget(self.picture, 2)
+        self.hover_label = self._label(12, mono=True)
+        self.hover_label.setText(HOVER_HINT)
+        area = QWidget(self)
+        layout = QVBoxLayout(area)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row, 1)
+        layout.addWidget(self.hover_label)
+        self._panel_row = row
+        self.panel_area = area
+        return area
+
+    def _build_bottom(self) -> QWidget:
+        self.stats_table = QTableWidget(0, len(STATS_COLUMNS), self)
+        self.stats_table.setObjectName("inspectorStats")
+        self.stats_table.setHorizontalHeaderLabels(STATS_COLUMNS)
+        self.stats_table.verticalHeader().hide()
+        self.stats_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.stats_table.setFont(mono_font())
+        header = self.stats_table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        for column in (0, 1):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.stats_table.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
+        self.stats_table.setMinimumHeight(2 * ROW_HEIGHT)
+        self.stats_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.picture_toggle = QCheckBox("Show as picture", self)
+        self.picture_choice = QComboBox(self)
+        self.picture_index = QSpinBox(self)
+        self.picture_index.setPrefix("index ")
+        self.picture_toggle.toggled.connect(self._update_picture)
+        self.picture_choice.currentIndexChanged.connect(self._picture_choice_changed)
+        self.picture_index.valueChanged.connect(self._update_picture)
+        self.picture_controls = [self.picture_toggle, self.picture_choice, self.picture_index]
+        controls = QVBoxLayout()
+        for widget in self.picture_controls:
+            controls.addWidget(widget)
+        controls.addStretch(1)
+        self.picture_controls_height = controls.sizeHint().height()
+        bottom = self.bottom = QWidget(self)
+        layout = QHBoxLayout(bottom)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stats_table, 1)
+        layout.addLayout(controls)
+        return bottom
+
+    # -- following the session -----------------------------------------------------------
+    def _network_changed(self) -> None:
+        for panel in self.panels:
+            panel.set_note("", "")
+        self.cache.clear()
+        self.picture_toggle.setChecked(False)
+
+    def refresh(self) -> None:
+        record = self.session.record
+        if record is None:
+            self._show_empty()
+            return
+        self._show_header(record)
+        self._show_panels(record)
+        self._show_stats(record)
+        self._offer_pictures(record)
+
+    def _show_empty(self) -> None:
+        op = self.session.next_op
+        shapes = plan_shapes(self.session.spec, self.session.m)
+        algebra = op.shape_algebra([shapes[k] for k in op.operands], shapes[op.key], named=True)
+        self.equation_label.setText(f"Next: {op.equation}")
+        self.equation_label.setStyleSheet(f"color: {PHASE_COLORS['ready']};")
+        self.shapes_label.setText(algebra)
+        self.info_label.setText(f"iteration {self.session.iteration} · ready")
+        self._fit_header()
+        self.hint_label.setText(f"Press Step (F10) to perform {op.equation}")
+        self.hint_label.show()
+        self.body.hide()
+        self.panel_keys = []
+        for panel in self.panels:
+            panel.hide()
+        self.picture.hide()
+        self.stats_table.setRowCount(0)
+        self.hover_label.setText(HOVER_HINT)
+        for widget in self.picture_controls:
+            widget.hide()
+
+    def _show_header(self, record: StepRecord) -> None:
+        color = PHASE_COLORS.get(record.phase, PHASE_COLORS["ready"])
+        self.equation_label.setText(record.equation)
+        self.equation_label.setStyleSheet(f"color: {color};")
+        self.shapes_label.setText(record.shape_algebra(named=True))
+        info = f"iteration {record.iteration} · <b style='color:{color}'>{record.phase}</b> · layer {record.layer}"
+        if record.nonfinite:
+            info += f" · <b style='color:#c000c0'>{record.nonfinite} NaN/Inf in {record.symbol}</b>"
+        self.info_label.setText(info)
+        self._fit_header()
+        self.hint_label.hide()
+        self.body.show()
+
+    def _show_panels(self, record: StepRecord) -> None:
+        op = record.op
+        shown: list[tuple[str, np.ndarray | None, bool, str]] = []
+        for i, (key, array) in enumerate(self.session.operands(record)):
+            transposed = i < len(op.transposed) and op.transposed[i]
+            shown.append((key, array, transposed, ""))
+        shown = shown[:MAX_PANELS - 1] + [(record.key, record.value, False, "= ")]
+        self.panel_keys = [(key, transposed) for key, _, transposed, _ in shown]
+        for i, (panel, (key, array, transposed, lead)) in enumerate(zip(self.panels, shown)):
+            name = symbol(key) + ("ᵀ" if transposed else "")
+            if array is None:
+                panel.set_note(name, "old value not kept\n(step back history off or running)", lead)
+            else:
+                panel.set_matrix(name, array, transposed, lead)
+            narrow = array is not None and array.ndim == 2 and array.shape[0 if transposed else 1] == 1  # a column
+            if self._panel_row.stretch(i) != (1 if narrow else 3):
+                self._panel_row.setStretch(i, 1 if narrow else 3)
+                panel.setMinimumWidth(NARROW_PANEL_WIDTH if narrow else 0)
+            if panel.isHidden():
+                panel.show()
+        for panel in self.panels[len(shown):]:
+            panel.hide()
+
+    def _show_stats(self, record: StepRecord) -> None:
+        panels = self.panels[:len(self.panel_keys)]
+        if self.session.running:  # operands change 20×/s; the result is what matters then
+            panels = panels[-1:]
+        rows = [(p, p.stats()) for p in panels if p.matrix is not None]
+        table = self.stats_table
+        table.setRowCount(len(rows))
+        height = table.horizontalHeader().sizeHint().height() + ROW_HEIGHT * max(len(rows), 1) + 2 * table.frameWidth()
+        table.setMaximumHeight(height)
+        self._bottom_height = max(height, self.picture_controls_height)
+        self._size_bottom()
+        for r, (panel, stats) in enumerate(rows):
+            numbers = (stats.min, stats.max, stats.mean, stats.norm)
+            cells = [panel.symbol, shape_text(panel.matrix.shape)] + [f"{x:.5g}" for x in numbers]
+            cells.append(str(stats.nonfinite))
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if 2 <= c < 6:
+                    item.setData(Qt.ItemDataRole.UserRole, numbers[c - 2])
+                    item.setToolTip(repr(numbers[c - 2]))
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if c == 6 and stats.nonfinite:
+                    item.setForeground(Qt.GlobalColor.magenta)
+                table.setItem(r, c, item)
+
+    def result_stats(self) -> MatrixStats | None:
+        """Summary numbers of the result shown (None before the first step)."""
+        return self.panels[len(self.panel_keys) - 1].stats() if self.panel_keys else None
+
+    # -- reading cells -------------------------------------------------------------------
+    def value_at(self, panel_index: int, row: int, col: int) -> str:
+        """'A[1]ᵀ[3, 5] = 0.012345678901234': a cell of panel ``panel_index`` as displayed."""
+        return self.panels[panel_index].value_at(row, col)
+
+    def hover(self, panel_index: int, row: int, col: int) -> None:
+        """Show a cell's value under the panels ((-1, -1): the mouse left the matrix)."""
+        if row < 0 or col < 0:
+            self.hover_label.setText(HOVER_HINT)
+            return
+        self.hover_label.setText(self.value_at(panel_index, row, col))
+
+    def shapes_text(self) -> str:
+        return self.shapes_label.text()
+
+    # -- pictures --------------------------------------------------------------------------
+    def _picture_axis(self, key: str) -> int | None:
+        """1 when rows of ``key`` are pictures (W[1]), 0 when columns are (A[0]), else None."""
+        dataset = self.session.dataset
+        array = self.session.values.get(key)
+        if not dataset.is_image or array is None or array.ndim != 2:
+            return None
+        for axis in (1, 0):
+            if array.shape[axis] == dataset.n_x:
+                return axis
+        return None
+
+    def _offer_pictures(self, record: StepRecord) -> None:
+        keys = list(dict.fromkeys([record.key, *record.op.operands]))
+        keys = [k for k in keys if self._picture_axis(k) is not None]
+        current = self.picture_choice.currentData()
+        self.picture_choice.blockSignals(True)
+        self.picture_choice.clear()
+        for key in keys:
+            what = "row" if self._picture_axis(key) == 1 else "column"
+            self.picture_choice.addItem(f"{what} of {symbol(key)}", key)
+        if current in keys:
+            self.picture_choice.setCurrentIndex(keys.index(current))
+        self.picture_choice.blockSignals(False)
+        for widget in self.picture_controls:
+            widget.setVisible(bool(keys))
+        self._picture_choice_changed()
+
+    def _picture_choice_changed(self) -> None:
+        key = self.picture_choice.currentData()
+        axis = None if key is None else self._picture_axis(key)
+        if axis is not None:
+            count = self.session.values[key].shape[1 - axis]
+            self.picture_index.blockSignals(True)
+            self.picture_index.setRange(0, count - 1)
+            self.picture_index.blockSignals(False)
+        self._update_picture()
+
+    def _update_picture(self) -> None:
+        key = self.picture_choice.currentData()
+        axis = None if key is None else self._picture_axis(key)
+        if not self.picture_toggle.isChecked() or axis is None or self.picture_toggle.isHidden():
+            self.picture.hide()
+            return
+        array, index = self.session.values[key], self.picture_index.value()
+        vector = array[index, :] if axis == 1 else array[:, index]
+        what = f"{symbol(key)} {'row' if axis == 1 else 'column'} {index}"
+        shape = self.session.dataset.example_shape
+        self.picture.set_picture(what, picture_of(vector, shape, key != "A0"))
+        self.picture.setToolTip(f"{what} reshaped to {shape_text(shape)} (C order, as the course flattens)")
+        self.picture.show()
+
+    def show_picture(self, key: str, index: int) -> None:
+        """Show row/column ``index`` of ``key`` ('W1', 'dW1', 'A0') as a picture."""
+        position = self.picture_choice.findData(key)
+        if position < 0:
+            raise ValueError(f"{symbol(key)} is not shown as a picture here")
+        self.picture_choice.setCurrentIndex(position)
+        self.picture_index.setValue(index)
+        self.picture_toggle.setChecked(True)
+        self._update_picture()
+
+    def _cell_clicked(self, panel_index: int, row: int, col: int) -> None:
+        """In picture mode, clicking a cell of the pictured matrix shows that row/column."""
+        key, transposed = self.panel_keys[panel_index]
+        if not self.picture_toggle.isChecked() or key != self.picture_choice.currentData():
+            return
+        axis = self._picture_axis(key)
+        along_rows = (axis == 1) != transposed
+        self.picture_index.setValue(row if along_rows else col)

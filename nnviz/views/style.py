@@ -40,6 +40,9 @@ def mono_font(point_size: float | None = None) -> QFont:
         font.setPointSizeF(point_size)
     return font
 
+# matrices: a diverging map, blue < 0 < red (as the weight signs), white at 0
+HEATMAP_COLORMAP = "CET-D1"
+
 # one colour per layer l = 1..L (Paul Tol's colour-blind-safe "bright" set, then "muted"),
 # so ‖dW[l]‖ and anything else drawn per layer look the same in every view
 LAYER_COLORS: tuple[str, ...] = (

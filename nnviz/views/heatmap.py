@@ -1,0 +1,335 @@
+"""One matrix as a heatmap panel: diverging colours centred at 0, NaN/Inf marked, hover gives the cell."""
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedLayout, QVBoxLayout, QWidget
+
+from ..engine import shape_text
+from .style import HEATMAP_COLORMAP, NONFINITE, mono_font
+
+log = logging.getLogger(__name__)
+
+MAX_DRAWN = 1024  # cells drawn per axis; longer axes are averaged in blocks (hover reads the exact cell)
+CACHE_SIZE = 8
+COMPACT_BELOW = 180  # px: a narrower panel drops its colour bar (hovering still gives every value)
+SHORT_ROWS, SHORT_ROW_HEIGHT = 3, 60  # matrices of at most 3 rows get at most 60 px per row (+60 for axes)
+QWIDGETSIZE_MAX = 16777215
+BAR_AXIS_WIDTH = 64  # room for '-0.0005' beside the colour bar (narrower hides such labels)
+CACHE_ABOVE = 50_000  # cells: only matrices this big are worth keeping prepared (X, W[1], dW[1])
+
+
+@dataclass(frozen=True)
+class MatrixStats:
+    """Summary numbers of one matrix (over its finite entries; nan when there are none)."""
+
+    min: float
+    max: float
+    mean: float
+    norm: float  # Frobenius norm ‖·‖
+    nonfinite: int  # NaN and Inf entries
+
+    @classmethod
+    def of(cls, a: np.ndarray, finite: np.ndarray | None = None) -> "MatrixStats":
+        finite = np.isfinite(a) if finite is None else finite
+        bad = int(a.size - np.count_nonzero(finite))
+        values = a[finite] if bad else a.ravel()
+        if values.size == 0:
+            return cls(np.nan, np.nan, np.nan, np.nan, bad)
+        return cls(float(values.min()), float(values.max()), float(values.mean()),
+                   float(np.sqrt(np.dot(values, values))), bad)
+
+
+def block_reduce(a: np.ndarray, limit: int = MAX_DRAWN, ufunc: np.ufunc = np.add) -> np.ndarray:
+    """``a`` with each axis longer than ``limit`` cut into blocks of equal size (the last may be
+    shorter) and each block reduced: the mean for np.add, any() for np.logical_or."""
+    for axis in (0, 1):
+        n = a.shape[axis]
+        if n <= limit:
+            continue
+        size = -(-n // limit)
+        whole = n - n % size
+        moved = np.moveaxis(a, axis, 0)
+        blocks = ufunc.reduce(moved[:whole].reshape(whole // size, size, -1), axis=1)  # fast reshape path
+        if whole < n:
+            blocks = np.concatenate([blocks, ufunc.reduce(moved[whole:], axis=0)[None, :]])
+        if ufunc is np.add:
+            counts = np.full(len(blocks), float(size))
+            counts[-1] = n - size * (len(blocks) - 1)
+            blocks = blocks / counts[:, None]
+        a = np.moveaxis(blocks, 0, axis)
+    return a
+
+
+def mark_mask(mask: np.ndarray, color: str = NONFINITE) -> np.ndarray:
+    """An RGBA image (rows, cols, 4) that is ``color`` where ``mask`` is True and clear elsewhere."""
+    rgba = np.zeros(mask.shape + (4,), dtype=np.uint8)
+    rgba[mask] = QColor(color).getRgb()
+    return rgba
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A matrix made ready to draw: non-finite cells as 0 (and in ``bad``), long axes block-averaged."""
+
+    drawn: np.ndarray
+    bad: np.ndarray | None  # cells (in the drawn grid) holding a NaN or Inf, None when there are none
+    peak: float  # max |finite value|, 1 when that is 0: the colour levels are ±peak
+    stats: MatrixStats
+
+    @classmethod
+    def of(cls, a: np.ndarray) -> "Prepared":
+        finite = np.isfinite(a)
+        stats = MatrixStats.of(a, finite)
+        values = np.where(finite, a, 0.0) if stats.nonfinite else a
+        bad = block_reduce(~finite, ufunc=np.logical_or) if stats.nonfinite else None
+        peak = max(-stats.min, stats.max) if stats.nonfinite < a.size else 0.0
+        return cls(block_reduce(values), bad, peak if peak > 0 else 1.0, stats)
+
+
+class PreparedCache:
+    """The last few matrices prepared, by identity: arrays are never modified in place, so
+    X (12288×209) is scanned and averaged once, not at every Z[1] and dW[1]."""
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self.size = size
+        self._items: OrderedDict[int, tuple[np.ndarray, Prepared]] = OrderedDict()
+
+    def get(self, array: np.ndarray) -> Prepared:
+        if array.size < CACHE_ABOVE:
+            return Prepared.of(array)
+        hit = self._items.get(id(array))
+        if hit is not None and hit[0] is array:
+            self._items.move_to_end(id(array))
+            return hit[1]
+        prepared = Prepared.of(array)
+        self._items[id(array)] = (array, prepared)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+        return prepared
+
+    def clear(self) -> None:
+        self._items.clear()
+
+
+class IndexAxis(pg.AxisItem):
+    """An axis of row or column indexes: ticks only at whole numbers, never so dense they overlap."""
+
+    def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, float]]:
+        digits = len(str(int(max(abs(minVal), abs(maxVal)))))
+        label = 6 * digits + 12 if self.orientation in ("top", "bottom") else 18  # pixels a label needs
+        least = max(1.0, (maxVal - minVal) * label / max(size, 1.0))
+        levels = [(spacing, offset) for spacing, offset in super().tickSpacing(minVal, maxVal, size)
+                  if spacing >= least]
+        return levels or [(nice_step(least), 0.0)]
+
+
+def nice_step(least: float) -> float:
+    """The smallest 1, 2 or 5 × 10^k that is at least ``least``."""
+    power = 10.0 ** np.floor(np.log10(least))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= least)
+
+
+class HeatmapPanel(QWidget):
+    """A titled heatmap of one matrix, row 0 at the top, cell (row, col) centred on (col, row).
+
+    ``plot`` is the pyqtgraph PlotItem (for exporting), ``image`` the ImageItem of
+    the values, ``overlay`` an RGBA ImageItem above it that marks cells (NaN/Inf
+    in magenta; ``mark_cells`` can mark any others).  A 1×1 matrix is shown as a
+    large number instead; ``set_note`` shows a sentence instead of a matrix.
+    """
+
+    hovered = Signal(int, int)  # row, col under the mouse; (-1, -1) when outside the matrix
+    clicked = Signal(int, int)
+
+    def __init__(self, parent: QWidget | None = None, cache: PreparedCache | None = None) -> None:
+        super().__init__(parent)
+        self.cache = cache if cache is not None else PreparedCache(2)
+        self.symbol = ""
+        self.matrix: np.ndarray | None = None  # as displayed (transposed operands transposed)
+        self.prepared: Prepared | None = None
+        self._source: tuple[np.ndarray | None, bool] = (None, False)
+        self.compact = False
+        self.title_label = QLabel(self)
+        self.title_label.setWordWrap(True)
+        self.title_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.title_label.setFont(mono_font(13))
+        self.title_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.graphics = pg.GraphicsLayoutWidget(self)
+        self.graphics.setBackground("w")
+        self.graphics.ci.setContentsMargins(2, 2, 2, 2)
+        self.plot = self.graphics.addPlot(axisItems={"left": IndexAxis("left"), "bottom": IndexAxis("bottom")})
+        self._build_plot()
+        self.note = QLabel(self)
+        self.note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.note.setWordWrap(True)
+        self.note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.note.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.pages = QStackedLayout()
+        self.pages.addWidget(self.graphics)
+        self.pages.addWidget(self.note)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.title_label)
+        layout.addLayout(self.pages, 1)
+        self.graphics.scene().sigMouseMoved.connect(self.mouse_moved)
+        self.graphics.scene().sigMouseClicked.connect(self._mouse_clicked)
+
+    def _build_plot(self) -> None:
+        plot = self.plot
+        plot.invertY(True)
+        plot.setDefaultPadding(0.0)
+        plot.hideButtons()
+        plot.setMenuEnabled(False)
+        plot.getViewBox().setAspectLocked(False)
+        for side in ("left", "bottom"):
+            plot.getAxis(side).setPen("#555555")
+            plot.getAxis(side).setTextPen("#333333")
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setAutoDownsample(True)  # average to screen pixels instead of skipping rows (moiré)
+        self.overlay = pg.ImageItem(axisOrder="row-major")
+        self.overlay.setZValue(10)
+        plot.addItem(self.image)
+        plot.addItem(self.overlay)
+        self.bar = pg.ColorBarItem(colorMap=HEATMAP_COLORMAP, interactive=False, width=12, colorMapMenu=False)
+        self.bar.setImageItem(self.image, insert_in=self.plot)
+        self.bar.axis.setWidth(BAR_AXIS_WIDTH)
+        self.bar.axis.setPen("#555555")
+        self.bar.axis.setTextPen("#333333")
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.set_compact(self.width() < COMPACT_BELOW)
+
+    def set_compact(self, compact: bool) -> None:
+        """Without the colour bar (narrow panels: four side by side on a projector)."""
+        if compact == self.compact:
+            return
+        self.compact = compact
+        self.title_label.setFont(mono_font(10 if compact else 13))
+        if compact:
+            self.plot.layout.removeItem(self.bar)
+            self.bar.hide()
+        else:
+            self.plot.layout.addItem(self.bar, 2, 5)
+            self.bar.show()
+
+    # -- showing -----------------------------------------------------------------------
+    def set_matrix(self, symbol: str, array: np.ndarray, transposed: bool = False, lead: str = "") -> None:
+        """Show ``array`` (its transpose when ``transposed``) titled '{lead}{symbol}  rows×cols'.
+
+        ``symbol`` is the name as written, e.g. 'A[1]ᵀ'.  Showing the same array
+        again only changes the title: arrays are never modified in place.
+        """
+        if array.ndim == 1:
+            array = array.reshape(-1, 1)
+        shown = array.T if transposed else array
+        self.symbol = symbol
+        self.title_label.setText(f"{lead}{symbol}  {shape_text(shown.shape)}")
+        if self._source[0] is array and self._source[1] == transposed:
+            return
+        self._source = (array, transposed)
+        self.matrix = shown
+        self.prepared = self.cache.get(array)
+        if shown.size == 1:
+            self._show_scalar(float(shown[0, 0]))
+        else:
+            self._show_heatmap(self.prepared, transposed)
+
+    def _show_heatmap(self, prepared: Prepared, transposed: bool) -> None:
+        drawn = prepared.drawn.T if transposed else prepared.drawn
+        rows, cols = self.matrix.shape
+        old_shape = None if self.image.image is None else self.image.image.shape
+        peak = prepared.peak
+        self.image.setImage(drawn, autoLevels=False, levels=(-peak, peak))
+        self.image.setRect(QRectF(-0.5, -0.5, cols, rows))  # drawn may be block-averaged: stretch it over the cells
+        self.bar.setLevels((-peak, peak))
+        if prepared.bad is not None:
+            self._mark_drawn(prepared.bad.T if transposed else prepared.bad, NONFINITE)
+        else:
+            self.clear_marks()
+        if old_shape != drawn.shape:
+            self.plot.getViewBox().autoRange(padding=0.0)
+            # a row vector stays a strip, so 1×209 does not look like a tall matrix
+            self.graphics.setMaximumHeight(SHORT_ROW_HEIGHT * (rows + 1) if rows <= SHORT_ROWS else QWIDGETSIZE_MAX)
+        self._show_page(self.graphics)
+
+    def _show_scalar(self, value: float) -> None:
+        self.note.setFont(mono_font(22))
+        self.note.setText(repr(value))
+        self._show_page(self.note)
+
+    def set_note(self, symbol: str, text: str, lead: str = "") -> None:
+        """Show a sentence instead of a matrix (e.g. an update's old value that is not kept)."""
+        self.symbol = symbol
+        self.matrix = self.prepared = None
+        self._source = (None, False)
+        self.title_label.setText(f"{lead}{symbol}")
+        self.note.setFont(mono_font(11))
+        self.note.setText(text)
+        self._show_page(self.note)
+
+    def _show_page(self, page: QWidget) -> None:
+        if self.pages.currentWidget() is not page:
+            self.pages.setCurrentWidget(page)
+
+    def mark_cells(self, mask: np.ndarray, color: str = NONFINITE) -> None:
+        """Paint the cells where ``mask`` (shaped like the shown matrix) is True in ``color``."""
+        self._mark_drawn(block_reduce(mask, ufunc=np.logical_or), color)
+
+    def _mark_drawn(self, mask: np.ndarray, color: str) -> None:
+        rows, cols = self.matrix.shape
+        self.overlay.setImage(mark_mask(mask, color), autoLevels=False, levels=(0, 255))
+        self.overlay.setRect(QRectF(-0.5, -0.5, cols, rows))
+        self.overlay.show()
+
+    def clear_marks(self) -> None:
+        self.overlay.hide()
+        self.overlay.clear()
+
+    @property
+    def marked(self) -> np.ndarray | None:
+        """The overlay's RGBA image (drawn grid, 4 channels), None when nothing is marked."""
+        return self.overlay.image if self.overlay.isVisible() and self.overlay.image is not None else None
+
+    def stats(self) -> MatrixStats | None:
+        return None if self.prepared is None else self.prepared.stats
+
+    # -- reading cells -------------------------------------------------------------------
+    def value_at(self, row: int, col: int) -> str:
+        """'A[1]ᵀ[3, 5] = 0.012345678901234' with the full float repr, 0-based as numpy indexes."""
+        if self.matrix is None:
+            return ""
+        return f"{self.symbol}[{row}, {col}] = {float(self.matrix[row, col])!r}"
+
+    def cell_at(self, scene_pos: QPointF) -> tuple[int, int] | None:
+        """(row, col) of the cell under a scene position, None outside the matrix."""
+        if self.matrix is None or self.matrix.size == 1:
+            return None
+        vb = self.plot.getViewBox()
+        if not vb.sceneBoundingRect().contains(scene_pos):
+            return None
+        p = vb.mapSceneToView(scene_pos)
+        row, col = int(np.floor(p.y() + 0.5)), int(np.floor(p.x() + 0.5))
+        rows, cols = self.matrix.shape
+        return (row, col) if 0 <= row < rows and 0 <= col < cols else None
+
+    def scene_pos_of(self, row: int, col: int) -> QPointF:
+        """The scene position of a cell's centre (what the mouse would report there)."""
+        return self.plot.getViewBox().mapViewToScene(QPointF(col, row))
+
+    def mouse_moved(self, scene_pos: QPointF) -> None:
+        cell = self.cell_at(scene_pos)
+        self.hovered.emit(*(cell or (-1, -1)))
+
+    def _mouse_clicked(self, event) -> None:
+        cell = self.cell_at(event.scenePos())
+        if cell is not None:
+            self.clicked.emit(*cell)
