@@ -57,19 +57,21 @@ def _split(line: str, delimiter: str | None) -> list[str]:
 
 
 def _encoding(sample: bytes, where: str) -> str:
-    """'utf-8-sig' for UTF-8 text, 'latin-1' for other 8-bit text; DataError for binary data."""
+    """'utf-8' (or 'utf-8-sig' after a byte-order mark) for UTF-8 text, 'latin-1' for other
+    8-bit text; DataError for binary data."""
     control = len(sample) - len(sample.translate(None, _CONTROL))
     if b"\0" in sample or control > len(sample) // 100:
         raise DataError(f"{where}: does not look like a text file (it holds binary data); "
                         "expected CSV text with one example per row")
+    utf8 = "utf-8-sig" if sample.startswith(b"\xef\xbb\xbf") else "utf-8"
     try:
-        sample.decode("utf-8-sig")
+        sample.decode(utf8)
     except UnicodeDecodeError as err:
         if len(sample) == SAMPLE_BYTES and err.start >= len(sample) - 3:
-            return "utf-8-sig"  # a character cut in two by the end of the sample
+            return utf8  # a character cut in two by the end of the sample
         log.warning("%s is not UTF-8; reading it as Latin-1", where)
         return "latin-1"
-    return "utf-8-sig"
+    return utf8
 
 
 def _delimiter(lines: list[str], suffix: str) -> str | None:

@@ -1,0 +1,114 @@
+"""Benchmark nnviz's data loading: the course training file, a 10,000 × 100 CSV against numpy.loadtxt.
+
+Run from the project root:  python benchmarks/bench_data.py [--repeat 7] [--course FOLDER]
+
+Times are the best of --repeat runs (time.perf_counter).  Peak memory is the peak of
+Python and numpy allocations during one more run under tracemalloc, measured apart
+from the timed runs so that tracing does not slow them.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from nnviz.data import load_dataset  # noqa: E402
+from nnviz.data.memory import format_size  # noqa: E402
+
+COURSE = ROOT.parent / "shared" / "data" / "catvnoncat"
+
+
+def best_time(fn: Callable[[], object], repeat: int) -> float:
+    """Best wall time of `repeat` calls, in seconds."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def peak_memory(fn: Callable[[], object]) -> int:
+    """Peak bytes allocated (tracemalloc: Python objects and numpy arrays) during one call."""
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def write_csv(path: Path, rows: int = 10_000, columns: int = 100) -> None:
+    """rows × columns numbers: columns - 1 normal features and a 0/1 label, 6 significant digits."""
+    rng = np.random.default_rng(0)
+    table = rng.normal(size=(rows, columns))
+    table[:, -1] = rng.integers(0, 2, rows)
+    fmt = ["%.6g"] * (columns - 1) + ["%d"]
+    np.savetxt(path, table, fmt=fmt, delimiter=",")
+
+
+def loadtxt_columns(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """What a notebook does by hand: loadtxt, then X (n_x, m) C-contiguous and Y (1, m)."""
+    table = np.loadtxt(path, delimiter=",")
+    return np.ascontiguousarray(table[:, :-1].T), table[:, -1:].T.copy()
+
+
+def measure(label: str, fn: Callable[[], object], repeat: int, results: list) -> float:
+    fn()  # warm the file cache and imports
+    seconds = best_time(fn, repeat)
+    results.append((label, seconds, peak_memory(fn)))
+    return seconds
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=7, help="timed runs per measurement (best is shown)")
+    parser.add_argument("--course", type=Path, default=COURSE, help="folder with train_catvnoncat.h5")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    results: list[tuple[str, float, int]] = []
+
+    train = args.course / "train_catvnoncat.h5"
+    if train.is_file():
+        measure("course train_catvnoncat.h5 (X 12288 × 209)", lambda: load_dataset(train),
+                args.repeat, results)
+    else:
+        print(f"skipping the course file: {train} not found")
+
+    with tempfile.TemporaryDirectory() as folder:
+        csv = Path(folder) / "bench.csv"
+        write_csv(csv)
+        size = csv.stat().st_size
+        ours = measure("CSV 10000 × 100: load_dataset", lambda: load_dataset(csv), args.repeat, results)
+        theirs = measure("CSV 10000 × 100: numpy.loadtxt", lambda: np.loadtxt(csv, delimiter=","),
+                         args.repeat, results)
+        measure("CSV 10000 × 100: numpy.loadtxt, then X (n_x, m)", lambda: loadtxt_columns(csv),
+                args.repeat, results)
+        quoted = Path(folder) / "quoted.csv"
+        lines = csv.read_text().splitlines()
+        quoted.write_text("".join('"' + line.replace(",", '","') + '"\n' for line in lines))
+        measure("CSV 10000 × 100, quoted (validating path)", lambda: load_dataset(quoted),
+                max(1, args.repeat // 2), results)
+    measure("demo:images (generated, 209 + 50 pictures)", lambda: load_dataset("demo:images"),
+            args.repeat, results)
+
+    print(f"numpy {np.__version__}, Python {sys.version.split()[0]}, CSV file {format_size(size)}")
+    print(f"{'what':<50} {'best time':>10} {'peak memory':>12}")
+    for label, seconds, peak in results:
+        print(f"{label:<50} {seconds * 1000:>7.1f} ms {format_size(peak):>12}")
+    print(f"CSV load_dataset / numpy.loadtxt time ratio: {ours / theirs:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
