@@ -89,8 +89,18 @@ def test_hover_reads_the_cell_under_the_mouse(qtbot, image_session, wait_idle):
     result = view.panels[2]
     result.mouse_moved(result.scene_pos_of(4, 6))
     assert view.hover_label.text() == f"dW[2][4, 6] = {float(image_session.values['dW2'][4, 6])!r}"
-    result.mouse_moved(result.scene_pos_of(4, 6) + result.scene_pos_of(0, 7) * 10)  # far outside
+    image_session.step()  # the mouse stays on cell [4, 6]: it now reads db[2], which has no column 6
+    wait_idle(image_session)
     assert view.hover_label.text() == HOVER_HINT
+    view.panels[0].mouse_moved(view.panels[0].scene_pos_of(4, 100))
+    image_session.step()  # dA[1] = W[2]ᵀ·dZ[2]: panel 0 is now W[2]ᵀ (7×5), so [4, 100] is outside
+    wait_idle(image_session)
+    assert view.hover_label.text() == HOVER_HINT
+    view.panels[1].mouse_moved(view.panels[1].scene_pos_of(4, 100))
+    assert view.hover_label.text() == f"dZ[2][4, 100] = {float(image_session.values['dZ2'][4, 100])!r}"
+    image_session.step()  # dZ[1] = dA[1] * relu'(Z[1]): the same cell of the new panel 1, Z[1]
+    wait_idle(image_session)
+    assert view.hover_label.text() == f"Z[1][4, 100] = {float(image_session.values['Z1'][4, 100])!r}"
 
 
 def test_stats_match_numpy(qtbot, image_session, wait_idle):

@@ -6,7 +6,7 @@ import logging
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QSizePolicy, QSpinBox,
     QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 from ..engine import StepRecord, plan_shapes, shape_text, symbol
 from ..session import Session
 from .heatmap import HeatmapPanel, MatrixStats, PreparedCache
-from .style import PHASE_COLORS, mono_font
+from .style import NONFINITE, PHASE_COLORS, mono_font
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +84,7 @@ class InspectorView(QWidget):
         self.session = session
         self.panel_keys: list[tuple[str, bool]] = []  # (key, transposed) per visible panel
         self._bottom_height = 5 * ROW_HEIGHT
+        self._hovered: tuple[int, int, int] | None = None  # (panel, row, col) under the mouse
         self._build()
         session.stepped.connect(self.refresh)
         session.network_changed.connect(self._network_changed)
@@ -227,6 +228,8 @@ class InspectorView(QWidget):
         self._show_panels(record)
         self._show_stats(record)
         self._offer_pictures(record)
+        if self._hovered is not None:  # the mouse has not moved: read the same cell of the new matrix
+            self.hover(*self._hovered)
 
     def _show_empty(self) -> None:
         op = self.session.next_op
@@ -245,6 +248,7 @@ class InspectorView(QWidget):
             panel.hide()
         self.picture.hide()
         self.stats_table.setRowCount(0)
+        self._hovered = None
         self.hover_label.setText(HOVER_HINT)
         for widget in self.picture_controls:
             widget.hide()
@@ -256,7 +260,7 @@ class InspectorView(QWidget):
         self.shapes_label.setText(record.shape_algebra(named=True))
         info = f"iteration {record.iteration} · <b style='color:{color}'>{record.phase}</b> · layer {record.layer}"
         if record.nonfinite:
-            info += f" · <b style='color:#c000c0'>{record.nonfinite} NaN/Inf in {record.symbol}</b>"
+            info += f" · <b style='color:{NONFINITE}'>{record.nonfinite} NaN/Inf in {record.symbol}</b>"
         self.info_label.setText(info)
         self._fit_header()
         self.hint_label.hide()
@@ -307,7 +311,7 @@ class InspectorView(QWidget):
                     item.setToolTip(repr(numbers[c - 2]))
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if c == 6 and stats.nonfinite:
-                    item.setForeground(Qt.GlobalColor.magenta)
+                    item.setForeground(QColor(NONFINITE))
                 table.setItem(r, c, item)
 
     def result_stats(self) -> MatrixStats | None:
@@ -321,10 +325,10 @@ class InspectorView(QWidget):
 
     def hover(self, panel_index: int, row: int, col: int) -> None:
         """Show a cell's value under the panels ((-1, -1): the mouse left the matrix)."""
-        if row < 0 or col < 0:
-            self.hover_label.setText(HOVER_HINT)
-            return
-        self.hover_label.setText(self.value_at(panel_index, row, col))
+        matrix = self.panels[panel_index].matrix if panel_index < len(self.panel_keys) else None
+        inside = matrix is not None and 0 <= row < matrix.shape[0] and 0 <= col < matrix.shape[1]
+        self._hovered = (panel_index, row, col) if inside else None
+        self.hover_label.setText(self.value_at(panel_index, row, col) if inside else HOVER_HINT)
 
     def shapes_text(self) -> str:
         return self.shapes_label.text()
