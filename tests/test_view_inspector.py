@@ -213,6 +213,12 @@ def test_network_change_and_next_steps_reuse_the_panels(qtbot, make_session, wai
     wait_idle(session)
     assert view.equation_label.text() == "A[1] = relu(Z[1])"
     assert view.panels == panels
+    vb = view.panels[1].plot.getViewBox()
+    vb.setXRange(2, 4, padding=0)  # the user zooms into A[1]
+    assert session.step_back()
+    session.step()  # a new A[1]: shown whole again
+    wait_idle(session)
+    assert vb.viewRange()[0] == pytest.approx([-0.5, 9.5])
     session.reset()
     wait_idle(session)
     assert view.hint_label.text().startswith("Press Step (F10)")

@@ -156,6 +156,7 @@ class HeatmapPanel(QWidget):
         self.prepared: Prepared | None = None
         self._source: tuple[np.ndarray | None, bool] = (None, False)
         self.compact = False
+        self._shape: tuple[int, int] | None = None  # of the heatmap drawn
         self.title_label = QLabel(self)
         self.title_label.setWordWrap(True)
         self.title_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -246,7 +247,6 @@ class HeatmapPanel(QWidget):
     def _show_heatmap(self, prepared: Prepared, transposed: bool) -> None:
         drawn = prepared.drawn.T if transposed else prepared.drawn
         rows, cols = self.matrix.shape
-        old_shape = None if self.image.image is None else self.image.image.shape
         peak = prepared.peak
         self.image.setImage(drawn, autoLevels=False, levels=(-peak, peak))
         self.image.setRect(QRectF(-0.5, -0.5, cols, rows))  # drawn may be block-averaged: stretch it over the cells
@@ -255,8 +255,11 @@ class HeatmapPanel(QWidget):
             self._mark_drawn(prepared.bad.T if transposed else prepared.bad, NONFINITE)
         else:
             self.clear_marks()
-        if old_shape != drawn.shape:
-            self.plot.getViewBox().autoRange(padding=0.0)
+        vb = self.plot.getViewBox()
+        if self._shape != (rows, cols) or not all(vb.autoRangeEnabled()):  # a new shape, or zoomed in: show it all
+            self._shape = (rows, cols)
+            vb.enableAutoRange()
+            vb.autoRange(padding=0.0)
             # a row vector stays a strip, so 1×209 does not look like a tall matrix
             self.graphics.setMaximumHeight(SHORT_ROW_HEIGHT * (rows + 1) if rows <= SHORT_ROWS else QWIDGETSIZE_MAX)
         self._show_page(self.graphics)
