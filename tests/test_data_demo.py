@@ -97,6 +97,7 @@ def test_2d_labels_follow_the_shapes_without_noise():
 def test_parameters_through_load_dataset():
     ds = load_dataset("demo:spiral?m=400&noise=0.2&seed=3")
     assert ds.m == 400 and ds.m_test == 133
+    assert ds.source == "demo:spiral?m=400&noise=0.2&seed=3" and ds.name == "demo:spiral"
     np.testing.assert_array_equal(ds.X, load_demo("spiral", m=400, noise=0.2, seed=3).X)
     small = load_dataset("demo:images?m=20")
     assert small.X.shape == (12288, 20) and small.m_test == 50

@@ -30,13 +30,27 @@ def test_missing_file_and_folder(tmp_path):
 @pytest.mark.parametrize("name", ["empty.csv", "empty.npz", "empty.h5", "empty.npy", "empty"])
 def test_empty_files(tmp_path, name):
     (tmp_path / name).write_bytes(b"")
-    assert "is empty" in error_of(tmp_path / name)
+    assert error_of(tmp_path / name) == f"{tmp_path / name}: is empty (0 bytes)"
 
 
 def test_unsupported_extension(tmp_path):
     (tmp_path / "data.json").write_text('{"X": [1, 2]}')
     message = error_of(tmp_path / "data.json")
     assert "unsupported file type '.json'" in message and "CSV/TSV" in message
+
+
+def test_spreadsheets_are_refused_with_a_hint(tmp_path):
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "marks.xlsx", "w") as archive:  # an .xlsx is a zip of XML
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    message = error_of(tmp_path / "marks.xlsx")
+    assert "unsupported file type '.xlsx'" in message and message.endswith("save the sheet as CSV")
+
+
+def test_npy_without_the_signature(tmp_path):
+    (tmp_path / "X.npy").write_bytes(b"not numpy at all")
+    assert "does not start with the .npy signature" in error_of(tmp_path / "X.npy")
 
 
 def test_content_decides_without_a_known_extension(tmp_path):

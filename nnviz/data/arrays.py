@@ -186,6 +186,8 @@ def load_arrays(file: ArrayFile, source: str, opts: LoadOptions) -> Dataset:
     """Read the training (and test) arrays of a keyed file into a Dataset (raw X dtype)."""
     keys = file.keys()
     x_key, y_key, xt_key, yt_key = pick_keys(file.where, keys)
+    if opts.classes is not None:  # this file is itself a test split: its main arrays are wanted
+        xt_key = yt_key = None
     wanted = [k for k in (x_key, y_key, xt_key, yt_key) if k is not None]
     for key in wanted:
         check_numeric(file.name(key), file.dtype(key), text_ok=key in (y_key, yt_key))
@@ -194,8 +196,7 @@ def load_arrays(file: ArrayFile, source: str, opts: LoadOptions) -> Dataset:
     X, shape, Y, class_names = build_split(file, (x_key, y_key), names, opts.classes)
     dataset = Dataset(X=X, Y=Y, class_names=class_names, example_shape=shape, source=source)
     if xt_key and yt_key:
-        test_classes = class_names if opts.classes is None else opts.classes
-        Xt, _, Yt, _ = build_split(file, (xt_key, yt_key), names, test_classes)
+        Xt, _, Yt, _ = build_split(file, (xt_key, yt_key), names, class_names)
         if Xt.shape[0] != X.shape[0]:
             raise DataError(f"{file.where}: '{xt_key}' has {Xt.shape[0]} features per example "
                             f"but '{x_key}' has {X.shape[0]}")

@@ -137,4 +137,6 @@ def parse_demo(source: str) -> Dataset:
             kwargs[key] = float(value) if key == "noise" else int(value)
         except ValueError:
             raise DataError(f"{source}: {key}={value!r} is not a number") from None
-    return load_demo(name.strip().lower(), **kwargs)  # type: ignore[arg-type]
+    dataset = load_demo(name.strip().lower(), **kwargs)  # type: ignore[arg-type]
+    dataset.source = source  # with its parameters, so the same set can be made again
+    return dataset

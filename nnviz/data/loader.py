@@ -5,6 +5,7 @@ import dataclasses
 import logging
 import os
 import re
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,16 @@ SUPPORTED = ("CSV/TSV (.csv .tsv .txt), NumPy (.npz .npy), HDF5 (.h5 .hdf5) "
 SIGNATURES = ((b"\x89HDF\r\n\x1a\n", "hdf5"), (b"PK\x03\x04", "npz"), (b"PK\x05\x06", "npz"),
               (b"\x93NUMPY", "npy"))
 PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
+SPREADSHEET_SUFFIXES = (".xlsx", ".xls", ".ods", ".numbers")
+
+
+def _holds_npy(path: Path) -> bool:
+    """True for a zip archive with .npy members (an .npz under another name)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return any(name.endswith(".npy") for name in archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return False
 
 
 def _sniff(path: Path, where: str) -> str:
@@ -41,12 +52,13 @@ def _sniff(path: Path, where: str) -> str:
     except OSError as err:
         raise DataError(f"{where}: cannot be read ({err.strerror or err})") from err
     for signature, kind in SIGNATURES:
-        if head.startswith(signature):
+        if head.startswith(signature) and (kind != "npz" or _holds_npy(path)):
             return kind
     if path.suffix == "" and b"\0" not in head:
         return "table"
     what = f"file type '{path.suffix}'" if path.suffix else "file type (no extension)"
-    raise DataError(f"{where}: unsupported {what}; nnviz reads {SUPPORTED}")
+    hint = "; save the sheet as CSV" if path.suffix.lower() in SPREADSHEET_SUFFIXES else ""
+    raise DataError(f"{where}: unsupported {what}; nnviz reads {SUPPORTED}{hint}")
 
 
 def _kind(path: Path, where: str) -> str:
@@ -79,7 +91,7 @@ def read_source(source: str | os.PathLike, opts: LoadOptions) -> Dataset:
         if not path.is_file():
             raise DataError(f"{where}: is not a regular file")
         if path.stat().st_size == 0:
-            raise DataError(f"{where}: is empty (0 bytes); expected {SUPPORTED}")
+            raise DataError(f"{where}: is empty (0 bytes)")
     except OSError as err:
         raise DataError(f"{where}: cannot be read ({err.strerror or err})") from err
     return _read_file(path, where, opts)

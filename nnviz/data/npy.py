@@ -59,6 +59,9 @@ def read_header(fp: BinaryIO, name: str) -> tuple[tuple[int, ...], np.dtype]:
         else:  # 2.0 and 3.0 share a layout; 3.0 only allows UTF-8 field names
             shape, _, dtype = np.lib.format.read_array_header_2_0(fp)
     except _HEADER_ERRORS as err:
+        if "magic string" in str(err):
+            raise DataError(f"{name}: is not a NumPy .npy array (it does not start with the "
+                            ".npy signature)") from err
         raise DataError(f"{name}: is not a NumPy .npy array ({_reason(err)})") from err
     if dtype.hasobject:
         raise DataError(f"{name}: {PICKLED}")
