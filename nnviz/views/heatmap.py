@@ -190,6 +190,7 @@ class HeatmapPanel(QWidget):
         plot.hideButtons()
         plot.setMenuEnabled(False)
         plot.getViewBox().setAspectLocked(False)
+        plot.getViewBox().disableAutoRange()  # set once per new shape: auto-ranging at every setImage costs
         for side in ("left", "bottom"):
             plot.getAxis(side).setPen("#555555")
             plot.getAxis(side).setTextPen("#333333")
@@ -256,10 +257,10 @@ class HeatmapPanel(QWidget):
         else:
             self.clear_marks()
         vb = self.plot.getViewBox()
-        if self._shape != (rows, cols) or not all(vb.autoRangeEnabled()):  # a new shape, or zoomed in: show it all
+        whole = [[-0.5, cols - 0.5], [-0.5, rows - 0.5]]
+        if self._shape != (rows, cols) or vb.viewRange() != whole:  # a new shape, or zoomed in: show it all
             self._shape = (rows, cols)
-            vb.enableAutoRange()
-            vb.autoRange(padding=0.0)
+            vb.setRange(xRange=whole[0], yRange=whole[1], padding=0.0)
             # a row vector stays a strip, so 1×209 does not look like a tall matrix
             self.graphics.setMaximumHeight(SHORT_ROW_HEIGHT * (rows + 1) if rows <= SHORT_ROWS else QWIDGETSIZE_MAX)
         self._show_page(self.graphics)
