@@ -162,3 +162,32 @@ def test_loggable_keeps_positive_values_only():
     assert shown[0] == 1.0 and shown[5] == 1e-300
     assert np.isnan(shown[1:5]).all()
     assert values[1] == 0.0  # the history's array is not touched
+
+
+class GrowingHistory(History):
+    """A history the training thread appends to (once) while the view is reading it."""
+
+    grown = False
+
+    @property
+    def costs(self):
+        result = super().costs
+        if not self.grown:
+            self.grown = True
+            self.append(0.25, [1.0, 1.0, 1.0])
+        return result
+
+
+def test_a_point_appended_while_redrawing_waits_for_the_next_redraw(qtbot, xor_session):
+    view = make_view(qtbot, xor_session)
+    history = GrowingHistory(3)
+    for _ in range(20):
+        history.append(0.5, [1.0, 2.0, 3.0])
+    xor_session.history = history
+    xor_session.history_changed.emit()
+    x, y = drawn(view.cost_curve)
+    assert len(x) == len(y) == 20 and len(history) == 21
+    assert all(len(drawn(curve)[1]) == 20 for curve in view.grad_curves)
+    assert "iteration 19" in view.cost_plot.getPlotItem().titleLabel.text
+    xor_session.history_changed.emit()
+    assert view.point_count() == 21

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import logging
+import math
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPointF, QSize, Qt
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QWidget
+from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
+from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from ..engine.history import History
 from ..session import Session
@@ -15,11 +16,17 @@ from .style import PHASE_COLORS, PLOT_BACKGROUND, PLOT_FOREGROUND, layer_color
 
 log = logging.getLogger(__name__)
 
-TITLE_SIZE = "11pt"
+TITLE_POINTS = (11, 10, 9, 8)  # the title's font size: the first that fits
+TITLE_MARGIN = 70  # pixels of the plot's width the title cannot use (axis, margins)
 TICK_POINTS = 10  # readable from the back of a lecture room
+LOG_LABEL_PIXELS = 30  # at most one log-axis label per this many pixels
 HOVER_FILL = (255, 255, 255, 230)
 HOVER_GAP = 12  # pixels between the mouse and the hover box
-LEGEND_COLUMNS, LEGEND_ROW_HEIGHT = 6, 22  # legend entries per row; pixels per row
+HOVER_DARKER = 130  # the layer colours a little darker as text on white (yellow and cyan are faint)
+HOVER_LINE_PIXELS = 17  # height of a line of the hover box
+LEGEND_COLUMNS, LEGEND_ROW_HEIGHT = 6, 20  # legend entries per row at most; pixels per row
+LEGEND_SHARE = 0.2  # the legend may take this share of the plot's height above it, or goes inside
+LEGEND_POINTS, LEGEND_SAMPLE_PIXELS = 9, 46  # label size; the line sample and spacing beside each label
 # peak downsampling from one point per pixel on (it draws min and max of each bucket);
 # pyqtgraph's default of 5 would draw every point of a 5,000-iteration run
 DOWNSAMPLE_FACTOR = 1.0
@@ -37,8 +44,25 @@ def exact(value: float) -> str:
     return repr(float(value))
 
 
-def _make_plot(name: str, y_label: str) -> pg.PlotWidget:
-    plot = pg.PlotWidget(background=PLOT_BACKGROUND)
+class _LogAxis(pg.AxisItem):
+    """A log axis that labels only as many ticks as fit: 1, 2 and 5 first, then 1 and 3, then the decades.
+
+    (Within one decade pyqtgraph labels every tick 0.02 … 0.09, a column of digits.)
+    """
+
+    def logTickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        strings = super().logTickStrings(values, scale, spacing)
+        room = max(2, int(self.geometry().height() // LOG_LABEL_PIXELS))
+        digits = [int(round(10 ** (v - math.floor(v + 1e-9)))) for v in values]
+        for keep in ({1, 2, 3, 4, 5, 6, 7, 8, 9}, {1, 2, 5}, {1, 3}, {1}):
+            if sum(d in keep for d in digits) <= room:
+                break
+        return [text if d in keep else "" for text, d in zip(strings, digits)]
+
+
+def _make_plot(name: str, y_label: str, log_y: bool = False) -> pg.PlotWidget:
+    axes = {"left": _LogAxis(orientation="left")} if log_y else None
+    plot = pg.PlotWidget(background=PLOT_BACKGROUND, axisItems=axes)
     plot.setObjectName(name)
     item = plot.getPlotItem()
     for side in ("left", "bottom"):
@@ -81,20 +105,36 @@ class _Hover:
             item.setVisible(False)
         self.shown = ""
 
+    def _place(self, at: QPointF) -> QPointF:
+        """Where the box's top-left corner goes (view coordinates): beside the mouse, inside the plot."""
+        view = self.plot.getPlotItem().vb
+        (x0, x1), (y0, y1) = view.viewRange()
+        px, py = view.viewPixelSize()
+        box = self.text.boundingRect()
+        width, height = box.width() * px, box.height() * py
+        gap_x, gap_y = HOVER_GAP * px, HOVER_GAP * py
+        x = at.x() + gap_x if at.x() + gap_x + width <= x1 else at.x() - gap_x - width
+        y = at.y() - gap_y if at.y() - gap_y - height >= y0 else at.y() + gap_y + height  # y grows upwards
+        return QPointF(min(max(x, x0), x1 - width), min(max(y, y0 + height), y1))
+
+    def _html(self, lines: list[tuple[str, str]]) -> str:
+        """The heading, then the values in as many columns as the plot's height needs."""
+        fits = max(1, int(self.plot.getPlotItem().vb.height() // HOVER_LINE_PIXELS) - 2)
+        values = lines[1:]
+        rows = min(len(values), fits) or 1
+        cells = ["<br>".join(f'<span style="color:{color}">{text}</span>' for text, color in values[i:i + rows])
+                 for i in range(0, len(values), rows)]
+        table = "".join(f'<td style="padding-right:12px">{cell}</td>' for cell in cells)
+        return (f'<div style="font-family:monospace; font-size:10pt; color:{lines[0][1]}">{lines[0][0]}'
+                f'<table cellspacing="0"><tr>{table}</tr></table></div>')
+
     def show(self, at: QPointF, iteration: int, lines: list[tuple[str, str]], ys: list[float]) -> None:
         self.line.setValue(iteration)
         finite = [(y, color) for (_, color), y in zip(lines[1:], ys) if np.isfinite(y)]
         self.markers.setData([iteration] * len(finite), [y for y, _ in finite],
                              symbolBrush=[pg.mkBrush(color) for _, color in finite])
-        html = "<br>".join(f'<span style="color:{color}">{text}</span>' for text, color in lines)
-        self.text.setHtml(f'<div style="font-family:monospace; font-size:10pt">{html}</div>')
-        view = self.plot.getPlotItem().vb
-        (x0, x1), (y0, y1) = view.viewRange()
-        left, below = at.x() > (x0 + x1) / 2, at.y() > (y0 + y1) / 2
-        self.text.setAnchor((1 if left else 0, 0 if below else 1))
-        px, py = view.viewPixelSize()
-        gap = HOVER_GAP
-        self.text.setPos(at.x() + (-gap if left else gap) * px, at.y() + (-gap if below else gap) * py)
+        self.text.setHtml(self._html(lines))
+        self.text.setPos(self._place(at))
         for item in (self.line, self.markers, self.text):
             item.setVisible(True)
         self.shown = "\n".join(text for text, _ in lines)
@@ -115,15 +155,11 @@ class PlotsView(QWidget):
         self._drawn: tuple[History | None, int] = (None, -1)
         self.cost_plot = _make_plot("costPlot", "cost J")
         self.cost_curve = _curve(self.cost_plot, PHASE_COLORS["cost"])
-        self.grad_plot = _make_plot("gradientNormPlot", "‖dW[l]‖ (log scale)")
+        self.grad_plot = _make_plot("gradientNormPlot", "‖dW[l]‖ (log scale)", log_y=True)
         self.grad_plot.setLogMode(y=True)
-        # the legend is the gradient plot's title row, so it never hides the curves
-        self.legend = pg.LegendItem(labelTextColor=PLOT_FOREGROUND, horSpacing=16)
-        grad_item = self.grad_plot.getPlotItem()
-        grad_item.layout.removeItem(grad_item.titleLabel)
-        grad_item.titleLabel.setVisible(False)
-        self.legend.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        grad_item.layout.addItem(self.legend, 0, 1, Qt.AlignmentFlag.AlignCenter)
+        # the legend sits in the gradient plot's (empty) title row, so it never hides the curves
+        self.legend = pg.LegendItem(labelTextColor=PLOT_FOREGROUND, labelTextSize=f"{LEGEND_POINTS}pt", horSpacing=8)
+        self.grad_plot.setTitle("")
         self.grad_curves: list[pg.PlotDataItem] = []
         self._hovers = {id(p): _Hover(p) for p in (self.cost_plot, self.grad_plot)}
         layout = QHBoxLayout(self)
@@ -152,11 +188,32 @@ class PlotsView(QWidget):
         self.grad_curves = [_curve(self.grad_plot, layer_color(l).name()) for l in range(1, self.session.spec.L + 1)]
         for l, curve in enumerate(self.grad_curves, start=1):
             self.legend.addItem(curve, f"‖dW[{l}]‖")
-        self.legend.setColumnCount(min(len(self.grad_curves), LEGEND_COLUMNS))
-        rows = -(-len(self.grad_curves) // LEGEND_COLUMNS)
-        self.grad_plot.getPlotItem().layout.setRowFixedHeight(0, LEGEND_ROW_HEIGHT * rows + 6)
+        self._fit_legend()
         self._drawn = (None, -1)
         self.refresh()
+
+    def _fit_legend(self) -> None:
+        """The legend in the title row, as many entries per row as the width holds; in a plot too small
+        for that, inside the plot's top-right corner on a white box."""
+        layers, item = len(self.grad_curves), self.grad_plot.getPlotItem()
+        font = QFont(self.font())
+        font.setPointSizeF(LEGEND_POINTS)
+        entry = LEGEND_SAMPLE_PIXELS + QFontMetrics(font).horizontalAdvance(f"‖dW[{layers}]‖")
+        columns = max(1, min(layers, LEGEND_COLUMNS, int(self.grad_plot.width() - TITLE_MARGIN) // entry))
+        self.legend.setColumnCount(columns)
+        title_row = LEGEND_ROW_HEIGHT * -(-layers // columns) + 6
+        if title_row <= LEGEND_SHARE * self.grad_plot.height():
+            self.legend.setParentItem(item)
+            self.legend.anchor(itemPos=(0.5, 0), parentPos=(0.5, 0), offset=(0, 2))
+            self.legend.setBrush(None)
+            self.legend.setPen(None)
+        else:
+            title_row = 8
+            self.legend.setParentItem(item.vb)
+            self.legend.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-2, 2))
+            self.legend.setBrush(pg.mkBrush(*HOVER_FILL))
+            self.legend.setPen(pg.mkPen("#cccccc"))
+        item.layout.setRowFixedHeight(0, title_row)
 
     def refresh(self) -> None:
         """Give the curves the history's arrays if its length changed since the last redraw."""
@@ -167,37 +224,61 @@ class PlotsView(QWidget):
             return
         if history is not drawn or n < drawn_n:
             self.hide_hover()
-        x = history.iterations
-        self.cost_curve.setData(x, history.costs)
-        norms = history.grad_norms
+        # the worker may append while we read: take n once and the first n rows of each array
+        x = np.arange(n, dtype=float)
+        self.cost_curve.setData(x, history.costs[:n])
+        norms = history.grad_norms[:n]
         for l, curve in enumerate(self.grad_curves):
             curve.setData(x, loggable(norms[:, l]))
         self._drawn = (history, n)
         self.redraws += 1
-        self._show_title(history)
+        self._show_title()
 
-    def _show_title(self, history: History) -> None:
-        n = len(history)
+    def _shown(self) -> tuple[History, int]:
+        """The history and the number of its iterations the curves show now."""
+        history, n = self._drawn
+        return (history, n) if history is not None else (self.session.history, 0)
+
+    def _show_title(self) -> None:
+        """J at full precision; with its iteration and the word "cost" when the plot is wide enough."""
+        history, n = self._shown()
         if n == 0:
-            text = "cost J (plotted after each completed iteration)"
+            choices = ["cost J (plotted after each completed iteration)", "cost J"]
         else:
-            text = f"cost J = {exact(history.costs[-1])} at iteration {n - 1}"
-        self.cost_plot.setTitle(text, size=TITLE_SIZE, color=PLOT_FOREGROUND)
+            value = f"J = {exact(history.costs[n - 1])}"
+            choices = [f"cost {value} at iteration {n - 1}", f"{value} (iteration {n - 1})", value]
+        room = self.cost_plot.width() - TITLE_MARGIN
+        for points in TITLE_POINTS:  # a smaller font before fewer digits
+            font = QFont(self.font())
+            font.setPointSizeF(points)
+            fits = [text for text in choices if QFontMetrics(font).horizontalAdvance(text) <= room]
+            if fits:
+                break
+        self.cost_plot.setTitle(fits[0] if fits else choices[-1], size=f"{points}pt", color=PLOT_FOREGROUND)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._show_title()
+        self._fit_legend()
 
     # -- hovering --------------------------------------------------------------------
-    def _hover_lines(self, plot: pg.PlotWidget, iteration: int) -> list[tuple[str, str]]:
-        """(text, colour) lines for ``iteration``: the heading, then J or ‖dW[l]‖ per layer."""
-        history = self.session.history
-        lines = [(f"iteration {iteration}", PLOT_FOREGROUND)]
+    def _values(self, plot: pg.PlotWidget, iteration: int) -> list[tuple[str, float, str]]:
+        """(name, value, colour) of what ``plot`` shows at ``iteration``: J, or ‖dW[l]‖ per layer."""
+        history, _ = self._shown()
         if plot is self.cost_plot:
-            return lines + [(f"J = {exact(history.costs[iteration])}", PHASE_COLORS["cost"])]
+            return [("J", float(history.costs[iteration]), PHASE_COLORS["cost"])]
         norms = history.grad_norms[iteration]
-        return lines + [(f"‖dW[{l}]‖ = {exact(norms[l - 1])}", layer_color(l).name())
-                        for l in range(1, len(norms) + 1)]
+        return [(f"‖dW[{l}]‖", float(norms[l - 1]), layer_color(l).darker(HOVER_DARKER).name())
+                for l in range(1, len(norms) + 1)]
+
+    def _hover_lines(self, plot: pg.PlotWidget, iteration: int) -> list[tuple[str, str]]:
+        """(text, colour) lines for ``iteration``: the heading, then each value exactly."""
+        values = self._values(plot, iteration)
+        return [(f"iteration {iteration}", PLOT_FOREGROUND)] + [(f"{name} = {exact(v)}", c) for name, v, c in values]
 
     def hover_text(self, plot: pg.PlotWidget, iteration: int) -> str:
-        """What hovering over ``iteration`` of ``plot`` shows (clamped to the iterations there are); '' when empty."""
-        n = len(self.session.history)
+        """What hovering over ``iteration`` of ``plot`` shows (clamped to the iterations drawn); '' when empty."""
+        _, n = self._shown()
         if n == 0:
             return ""
         iteration = min(max(int(iteration), 0), n - 1)
@@ -216,19 +297,16 @@ class PlotsView(QWidget):
         """Show the exact values at the iteration nearest the mouse (scene coordinates of ``plot``)."""
         hover = self._hovers[id(plot)]
         view = plot.getPlotItem().vb
-        n = len(self.session.history)
+        _, n = self._shown()
         if n == 0 or not view.sceneBoundingRect().contains(scene_pos):
             hover.hide()
             return
         at = view.mapSceneToView(scene_pos)
         iteration = min(max(int(round(at.x())), 0), n - 1)
-        lines = self._hover_lines(plot, iteration)
-        history = self.session.history
-        if plot is self.cost_plot:
-            ys = [float(history.costs[iteration])]
-        else:
-            ys = list(loggable(history.grad_norms[iteration]))  # the log plot's items take raw values
-        hover.show(at, iteration, lines, ys)
+        ys = [value for _, value, _ in self._values(plot, iteration)]
+        if plot is self.grad_plot:
+            ys = list(loggable(np.array(ys)))  # markers on the log plot: raw values, none where there is no log
+        hover.show(at, iteration, self._hover_lines(plot, iteration), ys)
 
     def hide_hover(self) -> None:
         for hover in self._hovers.values():
