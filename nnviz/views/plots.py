@@ -177,7 +177,7 @@ class PlotsView(QWidget):
         return QSize(1200, 260)
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(400, 160)
+        return QSize(240, 120)
 
     # -- drawing ---------------------------------------------------------------------
     def _rebuild_curves(self) -> None:
