@@ -148,12 +148,14 @@ def test_geometry_and_docks_persist(qtbot, isolated_settings):
     first = MainWindow(_toy_session())
     qtbot.addWidget(first)
     first.show()
-    first.resize(700, 520)  # the offscreen screen is 800×600: restoreGeometry keeps windows on it
     first.docks["dataDock"].hide()
+    first.resize(760, 570)  # the offscreen screen is 800×600; restoreGeometry keeps a window on its screen
+    size = first.size()
+    steps_width = first.docks["stepsDock"].width()
     first.close()
     second = MainWindow(_toy_session())
     qtbot.addWidget(second)
     second.show()
-    assert (second.width(), second.height()) == (700, 520)
-    assert second.docks["dataDock"].isHidden()
+    assert second.size() == size
+    assert second.docks["dataDock"].isHidden() and second.docks["stepsDock"].width() == steps_width
     second.close()

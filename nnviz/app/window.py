@@ -79,9 +79,10 @@ class MainWindow(QMainWindow):
             self.docks[name] = dock
         self.tabifyDockWidget(self.docks["designerDock"], self.docks["dataDock"])
         self.docks["designerDock"].raise_()
-        self.setCorner(Qt.Corner.TopLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        # the diagram spans the whole width; the side docks run down to the status bar
+        self.setCorner(Qt.Corner.TopLeftCorner, Qt.DockWidgetArea.TopDockWidgetArea)
+        self.setCorner(Qt.Corner.TopRightCorner, Qt.DockWidgetArea.TopDockWidgetArea)
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.setCorner(Qt.Corner.TopRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
 
     def _action(self, name: str, text: str, slot, shortcut=None, icon=None, tip: str = "") -> QAction:
@@ -267,8 +268,11 @@ class MainWindow(QMainWindow):
         return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "nnviz", "nnviz")
 
     def default_layout(self) -> None:
-        """Dock sizes for a first start: the step list wide enough for its shapes."""
-        self.resize(1600, 1000)
+        """A first start: 1600×1000 or the screen, whichever is smaller; dock sizes follow on show."""
+        screen = self.screen().availableGeometry() if self.screen() else None
+        width = min(1600, screen.width()) if screen else 1600
+        height = min(1000, screen.height()) if screen else 1000
+        self.resize(width, height)
         self._default_dock_sizes = True
 
     def showEvent(self, event) -> None:
@@ -278,9 +282,19 @@ class MainWindow(QMainWindow):
             self.apply_default_dock_sizes()
 
     def apply_default_dock_sizes(self) -> None:
-        d = self.docks
-        self.resizeDocks([d["designerDock"], d["stepsDock"]], [330, 480], Qt.Orientation.Horizontal)
-        self.resizeDocks([d["diagramDock"], d["plotsDock"]], [250, 240], Qt.Orientation.Vertical)
+        """The step list wide enough for its shapes; on a short screen (a projector at 1280×720)
+        the training plots share the top with the diagram, as tabs, so the inspector keeps its height."""
+        d, w, h = self.docks, self.width(), self.height()
+        left = max(260, min(340, int(0.2 * w)))
+        right = max(300, min(480, int(0.3 * w)))
+        self.resizeDocks([d["designerDock"], d["stepsDock"]], [left, right], Qt.Orientation.Horizontal)
+        if h < 850:
+            self.tabifyDockWidget(d["diagramDock"], d["plotsDock"])
+            d["diagramDock"].raise_()
+            self.resizeDocks([d["diagramDock"]], [int(0.3 * h)], Qt.Orientation.Vertical)
+        else:
+            self.resizeDocks([d["diagramDock"], d["plotsDock"]], [int(0.25 * h), int(0.24 * h)],
+                             Qt.Orientation.Vertical)
 
     def read_settings(self) -> None:
         settings = self._settings()

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-    QSpinBox, QTableWidget, QVBoxLayout, QWidget,
+    QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QSizePolicy,
+    QSpinBox, QTableWidget, QToolButton, QVBoxLayout, QWidget,
 )
 
 from ..data import DataError, check_output_fits
@@ -29,6 +29,7 @@ class DesignerView(QWidget):
         self.session = session
         self.input_label = QLabel()
         self.input_label.setObjectName("inputSize")
+        self.input_label.setWordWrap(True)
         self.output_label = QLabel()
         self.output_label.setObjectName("outputSize")
 
@@ -39,14 +40,21 @@ class DesignerView(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(30)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
-        self.add_button = QPushButton("Add")
-        self.remove_button = QPushButton("Remove")
-        self.up_button = QPushButton("Up")
-        self.down_button = QPushButton("Down")
-        for name, button, slot in (("addLayer", self.add_button, self._add), ("removeLayer", self.remove_button, self._remove),
-                                   ("moveLayerUp", self.up_button, lambda: self._move(-1)),
-                                   ("moveLayerDown", self.down_button, lambda: self._move(+1))):
+        self.add_button = QToolButton()
+        self.remove_button = QToolButton()
+        self.up_button = QToolButton()
+        self.down_button = QToolButton()
+        for name, text, button, slot, tip in (
+            ("addLayer", "+ Add", self.add_button, self._add, "Add a hidden layer after the selected one"),
+            ("removeLayer", "− Remove", self.remove_button, self._remove, "Remove the selected hidden layer"),
+            ("moveLayerUp", "↑ Up", self.up_button, lambda: self._move(-1), "Move the selected layer towards the input"),
+            ("moveLayerDown", "↓ Down", self.down_button, lambda: self._move(+1),
+             "Move the selected layer towards the output"),
+        ):
             button.setObjectName(name)
+            button.setText(text)
+            button.setToolTip(tip)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             button.clicked.connect(slot)
         buttons = QHBoxLayout()
         for button in (self.add_button, self.remove_button, self.up_button, self.down_button):
@@ -87,10 +95,8 @@ class DesignerView(QWidget):
         layers_layout.addWidget(QLabel("Hidden layers"))
         layers_layout.addWidget(self.table, 1)
         layers_layout.addLayout(buttons)
-        out_row = QHBoxLayout()
-        out_row.addWidget(self.output_label)
-        out_row.addWidget(self.output_combo, 1)
-        layers_layout.addLayout(out_row)
+        layers_layout.addWidget(self.output_label)
+        layers_layout.addWidget(self.output_combo)
         training = QGroupBox("Training")
         form = QFormLayout(training)
         form.addRow("Learning rate α", self.lr_spin)
