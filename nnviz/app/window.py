@@ -131,8 +131,15 @@ class MainWindow(QMainWindow):
             self.demo_actions.append(action)
 
     def create_menus(self) -> None:
+        """File, Edit, Train, Debug, View, Help; features add their actions through ``self.menus``."""
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
+        self.menus = {}
+        for key, title in (("file", "&File"), ("edit", "&Edit"), ("train", "&Train"), ("debug", "&Debug"),
+                           ("view", "&View"), ("help", "&Help")):
+            menu = bar.addMenu(title)
+            menu.setObjectName(f"menu{key.capitalize()}")
+            self.menus[key] = menu
+        file_menu = self.menus["file"]
         file_menu.addAction(self.actionOpenDataset)
         file_menu.addAction(self.actionOpenImageFolder)
         demos = file_menu.addMenu("&Demo Datasets")
@@ -142,9 +149,11 @@ class MainWindow(QMainWindow):
         self.recent_menu.setObjectName("menuRecent")
         self.recent_menu.aboutToShow.connect(self.fill_recent_menu)
         file_menu.addSeparator()
+        self.menus["export"] = file_menu.addMenu("&Export")
+        self.menus["export"].setObjectName("menuExport")
+        file_menu.addSeparator()
         file_menu.addAction(self.actionQuit)
-        train = bar.addMenu("&Train")
-        train.setObjectName("menuTrain")
+        train = self.menus["train"]
         for action in (self.actionStep, self.actionForwardPass, self.actionBackwardPass, self.actionIteration):
             train.addAction(action)
         train.addSeparator()
@@ -152,9 +161,10 @@ class MainWindow(QMainWindow):
         train.addAction(self.actionPause)
         train.addSeparator()
         train.addAction(self.actionReset)
-        self.view_menu = bar.addMenu("&View")
+        self.view_menu = self.menus["view"]
         for dock in self.docks.values():
             self.view_menu.addAction(dock.toggleViewAction())
+        self.view_menu.addSeparator()
 
     def create_tool_bars(self) -> None:
         tools = self.addToolBar("Training")
