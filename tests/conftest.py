@@ -57,3 +57,29 @@ def wait_idle(qtbot):
         qtbot.waitUntil(lambda: not session.busy, timeout=timeout)
 
     return wait
+
+
+@pytest.fixture(autouse=True)
+def answered_questions(monkeypatch):
+    """Modal questions (e.g. "save before you quit?") would block a test: answer Discard and record them.
+
+    A test that checks the question sets ``answered_questions.answer`` and reads ``.asked``."""
+    try:
+        from PySide6.QtWidgets import QMessageBox
+    except ImportError:
+        yield None
+        return
+
+    class Answers:
+        answer = QMessageBox.StandardButton.Discard
+        asked: list[str] = []
+
+    answers = Answers()
+    answers.asked = []
+
+    def question(parent, title, text, *args, **kwargs):
+        answers.asked.append(text)
+        return answers.answer
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    yield answers

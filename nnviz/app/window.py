@@ -19,6 +19,7 @@ from ..views.plots import PlotsView
 from ..views.preview import DataPreviewView
 from ..views.steplist import StepListView
 from ..views.style import PHASE_COLORS
+from .sessionfiles import LONG_RUN, install_session_files
 
 log = logging.getLogger(__name__)
 
@@ -40,17 +41,18 @@ class MainWindow(QMainWindow):
         self.create_menus()
         self.create_tool_bars()
         self.create_status_bar()
+        self.session_files = install_session_files(self)
         self.read_settings()
         s = self.session
         s.stepped.connect(self.update_position)
+        s.stepped.connect(self.update_actions)
+        s.auto_step_changed.connect(self.update_actions)
         s.busy_changed.connect(self.update_actions)
         s.running_changed.connect(self.update_actions)
         s.network_changed.connect(self.update_position)
-        s.dataset_changed.connect(self.update_title)
         s.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         s.paused.connect(lambda reason: self.statusBar().showMessage(f"Paused: {reason}", 15000))
         s.error.connect(self.show_error)
-        self.update_title()
         self.update_position()
         self.update_actions()
 
@@ -105,7 +107,7 @@ class MainWindow(QMainWindow):
                                               QKeySequence.StandardKey.Open, P.SP_DialogOpenButton,
                                               "Open a CSV, TSV, NumPy or HDF5 data file")
         self.actionOpenImageFolder = self._action("actionOpenImageFolder", "Open &Image Folder…", self.open_image_folder,
-                                                  "Ctrl+Shift+O", P.SP_DirOpenIcon,
+                                                  "Ctrl+Alt+O", P.SP_DirOpenIcon,
                                                   "Open a folder with one subfolder of pictures per class")
         self.actionQuit = self._action("actionQuit", "&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.actionStep = self._action("actionStep", "&Step", s.step, "F10", P.SP_ArrowRight,
@@ -119,10 +121,18 @@ class MainWindow(QMainWindow):
         self.actionRun = self._action("actionRun", "&Run", s.run, "F5", P.SP_MediaPlay, "Train continuously")
         self.actionPause = self._action("actionPause", "&Pause", s.pause, "Shift+F5", P.SP_MediaPause,
                                         "Pause at the end of the iteration in progress")
-        self.actionReset = self._action("actionReset", "R&eset", s.reset, "Ctrl+R", P.SP_BrowserReload,
+        self.actionReset = self._action("actionReset", "R&eset", self.reset, "Ctrl+R", P.SP_BrowserReload,
                                         "Re-initialise the parameters and start training over")
+        self.actionStepBack = self._action("actionStepBack", "Step &Back", self.step_back, "Shift+F10",
+                                           P.SP_ArrowLeft, "Undo the last operation, exactly")
+        self.actionUndo = s.undo_stack.createUndoAction(self, "&Undo")
+        self.actionUndo.setObjectName("actionUndo")
+        self.actionUndo.setShortcut(QKeySequence.StandardKey.Undo)
+        self.actionRedo = s.undo_stack.createRedoAction(self, "&Redo")
+        self.actionRedo.setObjectName("actionRedo")
+        self.actionRedo.setShortcut(QKeySequence.StandardKey.Redo)
         self.stepping_actions = [self.actionStep, self.actionForwardPass, self.actionBackwardPass,
-                                 self.actionIteration, self.actionRun]
+                                 self.actionIteration, self.actionRun, self.actionStepBack]
         self.demo_actions = []
         for name in DEMO_NAMES:
             action = QAction(name, self)
@@ -153,7 +163,11 @@ class MainWindow(QMainWindow):
         self.menus["export"].setObjectName("menuExport")
         file_menu.addSeparator()
         file_menu.addAction(self.actionQuit)
+        self.menus["edit"].addAction(self.actionUndo)
+        self.menus["edit"].addAction(self.actionRedo)
+        self.menus["edit"].addSeparator()
         train = self.menus["train"]
+        train.addAction(self.actionStepBack)
         for action in (self.actionStep, self.actionForwardPass, self.actionBackwardPass, self.actionIteration):
             train.addAction(action)
         train.addSeparator()
@@ -172,7 +186,7 @@ class MainWindow(QMainWindow):
         tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
         tools.addAction(self.actionOpenDataset)
         tools.addSeparator()
-        for action in (self.actionStep, self.actionForwardPass, self.actionBackwardPass, self.actionIteration):
+        for action in (self.actionStepBack, self.actionStep, self.actionForwardPass, self.actionBackwardPass, self.actionIteration):
             tools.addAction(action)
         tools.addSeparator()
         tools.addAction(self.actionRun)
@@ -208,13 +222,19 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def update_actions(self) -> None:
-        busy, running = self.session.busy, self.session.running
+        s = self.session
         for action in self.stepping_actions:
-            action.setEnabled(not busy)
-        self.actionPause.setEnabled(running)
+            action.setEnabled(not s.busy)
+        self.actionStepBack.setEnabled(not s.busy and s.stepper.can_step_back)
+        self.actionPause.setEnabled(s.running or s.auto_stepping)
 
-    def update_title(self) -> None:
-        self.setWindowTitle(f"nnviz — {self.session.dataset.name} — backpropagation, step by step")
+    def step_back(self) -> None:
+        if not self.session.step_back():
+            self.statusBar().showMessage("No earlier step is kept (Preferences sets how many)", 6000)
+
+    def reset(self) -> None:
+        if self.session_files.confirm_discard("reset", at_least=LONG_RUN):
+            self.session.reset()
 
     # -- data --------------------------------------------------------------------------------
     def open_dataset(self) -> None:
@@ -325,6 +345,9 @@ class MainWindow(QMainWindow):
         settings.setValue("windowState", self.saveState())
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.session_files.confirm_discard("quit"):
+            event.ignore()
+            return
         self.write_settings()
         self.session.close()
         event.accept()

@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 import numpy as np
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from ..data import DataError, Dataset, check_output_fits, load_dataset, load_demo
 from ..engine import NetworkSpec, Operation, StepRecord, Stepper, build_plan, initialize, plan_shapes
@@ -53,6 +54,46 @@ class _Worker(QObject):
         self.finished.emit(job_id, result, None)
 
 
+def describe_edit(old: Design, new: Design) -> str:
+    """'Learning rate α = 0.01', 'Hidden layers 7-5 → 7-12-5', … for the Undo/Redo menu entries."""
+    if old.hidden != new.hidden:
+        before, after = ("-".join(map(str, d.hidden)) or "none" for d in (old, new))
+        return f"Hidden layers {before} → {after}"
+    for field, label in (("activations", "Activations"), ("output", "Output"), ("init", "Initialisation"),
+                         ("rng", "Random generator"), ("seed", "Seed"), ("learning_rate", "Learning rate α")):
+        if getattr(old, field) != getattr(new, field):
+            value = getattr(new, field)
+            return f"{label} = {', '.join(value) if isinstance(value, tuple) else value}"
+    return "Design"
+
+
+class _DesignEdit(QUndoCommand):
+    """One design edit; consecutive learning-rate edits merge into one entry."""
+
+    LEARNING_RATE = 1
+
+    def __init__(self, session: "Session", old: Design, new: Design) -> None:
+        super().__init__(describe_edit(old, new))
+        self.session, self.old, self.new = session, old, new
+        self._id = self.LEARNING_RATE if old.same_network(new) else -1
+
+    def id(self) -> int:
+        return self._id
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if other.id() != self.id() or not isinstance(other, _DesignEdit):
+            return False
+        self.new = other.new
+        self.setText(describe_edit(self.old, self.new))
+        return True
+
+    def redo(self) -> None:
+        self.session.set_design(self.new)
+
+    def undo(self) -> None:
+        self.session.set_design(self.old)
+
+
 class Session(QObject):
     """One open network on one dataset, and its training state."""
 
@@ -85,6 +126,7 @@ class Session(QObject):
         self._saved_iteration: int | None = None
         self._saved_position = 0
         self._history_dropped_seen = 0
+        self.undo_stack = QUndoStack(self)  # design edits
         self._auto_timer = QTimer(self)
         self._auto_timer.timeout.connect(self._auto_tick)
         self.busy = False
@@ -186,23 +228,28 @@ class Session(QObject):
         self._when_idle.append(action)
 
     def set_design(self, design: Design) -> None:
-        """Apply an edited design: a new network (training restarts) unless only α changed."""
+        """Apply a design: a new network (training restarts) unless only α changed (that applies live)."""
+        if self.design.same_network(design):
+            self.design = design
+            self.stepper.learning_rate = design.learning_rate
+            self.design_changed.emit()
+            return
+
         def apply() -> None:
-            old, self.design = self.design, design
-            if old.same_network(design):
-                self.stepper.learning_rate = design.learning_rate
-                self.design_changed.emit()
-                return
+            self.design = design
             self.design_changed.emit()
             self._build()
 
         self._when_ready(apply)
 
+    def edit_design(self, design: Design) -> None:
+        """A user's edit: applied like set_design, and undoable (``undo_stack``)."""
+        if design != self.design:
+            self.undo_stack.push(_DesignEdit(self, self.design, design))
+
     def set_learning_rate(self, alpha: float) -> None:
-        """α takes effect at the next update, also while running."""
-        self.design = self.design.edit(learning_rate=float(alpha))
-        self.stepper.learning_rate = self.design.learning_rate
-        self.design_changed.emit()
+        """α takes effect at the next update, also while running (an undoable edit)."""
+        self.edit_design(self.design.edit(learning_rate=float(alpha)))
 
     def reset(self) -> None:
         """Re-initialise the parameters (same design and seed) and start training over."""
@@ -213,6 +260,7 @@ class Session(QObject):
         def apply() -> None:
             self.dataset = dataset
             self.design = self._fit_output(self.design, dataset)
+            self.undo_stack.clear()  # edits were made for the old data's input and output
             self.dataset_changed.emit()
             self.design_changed.emit()
             self._build()
@@ -300,6 +348,7 @@ class Session(QObject):
         if not 0 <= state.position < len(build_plan(spec)) or state.history.layers != spec.L:
             raise SessionFileError("the session's step or history does not fit its network")
         self.dataset, self.design = state.dataset, state.design
+        self.undo_stack.clear()
         self.dataset_changed.emit()
         self.design_changed.emit()
         self._build()

@@ -18,7 +18,7 @@ MAX_HIDDEN_LAYERS = 12
 
 
 class DesignerView(QWidget):
-    """Edits the session's Design; every change goes through ``session.set_design``.
+    """Edits the session's Design; every change goes through ``session.edit_design`` (undoable).
 
     Input and output sizes follow the dataset and are shown, not edited.  Outputs
     that do not fit the labels are disabled, so an impossible design cannot be made.
@@ -202,7 +202,7 @@ class DesignerView(QWidget):
 
     def _set(self, design: Design) -> None:
         if design != self.session.design:
-            self.session.set_design(design)
+            self.session.edit_design(design)
 
     def _apply(self, **changes) -> None:
         self._set(self.session.design.edit(**changes))

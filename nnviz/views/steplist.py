@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QFont
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView, QHeaderView, QMenu, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+)
 
 from ..engine import operation_line, plan_shapes
 from ..session import Session
 from .style import phase_color, phase_tint
 
 NEXT_MARK = "▶"
-DONE_MARK = "●"
+BREAK_MARK = "●"
+BREAK_COLOR = "#c0392b"
 
 
 class StepListView(QWidget):
@@ -18,7 +21,9 @@ class StepListView(QWidget):
 
     The operation just performed is selected; the next one carries a ▶.  Clicking
     a line runs training until that operation has been performed (a line above
-    the current one is reached in the next iteration).
+    the current one is reached in the next iteration).  Clicking the left margin,
+    or "Toggle Breakpoint" in the right-click menu, sets a breakpoint (●): a run,
+    a pass or auto-stepping pauses after that operation, like a debugger.
     """
 
     run_requested = Signal(int)
@@ -43,8 +48,11 @@ class StepListView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tree)
         self.tree.itemClicked.connect(self._clicked)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._context_menu)
         session.network_changed.connect(self._rebuild)
         session.stepped.connect(self._show_position)
+        session.breakpoints_changed.connect(self._show_position)
         self._rebuild()
 
     def _rebuild(self) -> None:
@@ -79,7 +87,9 @@ class StepListView(QWidget):
         current = session.record.op.index if session.record else -1
         for index in range(self.tree.topLevelItemCount()):
             item = self.tree.topLevelItem(index)
-            item.setText(0, NEXT_MARK if index == session.position else "")
+            mark = (BREAK_MARK if session.has_breakpoint(index) else "") + (NEXT_MARK if index == session.position else "")
+            item.setText(0, mark)
+            item.setForeground(0, QBrush(QColor(BREAK_COLOR if session.has_breakpoint(index) else "#333333")))
             font = QFont(self.tree.font())
             font.setBold(index == current)
             item.setFont(1, font)
@@ -94,11 +104,28 @@ class StepListView(QWidget):
 
     def _clicked(self, item: QTreeWidgetItem, column: int) -> None:
         index = item.data(0, Qt.ItemDataRole.UserRole)
+        if column == 0:  # the margin, as in a debugger
+            self.session.toggle_breakpoint(index)
+            return
         record = self.session.record
         if self.session.busy or (record is not None and record.op.index == index):
             return
         self.run_requested.emit(index)
         self.session.run_through(index)
+
+    def _context_menu(self, pos) -> None:
+        item = self.tree.itemAt(pos)
+        if item is None:
+            return
+        index = item.data(0, Qt.ItemDataRole.UserRole)
+        menu = QMenu(self)
+        toggle = menu.addAction("Remove Breakpoint" if self.session.has_breakpoint(index) else "Set Breakpoint")
+        toggle.triggered.connect(lambda: self.session.toggle_breakpoint(index))
+        run = menu.addAction("Run to Here")
+        run.setEnabled(not self.session.busy)
+        run.triggered.connect(lambda: self.session.run_through(index))
+        menu.popup(self.tree.viewport().mapToGlobal(pos))
+        self.context_menu = menu
 
     def line(self, index: int) -> str:
         """The text of line ``index`` as shown (equation and shapes)."""
