@@ -103,7 +103,7 @@ def main() -> int:
             path = out / f"{name}-{w}x{h}.png"
             window.grab().save(str(path))
             print(path)
-            window.close()
+            window.discard_and_close()
             window.deleteLater()
             app.processEvents()
     import shutil

@@ -344,8 +344,13 @@ class MainWindow(QMainWindow):
         settings.setValue("geometry", self.saveGeometry())
         settings.setValue("windowState", self.saveState())
 
+    def discard_and_close(self) -> None:
+        """Close without asking about unsaved training (scripts and benchmarks)."""
+        self._ask_on_close = False
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self.session_files.confirm_discard("quit"):
+        if getattr(self, "_ask_on_close", True) and not self.session_files.confirm_discard("quit"):
             event.ignore()
             return
         self.write_settings()
