@@ -5,12 +5,13 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QStyle, QWidget,
 )
 
 from ..data import DEMO_NAMES, FILE_FILTERS, Dataset, companion_test_file
+from ..resources import resource_path
 from ..session import Session
 from ..views.designer import DesignerView
 from ..views.diagram import DiagramView
@@ -363,6 +364,7 @@ def main(data: str | None = None) -> int:
     app = QApplication.instance() or QApplication([])
     app.setApplicationName("nnviz")
     app.setOrganizationName("nnviz")
+    app.setWindowIcon(QIcon(str(resource_path("nnviz.svg"))))
     window = MainWindow()
     if data:
         window.open_source(data)
