@@ -52,6 +52,7 @@ class MainWindow(QMainWindow):
         s.running_changed.connect(self.update_actions)
         s.network_changed.connect(self.update_position)
         s.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        s.dataset_changed.connect(self.docks["dataDock"].raise_)  # new data: show it
         s.paused.connect(lambda reason: self.statusBar().showMessage(f"Paused: {reason}", 15000))
         s.error.connect(self.show_error)
         self.update_position()
@@ -81,7 +82,7 @@ class MainWindow(QMainWindow):
             self.addDockWidget(area, dock)
             self.docks[name] = dock
         self.tabifyDockWidget(self.docks["designerDock"], self.docks["dataDock"])
-        self.docks["designerDock"].raise_()
+        self.docks["dataDock"].raise_()  # the pictures first; the design is one tab away
         # the diagram spans the whole width; the side docks run down to the status bar
         self.setCorner(Qt.Corner.TopLeftCorner, Qt.DockWidgetArea.TopDockWidgetArea)
         self.setCorner(Qt.Corner.TopRightCorner, Qt.DockWidgetArea.TopDockWidgetArea)
@@ -317,7 +318,7 @@ class MainWindow(QMainWindow):
         the training plots share the top with the diagram, as tabs, so the inspector keeps its height."""
         d, w, h = self.docks, self.width(), self.height()
         left = max(260, min(340, int(0.2 * w)))
-        right = max(300, min(480, int(0.3 * w)))
+        right = max(300, min(520, int(0.32 * w)))
         self.resizeDocks([d["designerDock"], d["stepsDock"]], [left, right], Qt.Orientation.Horizontal)
         if h < 850:
             self.tabifyDockWidget(d["diagramDock"], d["plotsDock"])
