@@ -65,3 +65,11 @@ PLOT_FOREGROUND = "#333333"  # axes, tick labels and titles on the white plots
 def layer_color(layer: int) -> QColor:
     """The colour of layer l (1-based), repeating after len(LAYER_COLORS) layers."""
     return QColor(LAYER_COLORS[(layer - 1) % len(LAYER_COLORS)])
+
+# verdicts of checks (gradient check rows, diagnostics hints): light tints behind dark text
+VERDICT_TINTS: dict[str, str] = {
+    "ok": "#d8f0dd",  # green: below 1e-7, or a healthy layer
+    "suspicious": "#fbe7c0",  # amber: between 1e-7 and 1e-5, or a mild warning
+    "wrong": "#f6cfca",  # red: above 1e-5, or trouble
+}
+VERDICT_TEXT: dict[str, str] = {"ok": "#1e6b31", "suspicious": "#8a5a00", "wrong": "#a8261b"}
