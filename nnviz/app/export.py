@@ -1,0 +1,231 @@
+"""Exports from the window: a view, plot or heatmap as PNG/SVG, the history as CSV, the network as a numpy script."""
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QPoint, QRect, QSettings
+from PySide6.QtGui import QAction, QKeySequence, QPainter
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QWidget
+
+from ..engine import shape_text
+from ..engine.export import history_csv, network_script
+
+log = logging.getLogger(__name__)
+
+IMAGE_FILTERS = "PNG image (*.png);;SVG image (*.svg)"
+CSV_FILTER = "CSV file (*.csv)"
+SCRIPT_FILTER = "Python script (*.py)"
+
+
+@dataclass
+class ImageTarget:
+    """Something the user can export as a picture.
+
+    SVG always comes from Qt's QSvgGenerator painting the widget: pyqtgraph's SVGExporter
+    fails on the paths Qt 6.11 writes (pyqtgraph issue #3485)."""
+
+    name: str
+    widget: QWidget
+    stem: str = "nnviz"  # default file name without the suffix
+
+
+def write_atomic(path: str | os.PathLike, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file beside it: a reader never sees half a file."""
+    target = Path(path)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's 0600
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def png_bytes(widget: QWidget) -> bytes:
+    """The widget as shown, at the screen's pixel ratio."""
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not widget.grab().save(buffer, "PNG"):
+        raise OSError("the picture could not be encoded as PNG")
+    buffer.close()
+    return bytes(data.data())
+
+
+def svg_bytes(widget: QWidget, title: str) -> bytes:
+    """The widget painted into an SVG document (text and lines as vectors, heatmaps as embedded images)."""
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    generator = QSvgGenerator()
+    generator.setOutputDevice(buffer)
+    generator.setSize(widget.size())
+    generator.setViewBox(QRect(QPoint(0, 0), widget.size()))
+    generator.setResolution(widget.logicalDpiX())
+    generator.setTitle(title)
+    generator.setDescription("Exported by nnviz")
+    painter = QPainter()
+    if not painter.begin(generator):
+        raise OSError("the SVG document could not be started")
+    QWidget.render(widget, painter, QPoint(0, 0))  # QWidget's: a plot (QGraphicsView) overrides render()
+    painter.end()
+    buffer.close()
+    return bytes(data.data())
+
+
+def _suffixes(filters: str) -> list[str]:
+    """'PNG image (*.png);;SVG image (*.svg)' -> ['.png', '.svg']."""
+    return [part.split(")")[0].lower() for part in filters.split("(*")[1:]]
+
+
+class Exports(QObject):
+    """The File ▸ Export actions; each asks for a file, then writes it atomically or says why it could not."""
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.session = window.session
+        self.actionExportImage = self._action("actionExportImage", "Export &Image…", self.export_image,
+                                              "Ctrl+E", "Save a view, a plot or a heatmap as PNG or SVG")
+        self.actionExportHistory = self._action("actionExportHistory", "Export Training &History (CSV)…",
+                                                self.export_history, None,
+                                                "Save J and ‖dW[l]‖ of every completed iteration as CSV")
+        self.actionExportCode = self._action("actionExportCode", "Export Network as &Python…", self.export_code,
+                                             None, "Save the network as a numpy script that predicts as nnviz does")
+
+    def _action(self, name: str, text: str, slot, shortcut: str | None, tip: str) -> QAction:
+        action = QAction(text, self.window)
+        action.setObjectName(name)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setStatusTip(tip)
+        action.setToolTip(tip)
+        action.triggered.connect(slot)
+        return action
+
+    # -- what can be exported ------------------------------------------------------------
+    def image_targets(self) -> list[ImageTarget]:
+        """The window, its views, both plots, and each heatmap the inspector shows now (by its title)."""
+        w = self.window
+        targets = [ImageTarget("Whole window", w, stem="nnviz-window")]
+        for name, widget, stem in (("Network diagram", w.diagram, "nnviz-network"),
+                                   ("Matrix inspector", w.inspector, "nnviz-inspector"),
+                                   ("Data preview", w.preview, "nnviz-data")):
+            if widget.isVisible():
+                targets.append(ImageTarget(name, widget, stem=stem))
+        for name, plot, stem in (("Cost plot", w.plots.cost_plot, "nnviz-cost"),
+                                 ("Gradient-norm plot", w.plots.grad_plot, "nnviz-gradient-norms")):
+            if plot.isVisible():
+                targets.append(ImageTarget(name, plot, stem))
+        inspector = w.inspector
+        for panel in inspector.panels[:len(inspector.panel_keys)]:
+            if panel.matrix is not None and panel.isVisible():
+                key = re.sub(r"[^A-Za-z0-9]", "", panel.symbol.replace("ᵀ", "T"))  # A[1]ᵀ -> A1T
+                targets.append(ImageTarget(f"Heatmap {panel.symbol} ({shape_text(panel.matrix.shape)})", panel,
+                                           stem=f"nnviz-{key}"))
+        return targets
+
+    def image_bytes(self, target: ImageTarget, svg: bool) -> bytes:
+        return svg_bytes(target.widget, f"nnviz — {target.name}") if svg else png_bytes(target.widget)
+
+    def network_title(self) -> str:
+        """'12288-7-5-1 (relu, relu, sigmoid), trained 250 iterations with α = 0.0075 on demo:images'."""
+        s = self.session
+        spec = s.spec
+        sizes = "-".join(str(n) for n in spec.sizes)
+        activations = ", ".join(spec.activation(l) for l in range(1, spec.L + 1))
+        iterations = f"{s.iteration} iteration{'' if s.iteration == 1 else 's'}"
+        updated = [op.symbol for op in s.plan[:s.position] if op.phase == "update"]
+        if updated:  # stepped part-way through the updates: say which parameters are one step further
+            iterations += f" (and {', '.join(updated)} of iteration {s.iteration})"
+        data = s.dataset.source or s.dataset.name
+        return f"{sizes} ({activations}), trained {iterations} with α = {s.design.learning_rate:g} on {data}"
+
+    def parameters(self) -> dict:
+        """W[l], b[l] as training has them now (a run's latest snapshot, taken at the end of an iteration)."""
+        values = self.session.values
+        return {f"{p}{l}": values[f"{p}{l}"] for l in range(1, self.session.spec.L + 1) for p in "Wb"}
+
+    # -- writing ------------------------------------------------------------------------------
+    def save_image(self, target: ImageTarget, path: str) -> bool:
+        """PNG or SVG by the suffix; False (and a message) when it could not be written."""
+        svg = Path(path).suffix.lower() == ".svg"
+        return self._write(path, lambda: self.image_bytes(target, svg), f"Exported {target.name} to {path}")
+
+    def save_history(self, path: str) -> bool:
+        rows = len(self.session.history)
+        return self._write(path, lambda: history_csv(self.session.history).encode("utf-8"),
+                           f"Exported {rows} iterations of J and ‖dW[l]‖ to {path}")
+
+    def save_code(self, path: str) -> bool:
+        title = self.network_title()
+        return self._write(path, lambda: network_script(self.session.spec, self.parameters(), title,
+                                                        Path(path).name).encode("utf-8"),
+                           f"Exported {title} to {path}")
+
+    def _write(self, path: str, make, done: str) -> bool:
+        try:
+            write_atomic(path, make())
+        except OSError as err:
+            log.info("export to %s failed: %s", path, err)
+            self.window.show_error("Could not export", f"{path}: {err.strerror or err}")
+            return False
+        self.window.statusBar().showMessage(done, 8000)
+        return True
+
+    # -- asking --------------------------------------------------------------------------------
+    def _ask_path(self, caption: str, name: str, filters: str) -> str:
+        """A file name from the save dialog (with the chosen filter's suffix when none was typed), '' on cancel."""
+        settings = QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "nnviz", "nnviz")
+        folder = settings.value("export/lastDirectory", str(Path.home()))
+        path, chosen = QFileDialog.getSaveFileName(self.window, caption, str(Path(folder) / name), filters)
+        if not path:
+            return ""
+        if Path(path).suffix.lower() not in _suffixes(filters):
+            path += (_suffixes(chosen) or _suffixes(filters))[0]
+        settings.setValue("export/lastDirectory", str(Path(path).parent))
+        return path
+
+    def export_image(self) -> None:
+        targets = self.image_targets()
+        names = [t.name for t in targets]
+        name, ok = QInputDialog.getItem(self.window, "Export Image", "What to export:", names, 0, False)
+        if not ok or name not in names:
+            return
+        target = targets[names.index(name)]
+        path = self._ask_path("Export Image", f"{target.stem}.png", IMAGE_FILTERS)
+        if path:
+            self.save_image(target, path)
+
+    def export_history(self) -> None:
+        path = self._ask_path("Export Training History", "nnviz-history.csv", CSV_FILTER)
+        if path:
+            self.save_history(path)
+
+    def export_code(self) -> None:
+        path = self._ask_path("Export Network as Python", "nnviz_network.py", SCRIPT_FILTER)
+        if path:
+            self.save_code(path)
+
+
+def install_export(window) -> Exports:
+    """Add actionExportImage (Ctrl+E), actionExportHistory and actionExportCode to File ▸ Export."""
+    exports = Exports(window)
+    menu = window.menus["export"]
+    for action in (exports.actionExportImage, exports.actionExportHistory, exports.actionExportCode):
+        menu.addAction(action)
+    return exports
