@@ -73,3 +73,14 @@ VERDICT_TINTS: dict[str, str] = {
     "wrong": "#f6cfca",  # red: above 1e-5, or trouble
 }
 VERDICT_TEXT: dict[str, str] = {"ok": "#1e6b31", "suspicious": "#8a5a00", "wrong": "#a8261b"}
+
+# presentation mode (projectors wash colours out): deeper tones of the phase colours, each at least
+# 5:1 against white (the everyday backward orange #d9680f is 3.5:1, too faint for text from the back row)
+PRESENTATION_PHASE_COLORS: dict[str, str] = {
+    "forward": "#0b57a0",
+    "cost": "#6a2c8f",
+    "backward": "#b34700",
+    "update": "#1a7431",
+    "ready": "#333333",
+}
+PRESENTATION_TEXT = "#111111"  # near-black on white
