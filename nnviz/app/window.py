@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import logging
+import signal
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Slot
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QStyle, QWidget,
@@ -355,6 +356,7 @@ class MainWindow(QMainWindow):
         if getattr(self, "_ask_on_close", True) and not self.session_files.confirm_discard("quit"):
             event.ignore()
             return
+        self._ask_on_close = False  # decided: a second close (e.g. from main()) does not ask again
         self.write_settings()
         self.session.close()
         event.accept()
@@ -370,8 +372,15 @@ def main(data: str | None = None) -> int:
     if data:
         window.open_source(data)
     window.show()
+    # Ctrl+C in the terminal closes the window (asking about unsaved training) instead of
+    # being held until the event loop returns: a timer lets Python look at its signals.
+    signal.signal(signal.SIGINT, lambda *args: window.close())
+    heartbeat = QTimer()
+    heartbeat.timeout.connect(lambda: None)
+    heartbeat.start(250)
     code = app.exec()
-    window.close()
+    heartbeat.stop()
+    window.discard_and_close()  # the user has already answered, if there was anything to ask
     window.deleteLater()
     app.processEvents()
     return code
