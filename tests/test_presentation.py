@@ -39,6 +39,7 @@ def _snapshot(w) -> dict:
         "window_font": (w.font().pointSizeF(), w.testAttribute(Qt.WidgetAttribute.WA_SetFont)),
         "ticks": plots.cost_plot.getPlotItem().getAxis("left").style["tickFont"].pointSizeF(),
         "pen": plots.cost_curve.opts["pen"].widthF(),
+        "legend": [label.item.boundingRect().height() for _, label in plots.legend.items],  # as drawn
         "stats": ins.bottom.isHidden(),
         "tool_bar": [a.objectName() or a.text() for a in w.training_tool_bar.actions() if a.isVisible()],
         "colours": dict(style.PHASE_COLORS),
@@ -74,6 +75,7 @@ def test_entering_keeps_diagram_inspector_plots_and_grows_everything(window, wai
     assert now["diagram"][0] > before["diagram"][0]
     assert now["window_font"][0] == DEFAULT_SIZE
     assert now["ticks"] > before["ticks"] and now["pen"] > before["pen"]
+    assert all(a > 1.2 * b for a, b in zip(now["legend"], before["legend"]))
     assert now["stats"] and "actionOpenDataset" not in now["tool_bar"]
     assert now["colours"]["backward"] == style.PRESENTATION_PHASE_COLORS["backward"]
     assert now["base"] == "#ffffff"

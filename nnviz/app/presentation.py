@@ -378,8 +378,8 @@ class Presentation(QObject):
         u.add(lambda: (title.setText(title.text, **({"size": old_title} if old_title else {})),
                        layout.setRowFixedHeight(0, 30), title.setMaximumHeight(30)))
         legend, old_size = plots.legend, plots.legend.opts["labelTextSize"]
-        legend.setLabelTextSize(f"{min(0.75 * size, 14.0):.1f}pt")
-        u.add(lambda: (legend.setLabelTextSize(old_size), legend.updateSize()))
+        _legend_text(legend, f"{min(0.75 * size, 14.0):.1f}pt")
+        u.add(lambda: _legend_text(legend, old_size))
 
     def _fit_plot_title(self) -> None:
         """The cost plot's title as large as its width allows (PlotsView sets it again at every iteration)."""
@@ -428,6 +428,14 @@ def _icon(color: str = "#333333") -> QIcon:
     painter.drawLine(QPointF(44, 58), QPointF(32, 52))
     painter.end()
     return QIcon(pixmap)
+
+
+def _legend_text(legend: pg.LegendItem, size: str) -> None:
+    """Entries of ``legend`` (and those added later) in ``size``; setLabelTextSize alone does not redraw them."""
+    legend.setLabelTextSize(size)
+    for _, label in legend.items:
+        label.setText(label.text)
+    legend.updateSize()
 
 
 def _drop_title_bar(dock: QDockWidget) -> None:
