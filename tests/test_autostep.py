@@ -80,3 +80,10 @@ def test_a_breakpoint_stops_it_and_unchecks_the_action(window, qtbot, wait_idle)
     qtbot.waitUntil(lambda: not s.auto_stepping, timeout=5000)
     wait_idle(s)
     assert s.record.op.index == 1 and not window.auto_step.action.isChecked()
+
+
+def test_closing_the_window_stops_auto_stepping(window):
+    window.auto_step.action.trigger()
+    assert window.session.auto_stepping
+    window.close()
+    assert not window.session.auto_stepping and not window.auto_step.action.isChecked()

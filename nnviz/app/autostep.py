@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QObject, QPointF, QSettings, Qt
+from PySide6.QtCore import QEvent, QObject, QPointF, QSettings, Qt
 from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPainter, QPixmap, QPolygonF
 from PySide6.QtWidgets import QDoubleSpinBox
 
@@ -64,6 +64,7 @@ class AutoStep(QObject):
         # the window enables Pause only while running; an auto-step needs it too (connected after the window's)
         self.session.busy_changed.connect(self._update_pause)
         self.session.running_changed.connect(self._update_pause)
+        window.installEventFilter(self)  # the window closing stops the timer, before the session's thread ends
 
     @property
     def pace(self) -> float:
@@ -105,6 +106,11 @@ class AutoStep(QObject):
 
     def close(self) -> None:
         self.session.stop_auto_step()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.window and event.type() == QEvent.Type.Close:
+            self.close()
+        return False
 
 
 def _after(actions: list[QAction], anchor: QAction) -> QAction | None:
