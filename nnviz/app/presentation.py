@@ -231,7 +231,7 @@ class Presentation(QObject):
                 self._layout.add(lambda action=action: action.setVisible(True))
         self._take_from_tool_bar(getattr(w, "actionOpenDataset", None))  # not a stepping action; File ▸ Open stays
         ins = w.inspector
-        if not ins.bottom.isHidden():  # the stats table: 22 px rows cannot grow from outside; the heatmaps need the room
+        if not ins.bottom.isHidden():  # the stats table's 22 px rows cannot grow from outside; the heatmaps need it
             ins.bottom.hide()
             self._layout.add(ins.bottom.show)
         self.position_action.setVisible(True)
@@ -261,8 +261,9 @@ class Presentation(QObject):
             diagram.raise_()
             w.resizeDocks([diagram], [int(DIAGRAM_SHARE[True] * height)], Qt.Orientation.Vertical)
         else:
-            if plots in w.tabifiedDockWidgets(diagram) or w.dockWidgetArea(plots) != Qt.DockWidgetArea.BottomDockWidgetArea:
-                w.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, plots)
+            bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+            if plots in w.tabifiedDockWidgets(diagram) or w.dockWidgetArea(plots) != bottom:
+                w.addDockWidget(bottom, plots)
             w.resizeDocks([diagram, plots], [int(DIAGRAM_SHARE[False] * height), int(PLOTS_SHARE * height)],
                           Qt.Orientation.Vertical)
 
