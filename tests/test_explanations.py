@@ -36,6 +36,15 @@ def test_action_and_dock(window):
     assert dock.isHidden()
 
 
+def test_the_text_follows_the_windows_font(window):
+    browser = window.explanations.browser
+    assert browser.font().pointSizeF() >= 12
+    font = window.font()
+    font.setPointSizeF(20)
+    window.setFont(font)  # as presentation mode does
+    assert browser.font().pointSizeF() == 20
+
+
 def test_before_the_first_step_it_explains_the_next_operation(window):
     text = window.explanations.text()
     assert text.startswith("Z[1] = W[1]·A[0] + b[1]")

@@ -4,8 +4,8 @@ from __future__ import annotations
 import html
 import logging
 
-from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtGui import QKeySequence
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QFont, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QTextBrowser, QTreeWidgetItem
 
 from ..engine import Operation, plan_shapes
@@ -32,9 +32,8 @@ class Explanations(QObject):
         self.browser = QTextBrowser()
         self.browser.setObjectName("explanationText")
         self.browser.setOpenLinks(False)
-        font = self.browser.font()
-        font.setPointSizeF(max(TEXT_POINTS, font.pointSizeF()))
-        self.browser.setFont(font)
+        self._fit_font()
+        window.installEventFilter(self)  # the text follows the window's font (presentation mode enlarges it)
         self.dock = QDockWidget("Explanation", window)
         self.dock.setObjectName("explanationDock")
         self.dock.setWidget(self.browser)
@@ -51,6 +50,16 @@ class Explanations(QObject):
         self.session.network_changed.connect(self.set_tooltips)
         self.set_tooltips()
         self.follow_session()
+
+    def _fit_font(self) -> None:
+        font = QFont(self.window.font())
+        font.setPointSizeF(max(TEXT_POINTS, font.pointSizeF()))
+        self.browser.setFont(font)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.window and event.type() == QEvent.Type.FontChange:
+            self._fit_font()
+        return False
 
     def fit_dock(self) -> None:
         """Below the step list, the explanation takes the room the list's lines leave (at least 40 %),
