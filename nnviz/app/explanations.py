@@ -59,7 +59,14 @@ class Explanations(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.window and event.type() == QEvent.Type.FontChange:
             self._fit_font()
+            QTimer.singleShot(0, self._redraw)  # presentation mode also changes the phase colours, right after
         return False
+
+    def _redraw(self) -> None:
+        if self._shown_key is not None and self._shown_key[1] < len(self.session.plan):
+            _, index, status = self._shown_key
+            self._shown_key = None
+            self.show_op(index, status)
 
     def fit_dock(self) -> None:
         """Below the step list, the explanation takes the room the list's lines leave (at least 40 %),
