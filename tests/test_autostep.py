@@ -7,7 +7,6 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QDoubleSpinBox
 
 from nnviz.app import MainWindow
-from nnviz.app.autostep import install_auto_step
 from nnviz.data import Dataset
 from nnviz.session import Design, Session
 
@@ -19,7 +18,6 @@ def window(qtbot):
     data = Dataset(X=X, Y=(X[:1] * X[1:] > 0).astype(float), class_names=["a", "b"], source="toy", name="toy")
     win = MainWindow(Session(data, Design(hidden=(4,), activations=("tanh",), learning_rate=0.1)))
     qtbot.addWidget(win)
-    win.auto_step = install_auto_step(win)
     yield win
     win.auto_step.close()
     win.close()

@@ -5,7 +5,6 @@ import pytest
 from PySide6.QtWidgets import QDockWidget
 
 from nnviz.app import MainWindow
-from nnviz.app.explanations import install_explanations
 from nnviz.engine.explain import NOTES_SLIPS
 
 
@@ -13,7 +12,6 @@ from nnviz.engine.explain import NOTES_SLIPS
 def window(qtbot):
     win = MainWindow()
     qtbot.addWidget(win)
-    win.explanations = install_explanations(win)
     yield win
     win.close()
 

@@ -12,7 +12,6 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
 from nnviz.app import MainWindow
-from nnviz.app.export import install_export
 from nnviz.data import load_demo
 from nnviz.engine import predict
 from nnviz.session import Design, Session
@@ -21,7 +20,6 @@ from nnviz.session import Design, Session
 def _window(qtbot, session=None) -> MainWindow:
     win = MainWindow(session)
     qtbot.addWidget(win)
-    win.exports = install_export(win)
     win.show()
     qtbot.waitExposed(win)
     return win

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 
 from nnviz.app import MainWindow
-from nnviz.app.presentation import DEFAULT_SIZE, SIZE_STEP, install_presentation
+from nnviz.app.presentation import DEFAULT_SIZE, SIZE_STEP
 from nnviz.views import style
 
 HIDDEN = ("designerDock", "dataDock", "stepsDock")
@@ -17,7 +17,6 @@ KEPT = ("diagramDock", "plotsDock")
 def window(qtbot):
     win = MainWindow()
     qtbot.addWidget(win)
-    win.presentation = install_presentation(win)
     win.show()
     qtbot.waitExposed(win)
     yield win
@@ -100,7 +99,11 @@ def test_zoom_grows_and_shrinks_the_text(window, qtbot):
         p.zoom(1)
     assert p.font_size == 32.0  # within limits
     p.leave()
-    assert install_presentation(window).font_size == 32.0  # kept for the next lecture
+    window.discard_and_close()
+    next_lecture = MainWindow()
+    qtbot.addWidget(next_lecture)
+    assert next_lecture.presentation.font_size == 32.0  # kept for the next lecture
+    next_lecture.discard_and_close()
 
 
 def test_leaving_gives_everything_back_exactly(window, wait_idle, qtbot):

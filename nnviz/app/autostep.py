@@ -61,9 +61,6 @@ class AutoStep(QObject):
         self.action.toggled.connect(self._toggled)
         self.pace_box.valueChanged.connect(self._pace_changed)
         self.session.auto_step_changed.connect(self._session_changed)
-        # the window enables Pause only while running; an auto-step needs it too (connected after the window's)
-        self.session.busy_changed.connect(self._update_pause)
-        self.session.running_changed.connect(self._update_pause)
         window.installEventFilter(self)  # the window closing stops the timer, before the session's thread ends
 
     @property
@@ -94,15 +91,8 @@ class AutoStep(QObject):
         self.action.blockSignals(True)
         self.action.setChecked(on)
         self.action.blockSignals(False)
-        self._update_pause()
         if not on:
             log.debug("auto-step stopped at %s", self.session.record.symbol if self.session.record else "start")
-
-    def _update_pause(self, *_) -> None:
-        if self.session.auto_stepping:
-            self.window.actionPause.setEnabled(True)
-        else:
-            self.window.actionPause.setEnabled(self.session.running)
 
     def close(self) -> None:
         self.session.stop_auto_step()

@@ -21,6 +21,10 @@ from ..views.plots import PlotsView
 from ..views.preview import DataPreviewView
 from ..views.steplist import StepListView
 from ..views.style import PHASE_COLORS
+from .autostep import install_auto_step
+from .explanations import install_explanations
+from .export import install_export
+from .presentation import install_presentation
 from .sessionfiles import LONG_RUN, install_session_files
 
 log = logging.getLogger(__name__)
@@ -44,6 +48,10 @@ class MainWindow(QMainWindow):
         self.create_tool_bars()
         self.create_status_bar()
         self.session_files = install_session_files(self)
+        self.auto_step = install_auto_step(self)
+        self.explanations = install_explanations(self)
+        self.exports = install_export(self)
+        self.presentation = install_presentation(self)
         self.read_settings()
         s = self.session
         s.stepped.connect(self.update_position)
