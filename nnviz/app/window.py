@@ -8,7 +8,8 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QStyle, QWidget,
+    QApplication, QDockWidget, QFileDialog, QFrame, QLabel, QMainWindow, QMessageBox, QScrollArea, QStyle,
+    QWidget,
 )
 
 from ..data import DEMO_NAMES, FILE_FILTERS, Dataset, companion_test_file
@@ -80,7 +81,7 @@ class MainWindow(QMainWindow):
         self.docks: dict[str, QDockWidget] = {}
         for name, title, widget, area in (
             ("diagramDock", "Network", self.diagram, Qt.DockWidgetArea.TopDockWidgetArea),
-            ("designerDock", "Design", self.designer, Qt.DockWidgetArea.LeftDockWidgetArea),
+            ("designerDock", "Design", self._scrolling(self.designer), Qt.DockWidgetArea.LeftDockWidgetArea),
             ("dataDock", "Data", self.preview, Qt.DockWidgetArea.LeftDockWidgetArea),
             ("stepsDock", "Steps", self.step_list, Qt.DockWidgetArea.RightDockWidgetArea),
             ("plotsDock", "Training", self.plots, Qt.DockWidgetArea.BottomDockWidgetArea),
@@ -97,6 +98,17 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.Corner.TopRightCorner, Qt.DockWidgetArea.TopDockWidgetArea)
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+
+    @staticmethod
+    def _scrolling(widget: QWidget) -> QScrollArea:
+        """A form that scrolls rather than make the window taller than a 720-pixel projector."""
+        area = QScrollArea()
+        area.setWidget(widget)
+        area.setWidgetResizable(True)
+        area.setFrameShape(QFrame.Shape.NoFrame)
+        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        area.setMinimumWidth(widget.minimumSizeHint().width() + area.verticalScrollBar().sizeHint().width())
+        return area
 
     def _action(self, name: str, text: str, slot, shortcut=None, icon=None, tip: str = "") -> QAction:
         action = QAction(text, self)
