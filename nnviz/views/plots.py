@@ -17,7 +17,7 @@ from .style import PHASE_COLORS, PLOT_BACKGROUND, PLOT_FOREGROUND, layer_color
 log = logging.getLogger(__name__)
 
 TITLE_POINTS = (11, 10, 9, 8)  # the title's font size: the first that fits
-TITLE_MARGIN = 70  # pixels of the plot's width the title cannot use (axis, margins)
+TITLE_MARGIN = 40  # pixels of the plot's width, beside the left axis, the title cannot use (margins)
 TICK_POINTS = 10  # readable from the back of a lecture room
 LOG_LABEL_PIXELS = 30  # at most one log-axis label per this many pixels
 HOVER_FILL = (255, 255, 255, 230)
@@ -75,6 +75,12 @@ def _make_plot(name: str, y_label: str, log_y: bool = False) -> pg.PlotWidget:
     item.setLabel("left", y_label, color=PLOT_FOREGROUND)
     item.setMenuEnabled(False)  # the right-click menu's transforms would hide what the notes plot
     item.hideButtons()
+    # an empty right axis keeps room for the last tick label of the bottom axis (else cut in half)
+    item.showAxis("right")
+    right = item.getAxis("right")
+    right.setStyle(showValues=False, tickLength=0)
+    right.setPen(pg.mkPen(None))
+    right.setWidth(18)
     return plot
 
 
@@ -247,7 +253,7 @@ class PlotsView(QWidget):
         else:
             value = f"J = {exact(history.costs[n - 1])}"
             choices = [f"cost {value} at iteration {n - 1}", f"{value} (iteration {n - 1})", value]
-        room = self.cost_plot.width() - TITLE_MARGIN
+        room = self.cost_plot.width() - self.cost_plot.getPlotItem().getAxis("left").width() - TITLE_MARGIN
         for points in TITLE_POINTS:  # a smaller font before fewer digits
             font = QFont(self.font())
             font.setPointSizeF(points)
