@@ -1,0 +1,278 @@
+"""Edit ▸ Preferences: the step-back memory budget and when a run pauses (NaN/Inf, exploding or vanishing ‖dW[l]‖)."""
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+from PySide6.QtCore import QObject, QSettings, Qt
+from PySide6.QtGui import QAction, QDoubleValidator, QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMainWindow, QSpinBox,
+    QVBoxLayout, QWidget,
+)
+
+from ..engine import plan_shapes
+from ..session import Session
+from ..views.style import VERDICT_TEXT
+
+log = logging.getLogger(__name__)
+
+PREFERENCES_VERSION = 1
+GROUP = "preferences"
+MAX_BUDGET_MB = 65_536
+MB = 2 ** 20
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """What the dialog edits; a limit that is off keeps its value for the next time it is switched on."""
+
+    history_mb: int = 256
+    pause_on_nonfinite: bool = True
+    pause_above_on: bool = False
+    pause_above: float = 1e3  # ‖dW[l]‖ above this: exploding gradients
+    pause_below_on: bool = False
+    pause_below: float = 1e-7  # ‖dW[l]‖ below this: vanishing gradients
+
+    @classmethod
+    def read(cls) -> "Preferences":
+        """The saved preferences; a missing or damaged value falls back to its default."""
+        settings, default = _settings(), cls()
+        settings.beginGroup(GROUP)
+        try:
+            values = {}
+            for name, value in default.__dict__.items():
+                raw = settings.value(_key(name), value)
+                try:
+                    values[name] = _parse(raw, type(value))
+                except (TypeError, ValueError):
+                    log.warning("ignoring the saved preference %s = %r", name, raw)
+                    values[name] = value
+            return cls(**values)
+        finally:
+            settings.endGroup()
+
+    def write(self) -> None:
+        settings = _settings()
+        settings.beginGroup(GROUP)
+        settings.setValue("version", PREFERENCES_VERSION)
+        for name, value in self.__dict__.items():
+            settings.setValue(_key(name), value)
+        settings.endGroup()
+
+    def following(self, session: Session) -> "Preferences":
+        """These preferences with what ``session`` does now (its limits may have been set elsewhere)."""
+        high, low = session.grad_norm_high, session.grad_norm_low
+        return replace(self, history_mb=round(session.history_budget / MB), pause_on_nonfinite=session.break_on_nonfinite,
+                       pause_above_on=high is not None, pause_above=self.pause_above if high is None else high,
+                       pause_below_on=low is not None, pause_below=self.pause_below if low is None else low)
+
+    def apply(self, session: Session) -> None:
+        session.break_on_nonfinite = self.pause_on_nonfinite
+        session.set_gradient_limits(self.pause_below if self.pause_below_on else None,
+                                    self.pause_above if self.pause_above_on else None)
+        session.set_history_budget(self.history_mb * MB)
+
+
+def _settings() -> QSettings:
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "nnviz", "nnviz")
+
+
+def _key(name: str) -> str:
+    """history_mb → historyMb: the window's settings are camelCase too."""
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+def _parse(raw, kind: type):
+    """An ini value (often a string) as ``kind``; ValueError when it is not one."""
+    if kind is bool:
+        if isinstance(raw, bool):
+            return raw
+        if str(raw).lower() not in ("true", "false"):
+            raise ValueError(raw)
+        return str(raw).lower() == "true"
+    value = kind(raw)
+    if kind is float and not (math.isfinite(value) and value > 0):
+        raise ValueError(raw)
+    if kind is int and not 0 <= value <= MAX_BUDGET_MB:
+        raise ValueError(raw)
+    return value
+
+
+def history_reach(session: Session, budget_bytes: int) -> tuple[int, float]:
+    """(operations, iterations) of ``session``'s network that ``budget_bytes`` of step-back history holds.
+
+    Each operation keeps the array it replaces, so an iteration keeps one array of every
+    operation's result shape (float64)."""
+    shapes = plan_shapes(session.spec, session.m)
+    plan = session.plan
+    per_iteration = sum(int(np.prod(shapes[op.key])) * 8 for op in plan)
+    if per_iteration == 0:
+        return 0, 0.0
+    return int(budget_bytes * len(plan) / per_iteration), budget_bytes / per_iteration
+
+
+class PreferencesDialog(QDialog):
+    """The form; ``preferences()`` reads it (None with a message when a value is not usable).
+
+    Public: ``budget`` (MB spin box), ``reach_label``, ``pause_nonfinite``, ``pause_above_box``,
+    ``pause_above_edit``, ``pause_below_box``, ``pause_below_edit``, ``error_label``, ``buttons``.
+    """
+
+    def __init__(self, session: Session, preferences: Preferences, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("preferencesDialog")
+        self.setWindowTitle("Preferences")
+        self.session = session
+        self._build()
+        self.show_preferences(preferences)
+
+    def _build(self) -> None:
+        self.budget = QSpinBox(self)
+        self.budget.setObjectName("historyBudget")
+        self.budget.setRange(0, MAX_BUDGET_MB)
+        self.budget.setSingleStep(64)
+        self.budget.setSuffix(" MB")
+        self.budget.setSpecialValueText("off (no step back)")
+        self.budget.valueChanged.connect(self._show_reach)
+        self.budget.setMaximumWidth(self.budget.fontMetrics().horizontalAdvance("off (no step back)") + 40)
+        self.reach_label = QLabel(self)
+        self.pause_nonfinite = QCheckBox("Pause when an array contains NaN or Inf", self)
+        self.pause_above_box = QCheckBox("Pause when ‖dW[l]‖ exceeds", self)
+        self.pause_above_edit = self._number_edit("pauseAbove", self.pause_above_box)
+        self.pause_below_box = QCheckBox("Pause when ‖dW[l]‖ falls below", self)
+        self.pause_below_edit = self._number_edit("pauseBelow", self.pause_below_box)
+        self.error_label = QLabel(self)
+        self.error_label.setStyleSheet(f"color: {VERDICT_TEXT['wrong']};")
+        self.error_label.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("Step-back memory:", self.budget)
+        form.addRow("", self.reach_label)
+        form.addRow(self.pause_nonfinite)
+        form.addRow(self._row(self.pause_above_box, self.pause_above_edit, "(exploding gradients)"))
+        form.addRow(self._row(self.pause_below_box, self.pause_below_edit, "(vanishing gradients)"))
+        note = QLabel("‖dW[l]‖ is checked for every layer at the end of each iteration; "
+                      "the status bar says which layer paused the run.", self)
+        note.setWordWrap(True)
+        note.setStyleSheet("color: #555555;")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+                                        | QDialogButtonBox.StandardButton.RestoreDefaults, self)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults).clicked.connect(
+            lambda: self.show_preferences(Preferences()))
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+
+    def _number_edit(self, name: str, switch: QCheckBox) -> QLineEdit:
+        edit = QLineEdit(self)
+        edit.setObjectName(name)
+        validator = QDoubleValidator(0.0, 1e300, 12, edit)
+        validator.setNotation(QDoubleValidator.Notation.ScientificNotation)
+        edit.setValidator(validator)
+        edit.setMaximumWidth(edit.fontMetrics().horizontalAdvance("0.000000001") + 16)
+        switch.toggled.connect(edit.setEnabled)
+        return edit
+
+    @staticmethod
+    def _row(switch: QCheckBox, edit: QLineEdit, why: str) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.addWidget(switch)
+        row.addWidget(edit)
+        row.addWidget(QLabel(why))
+        row.addStretch(1)
+        return row
+
+    def show_preferences(self, p: Preferences) -> None:
+        self.budget.setValue(p.history_mb)
+        self.pause_nonfinite.setChecked(p.pause_on_nonfinite)
+        for box, edit, on, value in ((self.pause_above_box, self.pause_above_edit, p.pause_above_on, p.pause_above),
+                                     (self.pause_below_box, self.pause_below_edit, p.pause_below_on, p.pause_below)):
+            box.setChecked(on)
+            edit.setEnabled(on)
+            edit.setText(f"{value:g}".replace("e-0", "e-").replace("e+0", "e"))
+        self.error_label.clear()
+        self._show_reach()
+
+    def _show_reach(self) -> None:
+        budget = self.budget.value() * MB
+        if budget == 0:
+            self.reach_label.setText("Step Back is off: no earlier operation is kept.")
+            return
+        operations, iterations = history_reach(self.session, budget)
+        self.reach_label.setText(f"≈ {operations:,} operations ({iterations:,.0f} iterations) of this network")
+
+    def preferences(self) -> Preferences | None:
+        """What the form says, or None (with the reason shown) when a threshold is not a positive number."""
+        values = {}
+        for name, label, edit in (("pause_above", "The upper limit", self.pause_above_edit),
+                                  ("pause_below", "The lower limit", self.pause_below_edit)):
+            try:
+                values[name] = _parse(edit.text().replace(",", "."), float)
+            except ValueError:
+                self.error_label.setText(f"{label} must be a positive number, like 1e3 or 1e-7.")
+                return None
+        p = Preferences(self.budget.value(), self.pause_nonfinite.isChecked(), self.pause_above_box.isChecked(),
+                        values["pause_above"], self.pause_below_box.isChecked(), values["pause_below"])
+        if p.pause_above_on and p.pause_below_on and p.pause_below >= p.pause_above:
+            self.error_label.setText("The lower limit must be below the upper one.")
+            return None
+        return p
+
+    def accept(self) -> None:
+        if self.preferences() is not None:
+            super().accept()
+
+
+class PreferencesController(QObject):
+    """Edit ▸ Preferences…: opens the dialog; OK applies to the session and saves (QSettings, "preferences/")."""
+
+    def __init__(self, window: QMainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.dialog: PreferencesDialog | None = None
+        action = QAction("&Preferences…", window)
+        action.setObjectName("actionPreferences")
+        action.setShortcut(QKeySequence(QKeySequence.StandardKey.Preferences))
+        if action.shortcut().isEmpty():  # no platform standard (Linux, Windows)
+            action.setShortcut(QKeySequence("Ctrl+,"))
+        action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        action.setStatusTip("Step-back memory and when a run pauses by itself")
+        action.triggered.connect(self.open)
+        window.menus["edit"].addAction(action)
+        self.action = action
+        self.preferences = Preferences.read()
+        self.preferences.apply(window.session)
+
+    def open(self) -> PreferencesDialog:
+        """Show the dialog (window-modal, without blocking) on what the session does now."""
+        if self.dialog is None:
+            self.dialog = PreferencesDialog(self.window.session, self.preferences, self.window)
+            self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
+            self.dialog.accepted.connect(self._accepted)
+        self.dialog.show_preferences(self.preferences.following(self.window.session))
+        self.dialog.open()
+        return self.dialog
+
+    def _accepted(self) -> None:
+        p = self.dialog.preferences()
+        if p is not None:
+            self.apply(p)
+
+    def apply(self, preferences: Preferences) -> None:
+        """Use ``preferences`` now and from the next start on."""
+        preferences.apply(self.window.session)
+        preferences.write()
+        self.preferences = preferences
+        self.window.statusBar().showMessage("Preferences saved", 4000)
+
+
+def install_preferences(window: QMainWindow) -> PreferencesController:
+    """Add Edit ▸ Preferences… and apply the saved preferences to ``window.session``; returns the controller."""
+    return PreferencesController(window)
