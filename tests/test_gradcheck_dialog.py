@@ -154,3 +154,29 @@ def test_a_failing_check_gives_a_message_not_a_crash(make_window, qtbot, monkeyp
     assert "input layer has 4 units" in dialog.status_label.text()
     assert window.error_box is not None and "input layer" in window.error_box.text()
     window.error_box.close()
+
+
+def test_closing_the_dialog_or_the_window_stops_a_check(make_window, qtbot):
+    window, controller = make_window()
+    dialog = controller.open()
+    assert dialog.start()
+    qtbot.waitUntil(lambda: dialog.progress.value() >= 16, timeout=10_000)
+    dialog.close()
+    assert not dialog.worker.isRunning()
+    assert dialog.start()
+    worker = dialog.worker
+    qtbot.waitUntil(lambda: dialog.progress.value() >= 16, timeout=10_000)
+    window.close()
+    assert not worker.isRunning()
+
+
+def test_a_new_network_cancels_the_check_and_shows_its_blocks(make_window, qtbot):
+    window, controller = make_window()
+    dialog = controller.open()
+    assert dialog.start()
+    qtbot.waitUntil(lambda: dialog.progress.value() >= 16, timeout=10_000)
+    window.session.set_design(Design(hidden=(3,), activations=("relu",)))
+    assert not dialog.running and not dialog.worker.isRunning()
+    assert "The network changed" in dialog.status_label.text() and "Cancelled after" in dialog.status_label.text()
+    assert _column(dialog, 0) == ["W[1]", "b[1]", "W[2]", "b[2]"]
+    assert _column(dialog, 1)[0] == "3×12288" and _column(dialog, 2)[0] == "random 400 of 36,864"

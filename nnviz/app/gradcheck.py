@@ -54,9 +54,7 @@ class GradientCheckThread(QThread):
 
     # each carries the check's number, so a dialog can ignore a check it has given up on
     progressed = Signal(int, int, int)  # number, entries done, total
-    succeeded = Signal(int, object)  # number, list[GradCheckRow]
-    cancelled = Signal(int, int, int)  # number, entries done, total
-    failed = Signal(int, str)
+    reported = Signal(int)  # number; the result is in ``outcome``
 
     def __init__(self, spec: NetworkSpec, params: dict[str, np.ndarray], X: np.ndarray, Y: np.ndarray,
                  max_per_block: int | None, number: int = 0) -> None:
@@ -68,6 +66,8 @@ class GradientCheckThread(QThread):
         self.total = sum(planned_entries(params, max_per_block).values())
         self._stop = threading.Event()
         self._entries_started = 0
+        # ('done', rows), ('cancelled', (entries done, total)) or ('failed', message), once run() has ended
+        self.outcome: tuple[str, object] | None = None
         self.finished.connect(lambda: _running_threads.discard(self))
 
     def start(self) -> None:
@@ -91,12 +91,13 @@ class GradientCheckThread(QThread):
                                       max_per_block=self.max_per_block, progress=self._progress,
                                       should_stop=self._should_stop)
         except Cancelled:
-            self.cancelled.emit(self.number, self._entries_started, self.total)
+            self.outcome = ("cancelled", (self._entries_started, self.total))
         except Exception as err:  # reported in the dialog; the thread ends normally
             log.exception("gradient check failed")
-            self.failed.emit(self.number, f"{type(err).__name__}: {err}")
+            self.outcome = ("failed", f"{type(err).__name__}: {err}")
         else:
-            self.succeeded.emit(self.number, rows)
+            self.outcome = ("done", rows)
+        self.reported.emit(self.number)
 
     def _progress(self, done: int, total: int) -> None:
         self.progressed.emit(self.number, done, total)
@@ -277,9 +278,7 @@ class GradientCheckDialog(QDialog):
         worker = GradientCheckThread(session.spec, session.stepper.parameters, values["A0"], values["Y"],
                                      self.per_block.value(), self._number)
         worker.progressed.connect(self._progressed)
-        worker.succeeded.connect(self._succeeded)
-        worker.cancelled.connect(self._cancelled)
-        worker.failed.connect(self._failed)
+        worker.reported.connect(self._report)
         self.worker = worker
         self._active, self._cancel_reason = True, ""
         self.progress.setRange(0, worker.total)
@@ -297,8 +296,23 @@ class GradientCheckDialog(QDialog):
             self.worker.cancel()
 
     def stop(self) -> None:
-        """Cancel a check in progress and wait for its thread (closing the dialog or the window)."""
+        """Cancel a check in progress, wait for its thread and show how it ended (closing the dialog or the window)."""
         stop_thread(self.worker)
+        if self.worker is not None and not self.worker.isRunning():
+            self._report(self.worker.number)  # now, not when the queued signal arrives
+
+    def _report(self, number: int) -> None:
+        """The check ``number`` has ended: show its result once."""
+        worker = self.worker
+        if not self._active or worker is None or number != worker.number or worker.outcome is None:
+            return
+        kind, result = worker.outcome
+        if kind == "done":
+            self._succeeded(result)
+        elif kind == "cancelled":
+            self._cancelled(*result)
+        else:
+            self._failed(result)
 
     def _progressed(self, number: int, done: int, total: int) -> None:
         if number != self._number or not self._active:
@@ -320,9 +334,7 @@ class GradientCheckDialog(QDialog):
         self.check_button.setText("&Check Again")
         self.check_finished.emit(outcome)
 
-    def _succeeded(self, number: int, rows: list[GradCheckRow]) -> None:
-        if number != self._number:
-            return
+    def _succeeded(self, rows: list[GradCheckRow]) -> None:
         self.progress.setValue(self.progress.maximum())
         self._show_rows(rows)
         seconds = self._clock.elapsed() / 1000
@@ -343,9 +355,7 @@ class GradientCheckDialog(QDialog):
         self._say(text, tone, details)
         self._finish("done")
 
-    def _cancelled(self, number: int, done: int, total: int) -> None:
-        if number != self._number:
-            return
+    def _cancelled(self, done: int, total: int) -> None:
         for r in range(self.table.rowCount()):
             self.table.item(r, 3).setText("")
         self.progress.setValue(done)
@@ -353,9 +363,7 @@ class GradientCheckDialog(QDialog):
         self._say(f"{self._cancel_reason}Cancelled after {done:,} of {total:,} entries ({seconds:.1f} s).")
         self._finish("cancelled")
 
-    def _failed(self, number: int, message: str) -> None:
-        if number != self._number:
-            return
+    def _failed(self, message: str) -> None:
         self._say(f"The check failed: {message}", "wrong")
         self.failed.emit("Gradient check failed", message)
         self._finish("failed")
