@@ -180,3 +180,13 @@ def test_a_new_network_cancels_the_check_and_shows_its_blocks(make_window, qtbot
     assert "The network changed" in dialog.status_label.text() and "Cancelled after" in dialog.status_label.text()
     assert _column(dialog, 0) == ["W[1]", "b[1]", "W[2]", "b[2]"]
     assert _column(dialog, 1)[0] == "3×12288" and _column(dialog, 2)[0] == "random 400 of 36,864"
+
+
+def test_overflowed_parameters_are_reported_as_not_finite_not_as_a_bug(make_window, qtbot):
+    window, controller = make_window(_toy_session())
+    session = window.session
+    session.stepper.values["W2"] = np.full((3, 4), 1e300)  # Z[2] overflows to ±Inf, J and the differences to NaN
+    dialog = controller.open()
+    assert _run(qtbot, dialog) == "done"
+    assert "not finite" in _column(dialog, 4)
+    assert "overflow" in dialog.status_label.text() and "has a bug" not in dialog.status_label.text()

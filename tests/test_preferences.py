@@ -92,6 +92,7 @@ def test_a_gradient_limit_set_in_the_dialog_pauses_a_run(make_window, qtbot, wai
 def test_wrong_thresholds_keep_the_dialog_open_with_a_reason(make_window):
     window, controller = make_window()
     dialog = controller.open()
+    dialog.pause_above_edit.setText("")  # off: its text does not matter
     dialog.pause_below_box.setChecked(True)
     dialog.pause_below_edit.setText("")
     _ok(dialog)

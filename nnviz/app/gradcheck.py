@@ -257,8 +257,10 @@ class GradientCheckDialog(QDialog):
             shown = "0" if difference == 0 else f"{difference:.1e}"
             outcome = verdict(row)
             shape = shape_text(self._shapes[row.key]) if row.key in self._shapes else ""
-            tip = f"‖g_num − g‖ / (‖g_num‖ + ‖g‖) = {difference!r}; largest |g_num − g| = {row.max_abs_difference:.3g}"
-            cells = [row.symbol, shape, self.entries_text(row.key, row.checked), shown, VERDICT_WORDS[outcome]]
+            tip = (f"‖g_num − g‖ / (‖g_num‖ + ‖g‖) = {difference!r}; "
+                   f"largest |g_num − g| = {row.max_abs_difference:.3g}")
+            word = VERDICT_WORDS[outcome] if np.isfinite(difference) else "not finite"
+            cells = [row.symbol, shape, self.entries_text(row.key, row.checked), shown, word]
             self._set_row(r, cells, outcome, tip)
 
     # -- running ------------------------------------------------------------------------------
@@ -340,13 +342,18 @@ class GradientCheckDialog(QDialog):
         seconds = self._clock.elapsed() / 1000
         checked = sum(r.checked for r in rows)
         outcomes = [verdict(r) for r in rows]
-        if all(o == "ok" for o in outcomes):
-            text, tone = f"Every block passes (below {_short(GOOD)}): the backward pass agrees with the numerical gradient.", "ok"
+        if not all(np.isfinite(r.relative_difference) for r in rows):
+            text, tone = ("NaN or Inf: the cost or the gradients overflow at these parameters, so there is nothing "
+                          "to compare. Reset, or Step Back to before the overflow.", "wrong")
+        elif all(o == "ok" for o in outcomes):
+            text = f"Every block passes (below {_short(GOOD)}): the backward pass agrees with the numerical gradient."
+            tone = "ok"
         elif "wrong" in outcomes:
             wrong = ", ".join(r.symbol for r in rows if verdict(r) == "wrong")
             text, tone = f"{wrong}: more than {_short(BAD)}, so the backward pass (or the cost) has a bug.", "wrong"
         else:
-            text, tone = f"Some blocks are between {_short(GOOD)} and {_short(BAD)}: suspicious, look closer.", "suspicious"
+            text = f"Some blocks are between {_short(GOOD)} and {_short(BAD)}: suspicious, look closer."
+            tone = "suspicious"
         subsets = [f"{r.symbol} has {r.total:,} entries: {r.checked:,} chosen at random were checked"
                    for r in rows if r.subset]
         details = f"{checked:,} entries in {seconds:.1f} s, on the parameters of {self._context}."

@@ -1,4 +1,4 @@
-"""Edit ▸ Preferences: the step-back memory budget and when a run pauses (NaN/Inf, exploding or vanishing ‖dW[l]‖)."""
+"""Edit ▸ Preferences: the step-back memory budget and when a run pauses by itself (NaN/Inf, ‖dW[l]‖ limits)."""
 from __future__ import annotations
 
 import logging
@@ -65,7 +65,8 @@ class Preferences:
     def following(self, session: Session) -> "Preferences":
         """These preferences with what ``session`` does now (its limits may have been set elsewhere)."""
         high, low = session.grad_norm_high, session.grad_norm_low
-        return replace(self, history_mb=round(session.history_budget / MB), pause_on_nonfinite=session.break_on_nonfinite,
+        return replace(self, history_mb=round(session.history_budget / MB),
+                       pause_on_nonfinite=session.break_on_nonfinite,
                        pause_above_on=high is not None, pause_above=self.pause_above if high is None else high,
                        pause_below_on=low is not None, pause_below=self.pause_below if low is None else low)
 
@@ -210,12 +211,15 @@ class PreferencesDialog(QDialog):
 
     def preferences(self) -> Preferences | None:
         """What the form says, or None (with the reason shown) when a threshold is not a positive number."""
-        values = {}
-        for name, label, edit in (("pause_above", "The upper limit", self.pause_above_edit),
-                                  ("pause_below", "The lower limit", self.pause_below_edit)):
+        values, default = {}, Preferences()
+        for name, label, box, edit in (("pause_above", "The upper limit", self.pause_above_box, self.pause_above_edit),
+                                       ("pause_below", "The lower limit", self.pause_below_box, self.pause_below_edit)):
             try:
                 values[name] = _parse(edit.text().replace(",", "."), float)
             except ValueError:
+                if not box.isChecked():  # a limit that is off: its text does not matter
+                    values[name] = getattr(default, name)
+                    continue
                 self.error_label.setText(f"{label} must be a positive number, like 1e3 or 1e-7.")
                 return None
         p = Preferences(self.budget.value(), self.pause_nonfinite.isChecked(), self.pause_above_box.isChecked(),

@@ -1,4 +1,4 @@
-"""The diagnostics table beside the plots: dead ReLUs, saturated units and α‖dW[l]‖/‖W[l]‖ per layer, with hints."""
+"""Diagnostics beside the plots: dead ReLUs, saturated units and α‖dW[l]‖/‖W[l]‖ per layer, with hints."""
 from __future__ import annotations
 
 import logging
@@ -8,8 +8,8 @@ import time
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView, QAbstractScrollArea, QBoxLayout, QDockWidget, QHeaderView, QLabel, QMainWindow, QSizePolicy, QTableWidget,
-    QTableWidgetItem, QWidget,
+    QAbstractItemView, QAbstractScrollArea, QBoxLayout, QDockWidget, QHeaderView, QLabel, QMainWindow, QSizePolicy,
+    QTableWidget, QTableWidgetItem, QWidget,
 )
 
 from ..engine.diagnostics import DEAD_SHARE, RATIO_HIGH, RATIO_LOW, SATURATED_SHARE, LayerDiagnostics, diagnose
@@ -145,7 +145,8 @@ class DiagnosticsView(QWidget):
     def _fit_table(self) -> None:
         size = self.table_size()
         self.table.setMaximumSize(size)
-        self.table.setMinimumHeight(min(size.height(), MIN_TABLE_ROWS * self.table.verticalHeader().defaultSectionSize()))
+        rows = MIN_TABLE_ROWS * self.table.verticalHeader().defaultSectionSize()
+        self.table.setMinimumHeight(min(size.height(), self.table.horizontalHeader().sizeHint().height() + rows))
         self._arrange()
 
     def _arrange(self) -> None:
@@ -250,7 +251,8 @@ class DiagnosticsDock(QObject):
 
     def _show_warnings(self, count: int) -> None:
         """The title says so, so a warning shows even on a tab behind the plots."""
-        self.dock.setWindowTitle("Diagnostics" if not count else f"Diagnostics ({count} {'warning' if count == 1 else 'warnings'})")
+        noun = "warning" if count == 1 else "warnings"
+        self.dock.setWindowTitle(f"Diagnostics ({count} {noun})" if count else "Diagnostics")
 
     def apply_default_size(self) -> None:
         """Beside the plots at the width of its table, or a tab beside them when there is not room for both
