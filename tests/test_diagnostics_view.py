@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from nnviz.app import MainWindow
 from nnviz.data import Dataset
 from nnviz.session import Design
-from nnviz.views.diagnostics import COLUMNS, DiagnosticsView, install_diagnostics
+from nnviz.views.diagnostics import COLUMNS, DiagnosticsView
 from nnviz.views.style import VERDICT_TEXT, VERDICT_TINTS
 
 RATIO = COLUMNS[-1]
@@ -107,7 +107,7 @@ def test_installs_a_dock_beside_the_plots(qtbot, make_session):
     session = make_session(_toy(), Design(hidden=(4,), activations=("relu",)))
     window = MainWindow(session)
     qtbot.addWidget(window)
-    controller = install_diagnostics(window)
+    controller = window.diagnostics
     dock = window.docks["diagnosticsDock"]
     assert dock is controller.dock and dock.objectName() == "diagnosticsDock"
     assert dock.widget() is controller.view

@@ -10,7 +10,6 @@ from PySide6.QtGui import QKeySequence
 
 from nnviz.app import MainWindow
 from nnviz.app import gradcheck
-from nnviz.app.gradcheck import install_gradient_check
 from nnviz.data import Dataset
 from nnviz.engine import GradCheckRow
 from nnviz.session import Design, Session
@@ -31,7 +30,7 @@ def make_window(qtbot):
     def make(session: Session | None = None):
         window = MainWindow(session)
         qtbot.addWidget(window)
-        controller = install_gradient_check(window)
+        controller = window.gradient_check
         made.append(controller)
         return window, controller
 

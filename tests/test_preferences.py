@@ -7,7 +7,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialogButtonBox
 
 from nnviz.app import MainWindow
-from nnviz.app.preferences import MB, history_reach, install_preferences
+from nnviz.app.preferences import MB, history_reach
 from nnviz.data import Dataset
 from nnviz.session import Design, Session
 
@@ -24,7 +24,7 @@ def make_window(qtbot):
     def make(session: Session | None = None):
         window = MainWindow(session if session is not None else _toy_session())
         qtbot.addWidget(window)
-        return window, install_preferences(window)
+        return window, window.preferences
 
     return make
 

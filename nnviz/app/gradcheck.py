@@ -5,7 +5,7 @@ import logging
 import threading
 
 import numpy as np
-from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QThread, QTimer, Qt, Signal
+from PySide6.QtCore import QElapsedTimer, QObject, QThread, QTimer, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView, QApplication, QDialog, QHBoxLayout, QHeaderView, QLabel, QMainWindow, QProgressBar,
@@ -406,7 +406,6 @@ class GradientCheck(QObject):
         action.triggered.connect(self.open)
         window.menus["debug"].addAction(action)
         self.action = action
-        window.installEventFilter(self)
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.close)
@@ -424,11 +423,6 @@ class GradientCheck(QObject):
         """Cancel a check in progress and wait for its thread (idempotent)."""
         if self.dialog is not None:
             self.dialog.stop()
-
-    def eventFilter(self, watched: QObject, event) -> bool:
-        if watched is self.window and event.type() == QEvent.Type.Close:
-            self.close()  # before the window's closeEvent stops the session and goes away
-        return False
 
 
 def install_gradient_check(window: QMainWindow) -> GradientCheck:

@@ -23,8 +23,11 @@ from ..views.preview import DataPreviewView
 from ..views.steplist import StepListView
 from ..views.style import PHASE_COLORS
 from .autostep import install_auto_step
+from ..views.diagnostics import install_diagnostics
 from .explanations import install_explanations
 from .export import install_export
+from .gradcheck import install_gradient_check
+from .preferences import install_preferences
 from .presentation import install_presentation
 from .sessionfiles import LONG_RUN, install_session_files
 
@@ -53,7 +56,10 @@ class MainWindow(QMainWindow):
         self.explanations = install_explanations(self)
         self.exports = install_export(self)
         self.presentation = install_presentation(self)
+        self.gradient_check = install_gradient_check(self)
+        self.preferences = install_preferences(self)
         self.read_settings()
+        self.diagnostics = install_diagnostics(self)  # after read_settings: a saved layout places its dock
         s = self.session
         s.stepped.connect(self.update_position)
         s.stepped.connect(self.update_actions)
@@ -377,6 +383,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._ask_on_close = False  # decided: a second close (e.g. from main()) does not ask again
+        self.gradient_check.close()  # cancel a check in progress and wait for its thread
         self.write_settings()
         self.session.close()
         event.accept()

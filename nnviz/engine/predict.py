@@ -5,7 +5,7 @@ import numpy as np
 
 from .network import NetworkSpec
 from .plan import build_plan
-from .stepper import iterate_ops
+from .stepper import iterate_ops, quiet
 
 Array = np.ndarray
 
@@ -13,7 +13,8 @@ Array = np.ndarray
 def predict(spec: NetworkSpec, params: dict[str, Array], X: Array) -> Array:
     """A[L] (n_y, m) for the columns of X (n_x, m)."""
     forward = [op for op in build_plan(spec) if op.phase == "forward"]
-    return iterate_ops(forward, {"A0": X, **params})[f"A{spec.L}"]
+    with quiet():  # a diverged network gives Inf/NaN predictions, not warnings
+        return iterate_ops(forward, {"A0": X, **params})[f"A{spec.L}"]
 
 
 def accuracy(spec: NetworkSpec, A: Array, Y: Array) -> float | None:

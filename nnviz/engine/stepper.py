@@ -15,7 +15,7 @@ Array = np.ndarray
 DEFAULT_HISTORY_BYTES = 256 * 1024 * 1024
 
 # a diverging network overflows; the stepper flags NaN/Inf in its records instead of warning
-def _quiet() -> np.errstate:
+def quiet() -> np.errstate:
     return np.errstate(over="ignore", invalid="ignore", divide="ignore")
 
 
@@ -154,7 +154,7 @@ class Stepper:
     # -- moving forward ------------------------------------------------------
     def _advance(self) -> Operation:
         op = self.plan[self.position]
-        with _quiet():  # overflow to Inf/NaN is reported per record (``nonfinite``), not as warnings
+        with quiet():  # overflow to Inf/NaN is reported per record (``nonfinite``), not as warnings
             value = op.compute(self.values, self.learning_rate)
         if self.history_budget:
             self._remember(op.key)
@@ -202,7 +202,7 @@ class Stepper:
         if on_step is None and not self.history_budget:
             # the same operations in the same order, without the per-step bookkeeping
             values, alpha = self.values, self.learning_rate
-            with _quiet():
+            with quiet():
                 for op in self.plan[self.position:]:
                     values[op.key] = op.compute(values, alpha)
             self.position = 0

@@ -42,8 +42,16 @@ class MatrixStats:
         values = a[finite] if bad else a.ravel()
         if values.size == 0:
             return cls(np.nan, np.nan, np.nan, np.nan, bad)
-        return cls(float(values.min()), float(values.max()), float(values.mean()),
-                   float(np.sqrt(np.dot(values, values))), bad)
+        low, high = float(values.min()), float(values.max())
+        with np.errstate(over="ignore"):
+            norm = float(np.sqrt(np.dot(values, values)))
+        peak = max(abs(low), abs(high))
+        if norm == np.inf and peak < np.inf:  # the squares overflow, the norm itself may not: scale first
+            scaled = values / peak
+            norm = peak * float(np.sqrt(np.dot(scaled, scaled)))
+        with np.errstate(over="ignore"):
+            mean = float(values.mean())
+        return cls(low, high, mean, norm, bad)
 
 
 def block_reduce(a: np.ndarray, limit: int = MAX_DRAWN, ufunc: np.ufunc = np.add) -> np.ndarray:
