@@ -18,6 +18,14 @@ from PySide6.QtWidgets import QApplication
 from nnviz.app import MainWindow
 
 
+def grab_screen(app: QApplication, window: MainWindow, name: str):
+    """The window, or the whole screen when a dialog is open over it."""
+    dialog = getattr(window.gradient_check, "dialog", None)
+    if name == "gradcheck" and dialog is not None and dialog.isVisible():
+        return app.primaryScreen().grabWindow(0)
+    return window.grab()
+
+
 def settle(app: QApplication, window: MainWindow, timeout: float = 30.0) -> None:
     """Let the worker finish and the window repaint."""
     import time
@@ -71,11 +79,45 @@ def state_xor(app, window) -> None:
     run_to(app, window, "dW2")
 
 
+def state_nan(app, window) -> None:
+    """A learning rate far too large: Run pauses at the first operation that makes NaN or Inf."""
+    s = window.session
+    s.set_design(s.design.edit(activations=("leaky_relu", "leaky_relu"), learning_rate=5.0))
+    settle(app, window)
+    s.run()
+    settle(app, window)
+
+
+def state_presentation(app, window) -> None:
+    state_training(app, window)
+    run_to(app, window, "dW2")
+    window.presentation.enter()
+    settle(app, window)
+
+
+def state_gradcheck(app, window) -> None:
+    for _ in range(5):
+        window.session.run_iteration()
+        settle(app, window)
+    dialog = window.gradient_check.open()
+    dialog.start()
+    import time
+
+    end = time.monotonic() + 60
+    while dialog.running and time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.02)
+    settle(app, window)
+
+
 STATES: dict[str, Callable] = {
     "forward": state_forward,
     "dW2": state_dW2,
     "training": state_training,
     "xor": state_xor,
+    "nan": state_nan,
+    "presentation": state_presentation,
+    "gradcheck": state_gradcheck,
 }
 
 
@@ -101,8 +143,10 @@ def main() -> int:
             settle(app, window)
             reach(app, window)
             path = out / f"{name}-{w}x{h}.png"
-            window.grab().save(str(path))
+            grab_screen(app, window, name).save(str(path))
             print(path)
+            if window.presentation.active:
+                window.presentation.leave()
             window.discard_and_close()
             window.deleteLater()
             app.processEvents()
