@@ -153,9 +153,9 @@ class Stepper:
 
     # -- moving forward ------------------------------------------------------
     def _advance(self) -> Operation:
+        """One operation (callers hold ``quiet()``: overflow to Inf/NaN is reported per record, not warned)."""
         op = self.plan[self.position]
-        with quiet():  # overflow to Inf/NaN is reported per record (``nonfinite``), not as warnings
-            value = op.compute(self.values, self.learning_rate)
+        value = op.compute(self.values, self.learning_rate)
         if self.history_budget:
             self._remember(op.key)
         self.values[op.key] = value
@@ -167,7 +167,9 @@ class Stepper:
 
     def step(self) -> StepRecord:
         """Perform the next operation and return its record."""
-        return self.record(self._advance())
+        with quiet():
+            op = self._advance()
+        return self.record(op)
 
     def run_to(
         self, position: int, on_step: Callable[[Operation, Array], None] | None = None, at_least_one: bool = True
@@ -180,13 +182,14 @@ class Stepper:
         if not 0 <= position < len(self.plan):
             raise IndexError(f"position {position} is outside the plan of {len(self.plan)} operations")
         if at_least_one or self.position != position:
-            op = self._advance()
-            if on_step:
-                on_step(op, self.values[op.key])
-            while self.position != position:
+            with quiet():
                 op = self._advance()
                 if on_step:
                     on_step(op, self.values[op.key])
+                while self.position != position:
+                    op = self._advance()
+                    if on_step:
+                        on_step(op, self.values[op.key])
         return self.last_record()
 
     def run_forward(self, on_step: Callable[[Operation, Array], None] | None = None) -> StepRecord | None:

@@ -5,7 +5,7 @@ import logging
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QFontInfo, QFontMetricsF, QPainter, QPaintEvent, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -20,6 +20,7 @@ COMPACT_BELOW = 11.0  # line heights: a shorter widget drops the second label li
 MIN_LINES = 9.0  # line heights: the least height (caption, W row, 4 units, one label line)
 MIN_SPACING = 0.65  # line heights between circles: a short widget draws fewer of a big layer's units
 ELLIPSIS = "⋮"
+RUNNING_REDRAW_MS = 250  # while training runs, the weights are redrawn at most 4 times a second
 G_NAMES = {"sigmoid": "σ", "leaky_relu": "leaky relu"}
 ZERO_WEIGHT = "#9a9a9a"  # weights exactly 0 (the "zeros" initialisation)
 DIMMED = 0.4  # opacity of the other layers' lines while a W[l] is highlighted
@@ -110,6 +111,9 @@ class DiagramView(QWidget):
         self._capacity = MAX_DRAWN
         session.network_changed.connect(self._network_changed)
         session.dataset_changed.connect(self._network_changed)
+        self._redraw_timer = QTimer(self)  # coalesces redraws while a run streams updates
+        self._redraw_timer.setSingleShot(True)
+        self._redraw_timer.timeout.connect(self._redraw)
         session.stepped.connect(self._stepped)
         self._network_changed()
 
@@ -216,6 +220,16 @@ class DiagramView(QWidget):
         self._stepped()
 
     def _stepped(self) -> None:
+        """Redraw now, or, while training runs, at most every RUNNING_REDRAW_MS: the weights'
+        lines are the costliest paint of the window and a run changes them at every update."""
+        if self.session.running:
+            if not self._redraw_timer.isActive():
+                self._redraw_timer.start(RUNNING_REDRAW_MS)
+            return
+        self._redraw_timer.stop()
+        self._redraw()
+
+    def _redraw(self) -> None:
         self._pens = {l: self._compute_pens(l) for l in range(1, self.session.spec.L + 1)}
         self.update()
 

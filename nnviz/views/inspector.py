@@ -5,7 +5,7 @@ import logging
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QSizePolicy, QSpinBox,
@@ -20,6 +20,7 @@ from .style import NONFINITE, PHASE_COLORS, mono_font
 log = logging.getLogger(__name__)
 
 MAX_PANELS = 4  # Z[l] = W[l]·A[l-1] + b[l]: three operands and the result
+RUNNING_REFRESH_MS = 250  # while training runs, the inspector follows 4 times a second
 STATS_COLUMNS = ("matrix", "shape", "min", "max", "mean", "‖·‖", "NaN/Inf")
 ROW_HEIGHT = 22  # stats table rows
 ROOMY_HEIGHT = 480  # below this the stats table may scroll so the heatmaps keep some height
@@ -86,7 +87,10 @@ class InspectorView(QWidget):
         self._bottom_height = 5 * ROW_HEIGHT
         self._hovered: tuple[int, int, int] | None = None  # (panel, row, col) under the mouse
         self._build()
-        session.stepped.connect(self.refresh)
+        self._refresh_timer = QTimer(self)  # coalesces refreshes while a run streams updates
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.timeout.connect(self.refresh)
+        session.stepped.connect(self._stepped)
         session.network_changed.connect(self._network_changed)
         self.refresh()
 
@@ -218,6 +222,18 @@ class InspectorView(QWidget):
             panel.set_note("", "")
         self.cache.clear()
         self.picture_toggle.setChecked(False)
+        # prepare X (shown by Z[1] and dW[1]) while the user is still reading, not on their first Step
+        QTimer.singleShot(0, lambda: self.cache.get(self.session.values["A0"]))
+
+    def _stepped(self) -> None:
+        """Show the new operation now; while training runs, at most every RUNNING_REFRESH_MS
+        (the heatmaps are repainted with each refresh, and the run needs the CPU)."""
+        if self.session.running:
+            if not self._refresh_timer.isActive():
+                self._refresh_timer.start(RUNNING_REFRESH_MS)
+            return
+        self._refresh_timer.stop()
+        self.refresh()
 
     def refresh(self) -> None:
         record = self.session.record
