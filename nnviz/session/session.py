@@ -27,9 +27,8 @@ log = logging.getLogger(__name__)
 # failures a user can cause (a bad file, a full disk): a message, not an internal error
 EXPECTED_ERRORS = (DataError, SessionFileError, OSError)
 
-RUN_SLICE = 0.025  # a run trains this long (seconds) ...
-RUN_REST = 0.0  # ... then leaves the GIL to the window for this long
-PROGRESS_INTERVAL = 0.1  # seconds between redraws while running: at most 10 a second (smooth, and the training keeps the GIL)
+RUN_SLICE = 0.025  # seconds a run trains before it hands the GIL to the window's thread once
+PROGRESS_INTERVAL = 0.1  # seconds between redraws while running: at most 10 a second
 
 
 class Breakpoint(Exception):
@@ -511,10 +510,10 @@ class Session(QObject):
                 return reason
             now = time.monotonic()
             if now - rested >= RUN_SLICE:
-                # Python code on this thread keeps the GIL; without a pause the window's thread,
-                # which needs the GIL for every Qt call, would wait ~5 ms each time and crawl.
-                time.sleep(RUN_REST)
-                rested = now = time.monotonic()
+                # sleep(0) releases the GIL: the window's thread, which needs it for every Qt
+                # call, gets its turn now instead of after the interpreter's 5 ms switch interval
+                time.sleep(0)
+                rested = now
             if now - last >= PROGRESS_INTERVAL:
                 last = now
                 stepper = self.stepper
