@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from nnviz.app import MainWindow

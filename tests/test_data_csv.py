@@ -4,21 +4,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnviz.data import DataError, load_dataset
+from nnviz.data import load_dataset
+
+from data_helpers import error_of
 
 
 def write(tmp_path, text: str, name: str = "data.csv"):
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def error_of(path, **kwargs) -> str:
-    with pytest.raises(DataError) as info:
-        load_dataset(path, **kwargs)
-    message = str(info.value)
-    assert "\n" not in message
-    return message
 
 
 def test_round_trip_numeric_binary(tmp_path):

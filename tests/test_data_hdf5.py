@@ -7,20 +7,14 @@ import h5py
 import numpy as np
 import pytest
 
-from nnviz.data import DataError, companion_test_file, describe, load_dataset
+from nnviz.data import companion_test_file, describe, load_dataset
+
+from data_helpers import error_of
 
 COURSE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "catvnoncat"
 TRAIN, TEST = COURSE / "train_catvnoncat.h5", COURSE / "test_catvnoncat.h5"
 needs_course = pytest.mark.skipif(not TRAIN.exists() or not TEST.exists(),
                                   reason="course files not in ../shared/data/catvnoncat")
-
-
-def error_of(path, **kwargs) -> str:
-    with pytest.raises(DataError) as info:
-        load_dataset(path, **kwargs)
-    message = str(info.value)
-    assert "\n" not in message
-    return message
 
 
 def course_like(path, m=7, prefix="train", size=4):

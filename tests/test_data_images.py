@@ -11,17 +11,11 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from PySide6.QtGui import QColor, QImage  # noqa: E402
 
-from nnviz.data import DataError, load_dataset  # noqa: E402
+from nnviz.data import load_dataset  # noqa: E402
+
+from data_helpers import error_of  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def error_of(path, **kwargs) -> str:
-    with pytest.raises(DataError) as info:
-        load_dataset(path, **kwargs)
-    message = str(info.value)
-    assert "\n" not in message
-    return message
 
 
 def save_solid(path, rgb, size=(12, 8)):

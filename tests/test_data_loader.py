@@ -9,18 +9,12 @@ import h5py
 import numpy as np
 import pytest
 
-from nnviz.data import FILE_FILTERS, DataError, companion_test_file, load_dataset
+from nnviz.data import FILE_FILTERS, companion_test_file, load_dataset
+
+from data_helpers import error_of
 from nnviz.data.memory import available_memory, format_size
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def error_of(path, **kwargs) -> str:
-    with pytest.raises(DataError) as info:
-        load_dataset(path, **kwargs)
-    message = str(info.value)
-    assert "\n" not in message
-    return message
 
 
 def test_missing_file_and_folder(tmp_path):

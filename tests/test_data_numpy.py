@@ -7,15 +7,9 @@ import zipfile
 import numpy as np
 import pytest
 
-from nnviz.data import DataError, load_dataset
+from nnviz.data import load_dataset
 
-
-def error_of(path, **kwargs) -> str:
-    with pytest.raises(DataError) as info:
-        load_dataset(path, **kwargs)
-    message = str(info.value)
-    assert "\n" not in message
-    return message
+from data_helpers import error_of
 
 
 def npz(tmp_path, name="data.npz", **arrays):

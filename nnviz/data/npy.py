@@ -86,11 +86,50 @@ def read_data(fp: BinaryIO, name: str) -> np.ndarray:
         raise _translate(err, name) from err
 
 
-class NpzFile:
+class _Arrays:
+    """Arrays by key, each an .npy stream whose header is read (and pickled data refused) before
+    any of its data; subclasses say how to open a key and how many data bytes it holds."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+        self._headers: dict[str, tuple[tuple[int, ...], np.dtype, int]] = {}
+
+    def name(self, key: str) -> str:
+        raise NotImplementedError
+
+    def _open(self, key: str) -> BinaryIO:
+        raise NotImplementedError
+
+    def _data_bytes(self, key: str, offset: int) -> int:
+        """Bytes after the header (at ``offset``) that the key's stream holds."""
+        raise NotImplementedError
+
+    def _head(self, key: str) -> tuple[tuple[int, ...], np.dtype, int]:
+        if key not in self._headers:
+            with self._open(key) as fp:
+                shape, dtype = read_header(fp, self.name(key))
+                have = self._data_bytes(key, fp.tell())
+            self._headers[key] = shape, dtype, have
+        return self._headers[key]
+
+    def shape(self, key: str) -> tuple[int, ...]:
+        return self._head(key)[0]
+
+    def dtype(self, key: str) -> np.dtype:
+        return self._head(key)[1]
+
+    def read(self, key: str) -> np.ndarray:
+        shape, dtype, have = self._head(key)  # refuses pickled data before reading any
+        _check_size(self.name(key), shape, dtype, have)
+        with self._open(key) as fp:
+            return read_data(fp, self.name(key))
+
+
+class NpzFile(_Arrays):
     """The arrays of an .npz archive (a zip of .npy members), headers read first."""
 
     def __init__(self, path: Path, where: str) -> None:
-        self.where = where
+        super().__init__(where)
         try:
             self._zip = zipfile.ZipFile(path)
             infos = self._zip.infolist()
@@ -99,7 +138,6 @@ class NpzFile:
                             "arrays saved with numpy.savez") from err
         self._infos = {(i.filename[:-4] if i.filename.endswith(".npy") else i.filename): i
                        for i in infos if not i.is_dir()}
-        self._headers: dict[str, tuple[tuple[int, ...], np.dtype, int]] = {}
 
     def close(self) -> None:
         self._zip.close()
@@ -116,34 +154,16 @@ class NpzFile:
         except _READ_ERRORS as err:
             raise DataError(f"{self.name(key)}: cannot be read ({_reason(err)})") from err
 
-    def _head(self, key: str) -> tuple[tuple[int, ...], np.dtype, int]:
-        if key not in self._headers:
-            with self._open(key) as fp:
-                shape, dtype = read_header(fp, self.name(key))
-                offset = fp.tell()
-            self._headers[key] = shape, dtype, self._infos[key].file_size - offset
-        return self._headers[key]
-
-    def shape(self, key: str) -> tuple[int, ...]:
-        return self._head(key)[0]
-
-    def dtype(self, key: str) -> np.dtype:
-        return self._head(key)[1]
-
-    def read(self, key: str) -> np.ndarray:
-        shape, dtype, have = self._head(key)  # refuses pickled data before reading any
-        _check_size(self.name(key), shape, dtype, have)
-        with self._open(key) as fp:
-            return read_data(fp, self.name(key))
+    def _data_bytes(self, key: str, offset: int) -> int:
+        return self._infos[key].file_size - offset
 
 
-class NpyFiles:
+class NpyFiles(_Arrays):
     """Separate .npy files standing in for the keys of one archive: {'X': X.npy, 'Y': Y.npy}."""
 
     def __init__(self, paths: dict[str, Path], where: str) -> None:
-        self.where = where
+        super().__init__(where)
         self._paths = paths
-        self._headers: dict[str, tuple[tuple[int, ...], np.dtype, int]] = {}
 
     def keys(self) -> list[str]:
         return list(self._paths)
@@ -151,30 +171,15 @@ class NpyFiles:
     def name(self, key: str) -> str:
         return str(self._paths[key])
 
-    def _head(self, key: str) -> tuple[tuple[int, ...], np.dtype, int]:
-        if key not in self._headers:
-            path = self._paths[key]
-            try:
-                with open(path, "rb") as fp:
-                    shape, dtype = read_header(fp, self.name(key))
-                    have = path.stat().st_size - fp.tell()
-            except OSError as err:
-                raise DataError(f"{self.name(key)}: cannot be read ({_reason(err)})") from err
-            self._headers[key] = shape, dtype, have
-        return self._headers[key]
-
-    def shape(self, key: str) -> tuple[int, ...]:
-        return self._head(key)[0]
-
-    def dtype(self, key: str) -> np.dtype:
-        return self._head(key)[1]
-
-    def read(self, key: str) -> np.ndarray:
-        shape, dtype, have = self._head(key)
-        _check_size(self.name(key), shape, dtype, have)
+    def _open(self, key: str) -> BinaryIO:
         try:
-            with open(self._paths[key], "rb") as fp:
-                return read_data(fp, self.name(key))
+            return open(self._paths[key], "rb")
+        except OSError as err:
+            raise DataError(f"{self.name(key)}: cannot be read ({_reason(err)})") from err
+
+    def _data_bytes(self, key: str, offset: int) -> int:
+        try:
+            return self._paths[key].stat().st_size - offset
         except OSError as err:
             raise DataError(f"{self.name(key)}: cannot be read ({_reason(err)})") from err
 
