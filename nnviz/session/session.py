@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import numpy as np
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtGui import QUndoStack
 
 from ..data import DataError, Dataset, check_output_fits, load_dataset, load_demo
 from ..engine import NetworkSpec, Operation, StepRecord, Stepper, build_plan, initialize, plan_shapes
@@ -21,6 +21,7 @@ from ..engine.history import History, gradient_norms
 from ..engine.stepper import DEFAULT_HISTORY_BYTES, count_nonfinite
 from .design import Design
 from .persist import SessionFileError, SessionState, load_session, save_session
+from .undo import DesignEdit
 
 log = logging.getLogger(__name__)
 
@@ -53,46 +54,6 @@ class _Worker(QObject):
             self.finished.emit(job_id, None, err)
             return
         self.finished.emit(job_id, result, None)
-
-
-def describe_edit(old: Design, new: Design) -> str:
-    """'Learning rate α = 0.01', 'Hidden layers 7-5 → 7-12-5', … for the Undo/Redo menu entries."""
-    if old.hidden != new.hidden:
-        before, after = ("-".join(map(str, d.hidden)) or "none" for d in (old, new))
-        return f"Hidden layers {before} → {after}"
-    for field, label in (("activations", "Activations"), ("output", "Output"), ("init", "Initialisation"),
-                         ("rng", "Random generator"), ("seed", "Seed"), ("learning_rate", "Learning rate α")):
-        if getattr(old, field) != getattr(new, field):
-            value = getattr(new, field)
-            return f"{label} = {', '.join(value) if isinstance(value, tuple) else value}"
-    return "Design"
-
-
-class _DesignEdit(QUndoCommand):
-    """One design edit; consecutive learning-rate edits merge into one entry."""
-
-    LEARNING_RATE = 1
-
-    def __init__(self, session: "Session", old: Design, new: Design) -> None:
-        super().__init__(describe_edit(old, new))
-        self.session, self.old, self.new = session, old, new
-        self._id = self.LEARNING_RATE if old.same_network(new) else -1
-
-    def id(self) -> int:
-        return self._id
-
-    def mergeWith(self, other: QUndoCommand) -> bool:
-        if other.id() != self.id() or not isinstance(other, _DesignEdit):
-            return False
-        self.new = other.new
-        self.setText(describe_edit(self.old, self.new))
-        return True
-
-    def redo(self) -> None:
-        self.session.set_design(self.new)
-
-    def undo(self) -> None:
-        self.session.set_design(self.old)
 
 
 class Session(QObject):
@@ -246,7 +207,7 @@ class Session(QObject):
     def edit_design(self, design: Design) -> None:
         """A user's edit: applied like set_design, and undoable (``undo_stack``)."""
         if design != self.design:
-            self.undo_stack.push(_DesignEdit(self, self.design, design))
+            self.undo_stack.push(DesignEdit(self, self.design, design))
 
     def set_learning_rate(self, alpha: float) -> None:
         """α takes effect at the next update, also while running (an undoable edit)."""
