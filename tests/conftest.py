@@ -83,3 +83,16 @@ def answered_questions(monkeypatch):
 
     monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
     yield answers
+
+
+@pytest.fixture
+def default_window(qtbot):
+    """The window as ``nnviz`` opens it (the notes' network on the image demo), shown; closed after."""
+    from nnviz.app import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    yield window
+    window.discard_and_close()

@@ -14,13 +14,8 @@ ACTION_NAMES = ["actionStep", "actionForwardPass", "actionBackwardPass", "action
 
 
 @pytest.fixture
-def window(qtbot):
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.close()
+def window(default_window):
+    return default_window
 
 
 def _toy_session() -> Session:

@@ -14,14 +14,8 @@ KEPT = ("diagramDock", "plotsDock")
 
 
 @pytest.fixture
-def window(qtbot):
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.presentation.close()
-    getattr(win, "discard_and_close", win.close)()
+def window(default_window):
+    return default_window
 
 
 def _snapshot(w) -> dict:
