@@ -226,3 +226,25 @@ def test_scale_true_divides_tabular_data(tmp_path):
     path = write(tmp_path, "255,0,1\n51,0,0\n")
     np.testing.assert_allclose(load_dataset(path, scale=True).X, [[1.0, 0.2], [0, 0]])
     np.testing.assert_allclose(load_dataset(path).X, [[255, 51], [0, 0]])
+
+
+@pytest.mark.parametrize("delimiter,suffix", [(",", ".csv"), ("\t", ".tsv"), (";", ".csv"), (" ", ".txt")])
+def test_fast_reader_is_bit_identical_to_numpy_loadtxt(tmp_path, delimiter, suffix):
+    """The fast path (pandas' C reader) gives exactly the floats numpy.loadtxt and float() give."""
+    from nnviz.data.tabular import _read_with_numpy, _read_with_pandas, layout_of
+
+    rng = np.random.default_rng(7)
+    values = rng.standard_normal((300, 6)) * 10.0 ** rng.integers(-300, 300, (300, 6))
+    values[0, 0], values[1, 1], values[2, 2] = -0.0, 5e-324, 1.7976931348623157e308
+    labels = rng.integers(0, 2, 300)
+    lines = ["# exported by a test", delimiter.join(["a", "b", "c", "d", "e", "f", "label"])]
+    lines += [delimiter.join([*(repr(float(v)) for v in row), str(y)]) for row, y in zip(values, labels)]
+    path = tmp_path / f"exact{suffix}"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode())
+    layout = layout_of(path.read_bytes()[:65536], suffix, str(path), None)
+    fast, slow = _read_with_pandas(path, layout), _read_with_numpy(path, layout)
+    assert fast.shape == slow.shape == (300, 7)
+    assert fast.tobytes() == slow.tobytes()
+    data = load_dataset(path)
+    assert data.X.tobytes() == np.ascontiguousarray(values.T).tobytes()
+    assert np.array_equal(data.Y[0], labels)

@@ -149,15 +149,39 @@ def _check_size(where: str, size: int, sample: bytes, layout: Layout, limit: int
 
 
 def _fast(path: Path, layout: Layout) -> np.ndarray | None:
-    """The whole table (m, n_cols) parsed by numpy's C reader, or None if anything is off."""
+    """The whole table (m, n_cols) parsed by a C reader, or None if anything is off.
+
+    pandas' reader is about twice as fast as numpy.loadtxt and parses every float exactly
+    (tests compare the two bit for bit); numpy.loadtxt is the fallback without pandas."""
+    try:
+        table = _read_with_pandas(path, layout)
+    except ImportError:
+        table = _read_with_numpy(path, layout)
+    if table is None or table.shape[0] == 0 or table.shape[1] != layout.n_cols or not np.isfinite(table).all():
+        return None
+    return table
+
+
+def _read_with_pandas(path: Path, layout: Layout) -> np.ndarray | None:
+    import pandas as pd  # only for tables: the rest of nnviz never pays for its import
+
+    exact = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
+    try:
+        frame = pd.read_csv(path, sep=layout.delimiter or r"\s+", header=None, skiprows=layout.first_data,
+                            comment="#", dtype=np.float64, encoding=layout.encoding, na_filter=False,
+                            engine="c", skip_blank_lines=True, **exact)
+    except (ValueError, OSError, UnicodeError, MemoryError, pd.errors.ParserError, pd.errors.EmptyDataError):
+        return None
+    return frame.to_numpy(dtype=np.float64, copy=False)
+
+
+def _read_with_numpy(path: Path, layout: Layout) -> np.ndarray | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             table = np.loadtxt(path, delimiter=layout.delimiter, skiprows=layout.first_data,
                                comments="#", ndmin=2, dtype=np.float64, encoding=layout.encoding)
     except (ValueError, OSError, UnicodeError, MemoryError):
-        return None
-    if table.shape[0] == 0 or table.shape[1] != layout.n_cols or not np.isfinite(table).all():
         return None
     return table
 
