@@ -5,13 +5,14 @@ import logging
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontInfo, QFontMetricsF, QPainter, QPaintEvent, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ..engine import Operation, shape_text
 from ..session import Session
 from . import style
+from .throttle import RunThrottle
 
 log = logging.getLogger(__name__)
 
@@ -111,9 +112,8 @@ class DiagramView(QWidget):
         self._capacity = MAX_DRAWN
         session.network_changed.connect(self._network_changed)
         session.dataset_changed.connect(self._network_changed)
-        self._redraw_timer = QTimer(self)  # coalesces redraws while a run streams updates
-        self._redraw_timer.setSingleShot(True)
-        self._redraw_timer.timeout.connect(self._redraw)
+        # the weights' lines are the costliest paint of the window, and a run changes them at every update
+        self._throttle = RunThrottle(session, self._redraw, RUNNING_REDRAW_MS, self)
         session.stepped.connect(self._stepped)
         self._network_changed()
 
@@ -220,14 +220,8 @@ class DiagramView(QWidget):
         self._stepped()
 
     def _stepped(self) -> None:
-        """Redraw now, or, while training runs, at most every RUNNING_REDRAW_MS: the weights'
-        lines are the costliest paint of the window and a run changes them at every update."""
-        if self.session.running:
-            if not self._redraw_timer.isActive():
-                self._redraw_timer.start(RUNNING_REDRAW_MS)
-            return
-        self._redraw_timer.stop()
-        self._redraw()
+        """Redraw now, or, while training runs, at most every RUNNING_REDRAW_MS."""
+        self._throttle.request()
 
     def _redraw(self) -> None:
         self._pens = {l: self._compute_pens(l) for l in range(1, self.session.spec.L + 1)}

@@ -16,6 +16,7 @@ from ..engine import StepRecord, plan_shapes, shape_text, symbol
 from ..session import Session
 from .heatmap import HeatmapPanel, MatrixStats, PreparedCache
 from .style import NONFINITE, PHASE_COLORS, mono_font
+from .throttle import RunThrottle
 
 log = logging.getLogger(__name__)
 
@@ -87,10 +88,9 @@ class InspectorView(QWidget):
         self._bottom_height = 5 * ROW_HEIGHT
         self._hovered: tuple[int, int, int] | None = None  # (panel, row, col) under the mouse
         self._build()
-        self._refresh_timer = QTimer(self)  # coalesces refreshes while a run streams updates
-        self._refresh_timer.setSingleShot(True)
-        self._refresh_timer.timeout.connect(self.refresh)
-        session.stepped.connect(self._stepped)
+        # the heatmaps are repainted with each refresh, and a run needs the CPU
+        self._throttle = RunThrottle(session, self.refresh, RUNNING_REFRESH_MS, self)
+        session.stepped.connect(self._throttle.request)
         session.network_changed.connect(self._network_changed)
         self.refresh()
 
@@ -224,16 +224,6 @@ class InspectorView(QWidget):
         self.picture_toggle.setChecked(False)
         # prepare X (shown by Z[1] and dW[1]) while the user is still reading, not on their first Step
         QTimer.singleShot(0, lambda: self.cache.get(self.session.values["A0"]))
-
-    def _stepped(self) -> None:
-        """Show the new operation now; while training runs, at most every RUNNING_REFRESH_MS
-        (the heatmaps are repainted with each refresh, and the run needs the CPU)."""
-        if self.session.running:
-            if not self._refresh_timer.isActive():
-                self._refresh_timer.start(RUNNING_REFRESH_MS)
-            return
-        self._refresh_timer.stop()
-        self.refresh()
 
     def refresh(self) -> None:
         record = self.session.record
