@@ -16,11 +16,11 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QUndoStack
 
 from ..data import DataError, Dataset, check_output_fits, load_dataset, load_demo
-from ..engine import NetworkSpec, Operation, StepRecord, Stepper, build_plan, initialize, plan_shapes
+from ..engine import NetworkSpec, Operation, StepRecord, Stepper, initialize
 from ..engine.history import History, gradient_norms
 from ..engine.stepper import DEFAULT_HISTORY_BYTES, count_nonfinite
 from .design import Design
-from .persist import SessionFileError, SessionState, load_session, save_session
+from .persist import SessionFileError, SessionState, check_state, load_session, save_session
 from .undo import DesignEdit
 
 log = logging.getLogger(__name__)
@@ -302,13 +302,7 @@ class Session(QObject):
 
     def restore(self, state: SessionState) -> None:
         """Take over a saved state: design, data, every array, the history and the current step."""
-        spec = state.design.spec(state.dataset.n_x, state.dataset.n_y)
-        expected = plan_shapes(spec, state.dataset.m)
-        for key, value in state.values.items():
-            if expected.get(key) != value.shape:
-                raise SessionFileError(f"the session's {key} has shape {value.shape}, expected {expected.get(key)}")
-        if not 0 <= state.position < len(build_plan(spec)) or state.history.layers != spec.L:
-            raise SessionFileError("the session's step or history does not fit its network")
+        check_state(state)  # all or nothing: nothing below can fail on a state that passes
         self.dataset, self.design = state.dataset, state.design
         self.undo_stack.clear()
         self.dataset_changed.emit()
