@@ -29,7 +29,7 @@ from .export import install_export
 from .gradcheck import install_gradient_check
 from .preferences import install_preferences
 from .presentation import install_presentation
-from .sessionfiles import LONG_RUN, install_session_files
+from .sessionfiles import install_session_files
 
 log = logging.getLogger(__name__)
 
@@ -160,6 +160,9 @@ class MainWindow(QMainWindow):
         self.actionRedo = s.undo_stack.createRedoAction(self, "&Redo")
         self.actionRedo.setObjectName("actionRedo")
         self.actionRedo.setShortcut(QKeySequence.StandardKey.Redo)
+        for action, slot in ((self.actionUndo, s.undo), (self.actionRedo, s.redo)):
+            action.triggered.disconnect()  # through the session, which asks before training is lost
+            action.triggered.connect(slot)
         self.stepping_actions = [self.actionStep, self.actionForwardPass, self.actionBackwardPass,
                                  self.actionIteration, self.actionRun, self.actionStepBack]
         self.demo_actions = []
@@ -262,8 +265,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("No earlier step is kept (Preferences sets how many)", 6000)
 
     def reset(self) -> None:
-        if self.session_files.confirm_discard("reset", at_least=LONG_RUN):
-            self.session.reset()
+        self.session.reset()  # asks first after a long unsaved run
 
     # -- data --------------------------------------------------------------------------------
     def open_dataset(self) -> None:
@@ -379,7 +381,7 @@ class MainWindow(QMainWindow):
         self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if getattr(self, "_ask_on_close", True) and not self.session_files.confirm_discard("quit"):
+        if getattr(self, "_ask_on_close", True) and not self.session.may_discard("quit"):
             event.ignore()
             return
         self._ask_on_close = False  # decided: a second close (e.g. from main()) does not ask again
