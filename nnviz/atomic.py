@@ -39,7 +39,7 @@ REASONS = {
     errno.ENAMETOOLONG: "the file name is too long for this file system: choose a shorter name",
     errno.EFBIG: "the file is too large for this file system: choose another place",
     errno.EISDIR: "that is a folder: choose a file name",
-    errno.ENOENT: "the folder does not exist",
+    errno.ENOENT: "no file can be created there: choose another folder",
     errno.ENOTDIR: "part of the path is not a folder",
     errno.EIO: "the disk reported an input/output error: choose another place",
 }

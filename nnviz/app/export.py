@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QPoint, QRect, QSettings
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QPoint, QRect
 from PySide6.QtGui import QAction, QKeySequence, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QWidget
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QWidget
 from ..atomic import WriteError, write_bytes
 from ..engine import shape_text
 from ..engine.export import history_csv, network_script
+from .settings import app_settings
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +170,7 @@ class Exports(QObject):
     # -- asking --------------------------------------------------------------------------------
     def _ask_path(self, caption: str, name: str, filters: str) -> str:
         """A file name from the save dialog (with the chosen filter's suffix when none was typed), '' on cancel."""
-        settings = QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "nnviz", "nnviz")
+        settings = app_settings()
         folder = settings.value("export/lastDirectory", str(Path.home()))
         path, chosen = QFileDialog.getSaveFileName(self.window, caption, str(Path(folder) / name), filters)
         if not path:

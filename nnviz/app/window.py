@@ -30,11 +30,11 @@ from .gradcheck import install_gradient_check
 from .preferences import install_preferences
 from .presentation import install_presentation
 from .sessionfiles import install_session_files
+from .settings import SETTINGS_VERSION, app_settings, read_version
 
 log = logging.getLogger(__name__)
 
 MAX_RECENT = 8
-SETTINGS_VERSION = 1
 
 
 class MainWindow(QMainWindow):
@@ -46,6 +46,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("nnviz — backpropagation, step by step")
         self.session = session or Session(parent=self)
         self.error_box: QMessageBox | None = None
+        self.settings_notes: list[str] = []  # damaged settings: what fell back to its default
         self.create_views()
         self.create_actions()
         self.create_menus()
@@ -60,6 +61,8 @@ class MainWindow(QMainWindow):
         self.preferences = install_preferences(self)
         self.read_settings()
         self.diagnostics = install_diagnostics(self)  # after read_settings: a saved layout places its dock
+        if self.settings_notes:
+            self.statusBar().showMessage(" ".join(self.settings_notes), 30000)
         s = self.session
         s.stepped.connect(self.update_position)
         s.stepped.connect(self.update_actions)
@@ -302,7 +305,9 @@ class MainWindow(QMainWindow):
 
     def recent_files(self) -> list[str]:
         value = self._settings().value("recentFiles") or []
-        return [value] if isinstance(value, str) else list(value)
+        if isinstance(value, str):
+            return [value]
+        return [p for p in value if isinstance(p, str)] if isinstance(value, (list, tuple)) else []
 
     def fill_recent_menu(self) -> None:
         self.recent_menu.clear()
@@ -325,8 +330,7 @@ class MainWindow(QMainWindow):
     # -- settings --------------------------------------------------------------------------------
     @staticmethod
     def _settings() -> QSettings:
-        # always the ini format, so QSettings.setPath() can point tests and scripts elsewhere
-        return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "nnviz", "nnviz")
+        return app_settings()
 
     def default_layout(self) -> None:
         """A first start: 1600×1000 or the screen, whichever is smaller; dock sizes follow on show."""
@@ -358,15 +362,19 @@ class MainWindow(QMainWindow):
                              Qt.Orientation.Vertical)
 
     def read_settings(self) -> None:
+        """The saved layout; a first start, a newer or a damaged settings file gets the default one."""
         settings = self._settings()
-        if int(settings.value("settingsVersion", 0)) != SETTINGS_VERSION:
+        version, note = read_version(settings)
+        if note:
+            self.settings_notes.append(note)
+        if version != SETTINGS_VERSION:
             self.default_layout()
             return
         geometry = settings.value("geometry", QByteArray())
-        if not geometry or not self.restoreGeometry(geometry):
+        if not isinstance(geometry, QByteArray) or geometry.isEmpty() or not self.restoreGeometry(geometry):
             self.default_layout()
         state = settings.value("windowState", QByteArray())
-        if state:
+        if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
 
     def write_settings(self) -> None:
