@@ -30,7 +30,7 @@ from .. import __version__
 from ..atomic import atomic_writer
 from ..data import DataError, Dataset, check_output_fits
 from ..data.memory import available_memory, format_size
-from ..engine import NetworkSpec, build_plan, plan_shapes, shape_text
+from ..engine import NetworkSpec, build_plan, plan_shapes
 from ..engine.history import History
 from ..engine.limits import DATA_KEYS, network_bytes
 from .design import Design
@@ -142,6 +142,11 @@ ARRAY_GROUPS: tuple[ArrayGroup, ...] = (
                lambda g: {"cost", "grad_norms"}),
 )
 DATA_GROUP = "data"  # X, Y (and X_test, Y_test) set n_x, n_y and m: checked first, on their own
+
+
+def shape_text(shape: tuple[int, ...]) -> str:
+    """(6, 2) -> '6×2', (90,) -> '90', () -> 'a single number': the shape exactly as the file has it."""
+    return "×".join(str(n) for n in shape) or "a single number"
 
 
 def _where(path: Path) -> str:
@@ -256,8 +261,10 @@ def _data_shapes(name: str, headers: dict[str, _Member]) -> None:
         raise SessionFileError(f"{name} is damaged: its test split needs both X_test and Y_test")
     for key, member in headers.items():
         if len(member.shape) != 2 or 0 in member.shape:
-            raise SessionFileError(f"{name} is damaged: {key} is {shape_text(member.shape) or 'a single number'}; "
-                                   "it must be a table with one example per column")
+            dims = len(member.shape)
+            raise SessionFileError(f"{name} is damaged: {key} has {dims} dimension{'s' * (dims != 1)} "
+                                   f"({shape_text(member.shape)}); it must be n × m, "
+                                   "one example per column")
     X, Y = headers["X"].shape, headers["Y"].shape
     if Y[1] != X[1]:
         raise SessionFileError(f"{name} is damaged: Y has {Y[1]} columns but X has {X[1]}: one label column per example")
@@ -328,7 +335,7 @@ def _check_group(name: str, group: ArrayGroup, layout: Layout, found: dict[str, 
             raise SessionFileError(f"{name} is damaged: {group.name}/{key} is not an array of the "
                                    f"{layout.spec} network")
         if shape != expected[key]:
-            raise SessionFileError(f"{name} is damaged: {group.name}/{key} is {shape_text(shape) or 'a single number'}"
+            raise SessionFileError(f"{name} is damaged: {group.name}/{key} is {shape_text(shape)}"
                                    f", but the {layout.spec} network on {layout.m} examples needs "
                                    f"{shape_text(expected[key])}")
         if dtype.kind not in group.kinds:
