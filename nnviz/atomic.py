@@ -72,16 +72,21 @@ def resolve_target(path: str | os.PathLike) -> Path:
     shown = str(path)
     if not shown:
         raise WriteError(shown, "no file name given")
-    target = Path(path)
-    if target.is_symlink():  # update what the link points to, and keep the link
-        target = Path(os.path.realpath(target))
-    if target.is_dir():
-        raise WriteError(shown, "that is a folder: choose a file name", errno.EISDIR)
-    parent = target.parent
-    if not parent.exists():
-        raise WriteError(shown, f"the folder {parent} does not exist", errno.ENOENT)
-    if not parent.is_dir():
-        raise WriteError(shown, f"{parent} is not a folder", errno.ENOTDIR)
+    try:
+        target = Path(path)
+        if target.is_symlink():  # update what the link points to, and keep the link
+            target = Path(os.path.realpath(target))
+        if target.is_dir():
+            raise WriteError(shown, "that is a folder: choose a file name", errno.EISDIR)
+        parent = target.parent
+        if not parent.exists():
+            raise WriteError(shown, f"the folder {parent} does not exist", errno.ENOENT)
+        if not parent.is_dir():
+            raise WriteError(shown, f"{parent} is not a folder", errno.ENOTDIR)
+    except WriteError:
+        raise
+    except OSError as err:  # a name too long to even look at, a folder nobody may enter
+        raise WriteError(shown, _reason(err), err.errno) from None
     return target
 
 

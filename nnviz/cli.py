@@ -158,6 +158,11 @@ class TraceWriter:
     def close(self) -> None:
         self.zip.close()
 
+    def abandon(self) -> None:
+        """After a failure: finish the archive quietly (its temporary is about to be removed)."""
+        with contextlib.suppress(Exception):
+            self.zip.close()
+
 
 def _train_loop(args: argparse.Namespace, stepper, trace: TraceWriter | None) -> None:
     on_step = None
@@ -219,6 +224,10 @@ def train(args: argparse.Namespace) -> int:
                 _train_loop(args, stepper, trace)
             except KeyboardInterrupt:
                 interrupted = True  # keep the iterations traced so far: the trace is still written whole
+            except BaseException:
+                if trace:
+                    trace.abandon()
+                raise
             if trace:
                 trace.close()
     except WriteError as err:
