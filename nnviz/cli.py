@@ -266,7 +266,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .data import DataError
 
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as done:  # --help, --version, or a mistake already told in one line
+        return int(done.code or 0)
     if args.command is None:
         return gui()
     if args.command == "gui":
