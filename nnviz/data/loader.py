@@ -82,6 +82,10 @@ def read_source(source: str | os.PathLike, opts: LoadOptions) -> Dataset:
     if isinstance(source, str) and source.startswith("demo:"):
         return parse_demo(source)
     where = os.fspath(source)
+    if isinstance(where, bytes) or not where.strip():
+        # Path("") is the current folder: never load whatever happens to be there
+        raise DataError(f"no data file given ({where!r}); choose a data file, an image folder "
+                        "or a demo:NAME set")
     path = Path(source)
     try:
         if not path.exists():
