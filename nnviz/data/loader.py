@@ -18,6 +18,7 @@ from nnviz.data.images import load_images
 from nnviz.data.labels import match_rows
 from nnviz.data.npy import load_npy, load_npz
 from nnviz.data.options import LoadOptions
+from nnviz.data.stats import row_blocks, row_mean_std
 from nnviz.data.tabular import load_table
 
 log = logging.getLogger(__name__)
@@ -129,8 +130,7 @@ def _as_float(X: np.ndarray, divide: bool, where: str) -> np.ndarray:
 
 def _standardize(X: np.ndarray, X_test: np.ndarray | None) -> None:
     """(X - mean) / std per feature row with the training statistics, in place; std 0 -> 1."""
-    mean = X.mean(axis=1, keepdims=True)
-    std = X.std(axis=1, keepdims=True)
+    mean, std = row_mean_std(X)  # in blocks: no temporary the size of X
     std[std == 0] = 1.0
     for A in (X, X_test):
         if A is not None:
@@ -146,7 +146,7 @@ def _check(ds: Dataset, where: str) -> None:
     if ds.Y.ndim != 2 or ds.Y.shape[1] != ds.m:
         raise DataError(f"{where}: Y has shape {ds.Y.shape}; expected (n_y, {ds.m})")
     for name, A in (("X", ds.X), ("Y", ds.Y), ("X_test", ds.X_test), ("Y_test", ds.Y_test)):
-        if A is not None and not np.isfinite(A).all():
+        if A is not None and not all(np.isfinite(A[rows]).all() for rows in row_blocks(A)):
             raise DataError(f"{where}: {name} contains NaN or infinite values")
 
 
