@@ -18,8 +18,8 @@ log = logging.getLogger(__name__)
 
 X_KEYS = ("X", "x", "features", "train_set_x", "X_train", "x_train", "train_x", "data")
 Y_KEYS = ("Y", "y", "labels", "train_set_y", "Y_train", "y_train", "train_y", "targets", "target")
-X_TEST_KEYS = ("X_test", "x_test", "test_set_x", "test_x")
-Y_TEST_KEYS = ("Y_test", "y_test", "test_set_y", "test_y")
+X_TEST_KEYS = ("X_test", "x_test", "test_set_x", "test_x", "Xval", "X_val", "xval", "x_val")
+Y_TEST_KEYS = ("Y_test", "y_test", "test_set_y", "test_y", "yval", "Yval", "y_val", "Y_val")
 NAME_KEYS = ("list_classes", "class_names", "classes")
 
 _KIND_WORDS = {"U": "text", "S": "text", "O": "text or Python objects", "c": "complex numbers",
@@ -198,7 +198,12 @@ def _class_names(file: ArrayFile, keys: list[str]) -> list[str] | None:
     key = _first(keys, NAME_KEYS)
     if key is None:
         return None
-    if file.dtype(key).kind not in "USO" or len(file.shape(key)) != 1:
+    try:
+        kind = file.dtype(key).kind
+    except DataError as err:  # e.g. names kept in a MATLAB cell array
+        log.warning("%s; ignoring the class names", err)
+        return None
+    if kind not in "USO" or len(file.shape(key)) != 1:
         log.warning("%s: '%s' is not a list of names; ignoring it", file.where, key)
         return None
     raw = file.read(key)

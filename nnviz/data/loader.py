@@ -16,6 +16,7 @@ from nnviz.data.errors import DataError
 from nnviz.data.hdf5 import load_hdf5
 from nnviz.data.images import load_images
 from nnviz.data.labels import match_rows
+from nnviz.data.matlab import load_mat
 from nnviz.data.npy import load_npy, load_npz
 from nnviz.data.options import LoadOptions
 from nnviz.data.stats import row_blocks, row_mean_std
@@ -23,15 +24,15 @@ from nnviz.data.tabular import load_table
 
 log = logging.getLogger(__name__)
 
-FILE_FILTERS = ("All data files (*.csv *.tsv *.txt *.npz *.npy *.h5 *.hdf5);;"
+FILE_FILTERS = ("All data files (*.csv *.tsv *.txt *.npz *.npy *.h5 *.hdf5 *.mat);;"
                 "CSV / TSV (*.csv *.tsv *.txt);;NumPy (*.npz *.npy);;HDF5 (*.h5 *.hdf5);;"
-                "All files (*)")
+                "MATLAB (*.mat);;All files (*)")
 FORMATS = {".csv": "table", ".tsv": "table", ".txt": "table", ".npz": "npz", ".npy": "npy",
-           ".h5": "hdf5", ".hdf5": "hdf5", ".he5": "hdf5"}
-SUPPORTED = ("CSV/TSV (.csv .tsv .txt), NumPy (.npz .npy), HDF5 (.h5 .hdf5) "
+           ".h5": "hdf5", ".hdf5": "hdf5", ".he5": "hdf5", ".mat": "mat"}
+SUPPORTED = ("CSV/TSV (.csv .tsv .txt), NumPy (.npz .npy), HDF5 (.h5 .hdf5), MATLAB (.mat) "
              "and image folders (one subfolder per class)")
 SIGNATURES = ((b"\x89HDF\r\n\x1a\n", "hdf5"), (b"PK\x03\x04", "npz"), (b"PK\x05\x06", "npz"),
-              (b"\x93NUMPY", "npy"))
+              (b"\x93NUMPY", "npy"), (b"MATLAB ", "mat"))
 PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
 SPREADSHEET_SUFFIXES = (".xlsx", ".xls", ".ods", ".numbers")
 
@@ -74,7 +75,8 @@ def _kind(path: Path, where: str) -> str:
 
 def _read_file(path: Path, where: str, opts: LoadOptions) -> Dataset:
     """One data file -> raw Dataset (X may still be uint8)."""
-    loader = {"table": load_table, "npz": load_npz, "npy": load_npy, "hdf5": load_hdf5}
+    loader = {"table": load_table, "npz": load_npz, "npy": load_npy, "hdf5": load_hdf5,
+              "mat": load_mat}
     return loader[_kind(path, where)](path, where, opts)
 
 
