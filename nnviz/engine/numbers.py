@@ -35,7 +35,8 @@ def fit_number(value: float, fits: Callable[[str], bool], least: int = 3) -> str
     exact = repr(float(value))
     if math.isfinite(value) and "e" not in exact and fits(exact.replace("-", MINUS)):
         return exact.replace("-", MINUS)
-    for digits in range(MAX_DIGITS, least - 1, -1):
+    mantissa = exact.split("e")[0].replace("-", "").replace(".", "").lstrip("0")
+    for digits in range(min(MAX_DIGITS, max(len(mantissa), least)), least - 1, -1):
         text = number_text(value, digits)
         if fits(text):
             return text
