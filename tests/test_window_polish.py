@@ -202,3 +202,35 @@ def test_a_real_warning_shows_in_the_status_bar_and_brings_the_dock_forward(defa
     badge.click()
     dock = window.docks["diagnosticsDock"]
     qtbot.waitUntil(lambda: not dock.visibleRegion().isEmpty())
+
+
+# -- plots -------------------------------------------------------------------------------------------
+def test_plots_follow_a_reset_and_show_one_point(default_window, wait_idle, qtbot):
+    window = default_window
+    window.docks["plotsDock"].raise_()  # in front (a short screen tabs it behind the diagram)
+    s, plots = window.session, window.plots
+    s.set_design(s.design.edit(learning_rate=5.0, activations=("leaky_relu", "leaky_relu")))
+    wait_idle(s)
+    s.break_on_nonfinite = False
+    for _ in range(8):  # the cost explodes to ~1e+171
+        s.run_iteration()
+        wait_idle(s)
+    cost_view = plots.cost_plot.getPlotItem().vb
+    qtbot.waitUntil(lambda: cost_view.viewRange()[1][1] > 1e100)
+    s.set_design(s.design.edit(learning_rate=0.0075))
+    s.reset()
+    wait_idle(s)
+    qtbot.waitUntil(lambda: plots.point_count() == 0)
+    assert cost_view.viewRange()[1][1] <= 1.5 and cost_view.viewRange()[0][1] <= 11
+    s.run_iteration()
+    wait_idle(s)
+    qtbot.waitUntil(lambda: plots.point_count() == 1)
+    J = float(s.history.costs[0])
+    (x0, x1), (y0, y1) = cost_view.viewRange()
+    assert x0 < 0 < x1 and y0 < J < y1 and y1 - y0 < 10 * max(J, 1)  # the new run's scale, not 1e+171
+    assert plots.cost_curve.opts["symbol"] == "o"  # a single point is a dot, visible
+    for _ in range(2):
+        s.run_iteration()
+        wait_idle(s)
+    qtbot.waitUntil(lambda: plots.point_count() == 3)
+    assert plots.cost_curve.opts["symbol"] is None  # a line from three points on
