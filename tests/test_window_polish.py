@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QSize, Qt
 from PySide6.QtGui import QFontMetrics
 
 from nnviz.data import Dataset
@@ -234,3 +234,101 @@ def test_plots_follow_a_reset_and_show_one_point(default_window, wait_idle, qtbo
         wait_idle(s)
     qtbot.waitUntil(lambda: plots.point_count() == 3)
     assert plots.cost_curve.opts["symbol"] is None  # a line from three points on
+
+
+# -- layout ------------------------------------------------------------------------------------------
+PROBE = """
+import json, sys, time
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, sys.argv[1])
+from nnviz.app import MainWindow
+
+def settle():
+    for _ in range(40):
+        app.processEvents()
+        time.sleep(0.01)
+
+w = MainWindow()
+w.show()
+settle()
+if sys.argv[2] == "save":
+    w.resize(1600, 1000)
+    settle()
+elif sys.argv[2] == "mess-and-reset":
+    d = w.docks
+    d["stepsDock"].setFloating(True)
+    w.resizeDocks([d["designerDock"]], [w.width() - 200], Qt.Orientation.Horizontal)
+    settle()
+    w.window_layout.reset()
+    settle()
+c, s = w.centralWidget(), w.screen().availableGeometry()
+print(json.dumps({"window": [w.frameGeometry().x(), w.frameGeometry().y(), w.frameGeometry().width(),
+                             w.frameGeometry().height()], "central": [c.width(), c.height()],
+                  "size": [w.width(), w.height()], "screen": [s.width(), s.height()],
+                  "steps_floating": w.docks["stepsDock"].isFloating()}))
+w.discard_and_close()
+w.deleteLater()
+app.processEvents()
+"""
+
+
+def _probe(tmp_path, screen: tuple[int, int], what: str) -> dict:
+    """Run the window in a child process on an offscreen screen of ``screen`` pixels (settings in tmp_path)."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    config = tmp_path / f"screen-{screen[0]}x{screen[1]}.json"
+    config.write_text(json.dumps({"screens": [{"name": "s", "x": 0, "y": 0, "width": screen[0], "height": screen[1],
+                                               "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}))
+    script = tmp_path / "probe.py"
+    script.write_text(PROBE)
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "QT_QPA_PLATFORM": f"offscreen:configfile={config}",
+           "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, str(script), str(tmp_path / "settings"), what], capture_output=True,
+                          text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _fits(result: dict) -> bool:
+    (x, y, w, h), (sw, sh) = result["window"], result["screen"]
+    return x >= 0 and y >= 0 and x + w <= sw and y + h <= sh
+
+
+def test_a_layout_saved_at_1600x1000_is_fitted_to_a_1280x720_projector(tmp_path):
+    saved = _probe(tmp_path, (1600, 1000), "save")
+    assert saved["size"] == [1600, 1000]
+    shown = _probe(tmp_path, (1280, 720), "open")
+    assert _fits(shown), shown
+    width, height = shown["central"]
+    assert width >= 0.35 * shown["size"][0] and height >= 0.3 * shown["size"][1], shown  # not a 110 px inspector
+
+
+def test_reset_layout_on_a_projector_gives_the_inspector_its_room(tmp_path):
+    shown = _probe(tmp_path, (1280, 720), "mess-and-reset")
+    assert _fits(shown) and not shown["steps_floating"], shown
+    assert shown["central"][0] >= 0.35 * shown["size"][0] and shown["central"][1] >= 0.3 * shown["size"][1], shown
+
+
+def test_view_reset_layout_puts_every_panel_back(default_window, qtbot):
+    window = default_window
+    actions = {a.objectName(): a for a in window.menus["view"].actions()}
+    assert actions["actionResetLayout"].text() == "Reset &Layout"
+    d = window.docks
+    d["stepsDock"].setFloating(True)
+    d["plotsDock"].hide()
+    window.resizeDocks([d["designerDock"]], [window.width() - 150], Qt.Orientation.Horizontal)
+    actions["actionResetLayout"].trigger()
+    qtbot.waitUntil(lambda: not d["stepsDock"].isFloating())
+    assert not d["stepsDock"].isFloating() and window.dockWidgetArea(d["stepsDock"]) == Qt.DockWidgetArea.RightDockWidgetArea
+    assert d["plotsDock"].isVisible() or d["plotsDock"] in window.tabifiedDockWidgets(d["diagramDock"])
+    assert d["dataDock"] in window.tabifiedDockWidgets(d["designerDock"])
+    screen = window.screen().availableGeometry()
+    assert window.width() <= screen.width() and window.height() <= screen.height()

@@ -27,6 +27,7 @@ from ..views.diagnostics import install_diagnostics
 from .explanations import install_explanations
 from .export import install_export
 from .gradcheck import install_gradient_check
+from .layout import install_layout
 from .preferences import install_preferences
 from .presentation import install_presentation
 from .sessionfiles import LONG_RUN, install_session_files
@@ -60,6 +61,7 @@ class MainWindow(QMainWindow):
         self.preferences = install_preferences(self)
         self.read_settings()
         self.diagnostics = install_diagnostics(self)  # after read_settings: a saved layout places its dock
+        self.window_layout = install_layout(self)  # View ▸ Reset Layout; a saved layout fitted to this screen
         s = self.session
         s.stepped.connect(self.update_position)
         s.stepped.connect(self.update_actions)
@@ -383,6 +385,7 @@ class MainWindow(QMainWindow):
         settings.setValue("settingsVersion", SETTINGS_VERSION)
         settings.setValue("geometry", self.saveGeometry())
         settings.setValue("windowState", self.saveState())
+        self.window_layout.save()
 
     def discard_and_close(self) -> None:
         """Close without asking about unsaved training (scripts and benchmarks)."""
