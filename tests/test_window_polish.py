@@ -332,3 +332,60 @@ def test_view_reset_layout_puts_every_panel_back(default_window, qtbot):
     assert d["dataDock"] in window.tabifiedDockWidgets(d["designerDock"])
     screen = window.screen().availableGeometry()
     assert window.width() <= screen.width() and window.height() <= screen.height()
+
+
+# -- α and undo keys ---------------------------------------------------------------------------------
+def _type(qtbot, spin, text: str) -> None:
+    spin.setFocus()
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin, text)
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
+
+
+@pytest.mark.parametrize("typed,expected", [("1e-4", 1e-4), ("5e-3", 5e-3), ("7.5E-3", 7.5e-3), ("1000", 1000.0),
+                                            ("0.3", 0.3)])
+def test_alpha_reads_scientific_notation_and_large_rates(default_window, qtbot, typed, expected):
+    spin = default_window.designer.lr_spin
+    _type(qtbot, spin, typed)
+    assert default_window.session.design.learning_rate == expected
+    assert float(spin.text()) == expected
+
+
+@pytest.mark.parametrize("typed,why", [("0,5", "0,5 is not a number: write 0.5"),
+                                       ("abc", "abc is not a number"), ("-1", "-1 is out of range"),
+                                       ("20000", "20000 is out of range")])
+def test_alpha_refuses_what_is_not_a_positive_number(default_window, qtbot, typed, why):
+    designer = default_window.designer
+    before = default_window.session.design.learning_rate
+    _type(qtbot, designer.lr_spin, typed)
+    assert default_window.session.design.learning_rate == before  # not 5, not 0.5 silently
+    assert float(designer.lr_spin.text()) == before
+    assert designer.lr_note.isVisible() and designer.lr_note.text().startswith(why)
+    assert designer.lr_note.text().endswith("α stays 0.0075")
+    _type(qtbot, designer.lr_spin, "0.01")
+    assert default_window.session.design.learning_rate == 0.01 and not designer.lr_note.isVisible()
+
+
+def test_alpha_arrows_step_within_its_decade(default_window, qtbot):
+    spin = default_window.designer.lr_spin
+    assert spin.value() == 0.0075
+    spin.stepBy(1)
+    assert default_window.session.design.learning_rate == pytest.approx(0.0085)
+    spin.setValue(0.001)
+    spin.stepBy(-1)
+    assert spin.value() == pytest.approx(0.0009)
+
+
+def test_ctrl_z_in_the_field_just_edited_undoes_the_design_edit(default_window, qtbot):
+    window = default_window
+    spin = window.designer.lr_spin
+    _type(qtbot, spin, "0.05")
+    assert window.session.design.learning_rate == 0.05 and spin.hasFocus()
+    qtbot.keyClick(spin, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.session.design.learning_rate == 0.0075
+    assert spin.value() == 0.0075
+    units = window.designer.table.cellWidget(0, 0)
+    _type(qtbot, units, "9")
+    assert window.session.design.hidden[0] == 9
+    qtbot.keyClick(units, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.session.design.hidden[0] == 7
