@@ -25,8 +25,8 @@ Array = np.ndarray
 EXACT, CLOSE, DIFFERENT, MISSING, WRONG_SHAPE = "exact", "close", "different", "missing", "wrong shape"
 COURSE, NNVIZ, EITHER = "course", "nnviz", "either"
 CONVENTIONS = {
-    COURSE: "the course's convention: 1/m in dW and db, none in dA and dZ",
-    NNVIZ: "nnviz's convention: 1/m in dA[L], so in every dA and dZ",
+    COURSE: "the course's (1/m in dW and db, none in dA and dZ)",
+    NNVIZ: "nnviz's (1/m in dA[L], so in every dA and dZ)",
     EITHER: "no dA or dZ to tell the convention by (dW and db are the same in both)",
 }
 DEFAULT_TOLERANCE = 1e-6
@@ -178,7 +178,7 @@ class CompareReport:
         if first is None:
             n = len(self.compared)
             return f"all {n} arrays match" if n else "nothing to compare"
-        where = f"{first.symbol}" + (f" in iteration {first.iteration}" if len(self.iterations) > 1 else "")
+        where = f"{first.symbol}" + (f" in iteration {first.iteration}" if len(self.iterations) > 1 or first.iteration else "")
         if self.mistake is None:
             return f"first difference: {where} (no classic mistake explains it)"
         return f"first difference: {where} (looks like: {self.mistake.text})"
@@ -190,7 +190,7 @@ class CompareReport:
         acts = ", ".join(self.spec.activation(l) for l in range(1, self.spec.L + 1))
         out = [
             f"nnviz's reference: network {self.spec} ({acts}), α = {self.learning_rate:g}, m = {self.m}",
-            f"{CONVENTIONS[self.convention][0].upper()}{CONVENTIONS[self.convention][1:]}",
+            f"convention: {CONVENTIONS[self.convention]}",
             f"close: within {self.tolerance:g}·(|ours| + max|ours|)",
         ]
         first = self.first
@@ -429,6 +429,8 @@ def compare_trace(
             report.inputs = _inputs_line(stepper.plan[first.index], report.rows_of(it.number))
             report.stopped_early = done < len(comparable)
             break
+    if not report.compared:
+        raise TraceError(f"{trace.where} holds the parameters but no results to compare (Z1, A1, …, dW1, db1)")
     for source, why in trace.skipped.items():
         notes.append(f"'{source}' is not compared: {why}")
     report.notes = notes
