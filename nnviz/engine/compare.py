@@ -432,23 +432,24 @@ def compare_trace(
     if not report.compared:
         raise TraceError(f"{trace.where} holds the parameters but no results to compare (Z1, A1, …, dW1, db1)")
     for source, why in trace.skipped.items():
-        notes.append(f"'{source}' is not compared: {why}")
+        notes.append(f"{source} is not compared ({why})")
     report.notes = notes
     return report
 
 
 def _inputs_line(op, rows: list[ArrayComparison]) -> list[str]:
+    """'inputs of dW[2]: dZ[2] not in the trace, A[1] exact'."""
     by_key = {row.key: row for row in rows}
     parts = []
     for key in op.operands:
         row = by_key.get(key)
         if row is None or row.index >= op.index:
-            parts.append(f"{symbol(key)} as given")
+            parts.append(f"{symbol(key)} given")
         elif row.verdict == MISSING:
-            parts.append(f"{symbol(key)} is not in the trace")
+            parts.append(f"{symbol(key)} not in the trace")
         else:
             parts.append(f"{symbol(key)} {row.verdict}")
-    return [f"{symbol(op.key)} reads " + ", ".join(parts)] if parts else []
+    return [f"inputs of {symbol(op.key)}: " + ", ".join(parts)] if parts else []
 
 
 def _default_tolerance(arrays: Iterable[Array]) -> float:

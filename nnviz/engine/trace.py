@@ -214,7 +214,7 @@ def _resolve(results: dict[str, str], L: int, skipped: dict[str, str]) -> dict[s
         if key == "A0":
             continue  # X, the input
         if key == "dA0":
-            skipped[source] = "dA[0] is not computed: nothing uses it (the notes skip it)"
+            skipped[source] = "nnviz does not compute dA[0]: nothing uses it, and the notes skip it"
             continue
         if layer is not None and layer > L:
             skipped[source] = f"the network has {L} layers"
