@@ -108,3 +108,30 @@ def test_the_pytorch_example_in_float32_matches_within_its_tolerance(data, tmp_p
     assert main(["compare", "torch-trace.npz"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[2] == "close: within 0.0001·(|ours| + max|ours|)" and out[-1] == "all 25 arrays match"
+
+
+def test_the_readme_output_is_what_nnviz_compare_prints(course_data, tmp_path, capsys):
+    """The README's sample: the course's network and data, L_model_backward without g'(Z[2]) in layer 2."""
+    from nnviz.data import load_dataset
+
+    d = load_dataset(str(course_data / "train_catvnoncat.h5"))
+    np.random.seed(1)
+    parameters = {}
+    for l, (n, n_prev) in enumerate([(7, 12288), (5, 7), (1, 5)], start=1):
+        parameters[f"W{l}"] = np.random.randn(n, n_prev) / np.sqrt(n_prev)
+        parameters[f"b{l}"] = np.zeros((n, 1))
+    AL, caches = L_model_forward(d.X, parameters)
+    original_relu_gate = caches[1][1]
+    caches_without_gate = [caches[0], (caches[1][0], np.full_like(original_relu_gate, 1.0)), caches[2]]
+    grads = L_model_backward(AL, d.Y, caches_without_gate)  # Z[2] > 0 everywhere: dZ[2] = dA[2]
+    grads_right = L_model_backward(AL, d.Y, caches)
+    grads = {**grads_right, **{k: grads[k] for k in ("dW2", "db2", "dA1", "dW1", "db1", "dA0")}}
+    path = tmp_path / "trace.npz"
+    np.savez(path, X=d.X, Y=d.Y, AL=AL, cost=compute_cost(AL, d.Y), **parameters, **grads)
+    assert main(["compare", str(path)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    readme = README.read_text(encoding="utf-8")
+    sample = readme[readme.index("$ nnviz compare trace.npz"):]
+    sample = sample[:sample.index("```")].splitlines()[1:]
+    assert [line for line in sample if line.strip() != "…"] == [line for line in out if line in sample]
+    assert out[-1] == sample[-1]
