@@ -42,16 +42,6 @@ def _hidden_sizes(text: str) -> list[int]:
     return sizes
 
 
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}")
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"seeds are 0 or more, got {text!r}")
-    return value
-
-
 def _positive_float(text: str) -> float:
     try:
         value = float(text)
@@ -100,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--output", choices=list(OUTPUTS), help="output layer and loss (default: from the labels)")
     train.add_argument("--init", choices=list(INITS), default="he", help="weight initialisation (default he)")
     train.add_argument("--rng", choices=list(RNGS), default="default", help="random generator (default: numpy's Generator)")
-    train.add_argument("--seed", type=_seed, default=1, help="random seed, 0 or more (legacy: below 2**32; default 1)")
+    train.add_argument("--seed", type=_count, default=1, help="random seed, 0 or more (legacy: below 2**32; default 1)")
     train.add_argument("--lr", type=_positive_float, default=0.0075, help="learning rate α (default 0.0075)")
     train.add_argument("--iterations", type=_count, default=2500, help="iterations of gradient descent (default 2500)")
     train.add_argument("--print-every", type=_count, default=100, metavar="N", help="print the cost every N iterations (0: only the last)")

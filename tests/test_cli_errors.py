@@ -25,7 +25,7 @@ def _one_error(capsys, *args) -> str:
 
 def test_seeds_the_generators_cannot_take(capsys):
     assert _one_error(capsys, "train", "demo:xor", "--seed", "-1") == (
-        "error: argument --seed: seeds are 0 or more, got '-1' (see nnviz train --help)")
+        "error: argument --seed: expected 0 or more, got '-1' (see nnviz train --help)")
     assert _one_error(capsys, "train", "demo:xor", "--rng", "legacy", "--seed", str(2**32)) == (
         "error: --seed 4294967296: the legacy generator takes seeds from 0 to 4294967295 (2**32 − 1), got 4294967296")
     assert main(["train", "demo:xor", "--rng", "legacy", "--seed", str(2**32 - 1), "--iterations", "1"]) == 0
