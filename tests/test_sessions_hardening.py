@@ -124,12 +124,12 @@ def _bad_files(good: Path, folder: Path) -> dict[str, tuple[Path, str]]:
         "1-D X": (_craft(good, d / "x1d.nnviz", arrays={"data/X": X[0]}), "X has 1 dimension (90)"),
         "no arrays at all": (_write(d / "empty.nnviz", {"meta": members["meta"]}), "its data has no X"),
         "no version": (_craft(good, d / "nover.nnviz", meta={"version": None}),
-                       "is not an nnviz session file (it has no version)"),
+                       "not an nnviz session file (it has no version)"),
         "version 'one'": (_craft(good, d / "verstr.nnviz", meta={"version": "one"}),
                           "its session version 'one' is not a whole number of 1 or more"),
         "version 0": (_craft(good, d / "ver0.nnviz", meta={"version": 0}), "session version 0 is not a whole number"),
         "version -3": (_craft(good, d / "verneg.nnviz", meta={"version": -3}), "session version -3 is not"),
-        "version 99": (_craft(good, d / "ver99.nnviz", meta={"version": 99}), "was saved by a newer nnviz"),
+        "version 99": (_craft(good, d / "ver99.nnviz", meta={"version": 99}), "saved by a newer nnviz"),
         "W1 absent": (_craft(good, d / "now1.nnviz", drop=["values/W1"]), "it has no values/W1"),
         "W1 of strings": (_craft(good, d / "w1str.nnviz", arrays={"values/W1": W1.astype(str)}),
                           "values/W1 holds text, not real numbers"),
@@ -152,8 +152,8 @@ def _bad_files(good: Path, folder: Path) -> dict[str, tuple[Path, str]]:
         "history too short": (_craft(good, d / "hist.nnviz", arrays={"history/cost": np.zeros(2)}),
                               "history/cost is 2, but the 2-6-4-1 network on 90 examples needs 3"),
         "deeply nested meta": (_craft(good, d / "deep.nnviz", raw_meta='{"a": ' + "[" * 100_000 + "]" * 100_000 + "}"),
-                               "is not an nnviz session file (its 'meta' entry is not readable: RecursionError)"),
-        "meta is a list": (_craft(good, d / "metalist.nnviz", raw_meta="[1, 2]"), "is not an nnviz session file"),
+                               "not an nnviz session file (its 'meta' entry is not readable: RecursionError)"),
+        "meta is a list": (_craft(good, d / "metalist.nnviz", raw_meta="[1, 2]"), "not an nnviz session file"),
         "unknown member": (_craft(good, d / "extra.nnviz", arrays={"evil/x": np.zeros(3)}),
                            "it holds 'evil/x', which nnviz does not know"),
         "value of another network": (_craft(good, d / "w9.nnviz", arrays={"values/W9": np.zeros((2, 2))}),
@@ -166,14 +166,14 @@ def _bad_files(good: Path, folder: Path) -> dict[str, tuple[Path, str]]:
                                            "the sigmoid output does not fit its labels"),
         "a text file": (d / "text.nnviz", "text.nnviz: not an nnviz session file"),
         "half a file": (d / "cut.nnviz", "cut.nnviz: not an nnviz session file"),
-        "a folder": (d / "folder.nnviz", "folder.nnviz is not a file"),
+        "a folder": (d / "folder.nnviz", "folder.nnviz: not a file"),
         "a missing file": (d / "missing.nnviz", "missing.nnviz: no such file"),
     }
     (d / "text.nnviz").write_text("hello, this is not a session")
     (d / "cut.nnviz").write_bytes(good.read_bytes()[: good.stat().st_size // 2])
     (d / "folder.nnviz").mkdir()
     encrypted = _patch_central(_craft(good, d / "encrypted.nnviz"), 8, "<H", 1)
-    cases["an encrypted member"] = (encrypted, "encrypted.nnviz is encrypted")
+    cases["an encrypted member"] = (encrypted, "encrypted.nnviz: encrypted")
     method = _patch_central(_craft(good, d / "method.nnviz"), 10, "<H", 99)
     cases["an unknown compression"] = (method, "is compressed with a method nnviz does not read")
     bad_crc = bytearray(good.read_bytes())
@@ -191,7 +191,7 @@ def test_every_bad_file_is_refused_with_what_is_wrong(good, tmp_path):
             read_state(path)
         message = str(caught.value)
         assert expected in message, (case, message)
-        assert message.startswith(path.name), (case, message)
+        assert message.startswith(f"{path.name}: "), (case, message)
         assert "\n" not in message, case
 
 
@@ -207,7 +207,7 @@ def test_a_member_declaring_more_than_its_array_is_refused_before_inflating(good
     with pytest.raises(SessionFileError, match=r"data/X declares 4.3 GB but a 2×90 float64 array is 1.6 KB"):
         read_state(declared)
     meta = _patch_central(_craft(good, tmp_path / "meta.nnviz"), 24, "<I", 0xFFFF_FFF0, only="meta.npy")
-    with pytest.raises(SessionFileError, match=r"is not an nnviz session file \(its 'meta' entry is 4.3 GB\)"):
+    with pytest.raises(SessionFileError, match=r"meta.nnviz: not an nnviz session file \(its 'meta' entry is 4.3 GB\)"):
         read_state(meta)
 
 
@@ -231,7 +231,7 @@ def test_size_is_checked_against_memory_before_anything_is_inflated(tmp_path, mo
     real = persist._read_array
     monkeypatch.setattr(persist, "_read_array", lambda *a: read.append(a[2]) or real(*a))
     monkeypatch.setattr(persist, "available_memory", lambda: 50_000_000)
-    with pytest.raises(SessionFileError, match=r"bomb.nnviz needs 100.8 MB of memory to open, but only 50.0 MB is available"):
+    with pytest.raises(SessionFileError, match=r"bomb.nnviz: needs 100.8 MB of memory to open, but only 50.0 MB is available"):
         read_state(bomb)
     assert read == []  # refused from the headers alone
     monkeypatch.setattr(persist, "available_memory", lambda: 8 * 2**30)
@@ -279,7 +279,7 @@ def test_opening_a_bad_session_in_the_window_changes_nothing(qtbot, wait_idle, m
             window.actionOpenSession.trigger()
         wait_idle(s)
         title, message = blocker.args
-        assert title == "Could not open the session" and message.startswith(path.name) and expected in message, case
+        assert title == "Could not open the session" and message.startswith(f"{path.name}: ") and expected in message, case
         assert window.statusBar().currentMessage() == f"Could not open the session: {message}"
         assert window_state(window) == before, case
         window.error_box.accept()

@@ -171,14 +171,14 @@ def _members(path: Path, archive: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]
         if info.is_dir():
             continue
         if not info.filename.endswith(".npy"):
-            raise SessionFileError(f"{name} is damaged: it holds {info.filename!r}, which is not an array")
+            raise SessionFileError(f"{name}: it holds {info.filename!r}, which is not an array")
         key = info.filename[:-4]
         if key in found:
-            raise SessionFileError(f"{name} is damaged: it holds {key} twice")
+            raise SessionFileError(f"{name}: it holds {key} twice")
         if info.flag_bits & 0x1:
-            raise SessionFileError(f"{name} is encrypted; nnviz session files never are")
+            raise SessionFileError(f"{name}: encrypted; nnviz session files never are")
         if info.compress_type not in READABLE_COMPRESSION:
-            raise SessionFileError(f"{name} is damaged: {key} is compressed with a method nnviz does not read "
+            raise SessionFileError(f"{name}: {key} is compressed with a method nnviz does not read "
                                    "(sessions use none or deflate)")
         found[key] = info
     return found
@@ -199,15 +199,15 @@ def _header(path: Path, archive: zipfile.ZipFile, key: str, info: zipfile.ZipInf
                 raise ValueError(f"array format version {version}")
             offset = handle.tell()
     except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error, SyntaxError, RecursionError) as err:
-        raise SessionFileError(f"{name} is damaged: {key} is not a readable array ({err})") from None
+        raise SessionFileError(f"{name}: {key} is not a readable array ({err})") from None
     member = _Member(info, tuple(int(n) for n in shape), dtype)
     if dtype.hasobject or dtype.kind not in "biuf":
         kind = {"U": "text", "S": "bytes", "O": "Python objects", "c": "complex numbers", "V": "records",
                 "M": "dates", "m": "time spans"}.get(dtype.kind, str(dtype))
-        raise SessionFileError(f"{name} is damaged: {key} holds {kind}, not real numbers")
+        raise SessionFileError(f"{name}: {key} holds {kind}, not real numbers")
     if info.file_size != offset + member.nbytes:
         raise SessionFileError(
-            f"{name} is damaged: {key} declares {format_size(info.file_size)} but a {shape_text(member.shape)} "
+            f"{name}: {key} declares {format_size(info.file_size)} but a {shape_text(member.shape)} "
             f"{dtype} array is {format_size(offset + member.nbytes)}")
     return member
 
@@ -216,27 +216,27 @@ def _read_meta(path: Path, archive: zipfile.ZipFile, members: dict[str, zipfile.
     name = _where(path)
     info = members.get("meta")
     if info is None:
-        raise SessionFileError(f"{name} is not an nnviz session file (it has no 'meta' entry)")
+        raise SessionFileError(f"{name}: not an nnviz session file (it has no 'meta' entry)")
     if info.file_size > META_LIMIT:
-        raise SessionFileError(f"{name} is not an nnviz session file (its 'meta' entry is {format_size(info.file_size)})")
+        raise SessionFileError(f"{name}: not an nnviz session file (its 'meta' entry is {format_size(info.file_size)})")
     try:
         with archive.open(info) as handle:
             text = np.lib.format.read_array(handle, allow_pickle=False)
         meta = json.loads(str(text[()]) if text.ndim == 0 else "")
     except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error, RecursionError, SyntaxError, TypeError,
             IndexError, UnicodeError) as err:
-        raise SessionFileError(f"{name} is not an nnviz session file (its 'meta' entry is not readable: "
+        raise SessionFileError(f"{name}: not an nnviz session file (its 'meta' entry is not readable: "
                                f"{type(err).__name__})") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise SessionFileError(f"{name} is not an nnviz session file")
+        raise SessionFileError(f"{name}: not an nnviz session file")
     if "version" not in meta:
-        raise SessionFileError(f"{name} is not an nnviz session file (it has no version)")
+        raise SessionFileError(f"{name}: not an nnviz session file (it has no version)")
     version = meta["version"]
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise SessionFileError(f"{name} is damaged: its session version {version!r} is not a whole number of 1 or more")
+        raise SessionFileError(f"{name}: its session version {version!r} is not a whole number of 1 or more")
     if version > VERSION:
         raise SessionFileError(
-            f"{name} was saved by a newer nnviz (session version {version}); this nnviz reads version "
+            f"{name}: saved by a newer nnviz (session version {version}); this nnviz reads version "
             f"{VERSION} — update nnviz to open it"
         )
     return meta
@@ -245,9 +245,9 @@ def _read_meta(path: Path, archive: zipfile.ZipFile, members: dict[str, zipfile.
 def _whole(name: str, meta: dict, key: str, low: int, high: int) -> int:
     value = meta.get(key)
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise SessionFileError(f"{name} is damaged: its {key} {value!r} is not a whole number")
+        raise SessionFileError(f"{name}: its {key} {value!r} is not a whole number")
     if not low <= value < high:
-        raise SessionFileError(f"{name} is damaged: its {key} {value} is not between {low} and {high - 1}")
+        raise SessionFileError(f"{name}: its {key} {value} is not between {low} and {high - 1}")
     return int(value)
 
 
@@ -256,39 +256,39 @@ def _data_shapes(name: str, headers: dict[str, _Member]) -> None:
     """X (n_x, m), Y (n_y, m), and a test split that matches them, as headers say: before reading any."""
     for key in ("X", "Y"):
         if key not in headers:
-            raise SessionFileError(f"{name} is damaged: its data has no {key}")
+            raise SessionFileError(f"{name}: its data has no {key}")
     if ("X_test" in headers) != ("Y_test" in headers):
-        raise SessionFileError(f"{name} is damaged: its test split needs both X_test and Y_test")
+        raise SessionFileError(f"{name}: its test split needs both X_test and Y_test")
     for key, member in headers.items():
         if len(member.shape) != 2 or 0 in member.shape:
             dims = len(member.shape)
-            raise SessionFileError(f"{name} is damaged: {key} has {dims} dimension{'s' * (dims != 1)} "
+            raise SessionFileError(f"{name}: {key} has {dims} dimension{'s' * (dims != 1)} "
                                    f"({shape_text(member.shape)}); it must be n × m, "
                                    "one example per column")
     X, Y = headers["X"].shape, headers["Y"].shape
     if Y[1] != X[1]:
-        raise SessionFileError(f"{name} is damaged: Y has {Y[1]} columns but X has {X[1]}: one label column per example")
+        raise SessionFileError(f"{name}: Y has {Y[1]} columns but X has {X[1]}: one label column per example")
     if "X_test" in headers:
         Xt, Yt = headers["X_test"].shape, headers["Y_test"].shape
         if Xt[0] != X[0] or Yt[0] != Y[0] or Xt[1] != Yt[1]:
-            raise SessionFileError(f"{name} is damaged: the test split ({shape_text(Xt)}, {shape_text(Yt)}) "
+            raise SessionFileError(f"{name}: the test split ({shape_text(Xt)}, {shape_text(Yt)}) "
                                    f"does not match X {shape_text(X)} and Y {shape_text(Y)}")
 
 
 def _dataset_info(name: str, meta: dict, n_x: int) -> dict:
     info = meta.get("dataset", {})
     if not isinstance(info, dict):
-        raise SessionFileError(f"{name} is damaged: its dataset description is not a table")
+        raise SessionFileError(f"{name}: its dataset description is not a table")
     classes, example = info.get("class_names", []), info.get("example_shape", [n_x])
     if not isinstance(classes, list) or not all(isinstance(c, str) for c in classes):
-        raise SessionFileError(f"{name} is damaged: its class names are not a list of names")
+        raise SessionFileError(f"{name}: its class names are not a list of names")
     if (not isinstance(example, list) or not example
             or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in example)
             or math.prod(example) != n_x):
-        raise SessionFileError(f"{name} is damaged: the example shape {example!r} does not fit X's {n_x} rows")
+        raise SessionFileError(f"{name}: the example shape {example!r} does not fit X's {n_x} rows")
     for key in ("source", "name"):
         if not isinstance(info.get(key, ""), str):
-            raise SessionFileError(f"{name} is damaged: the dataset's {key} is not text")
+            raise SessionFileError(f"{name}: the dataset's {key} is not text")
     return info
 
 
@@ -297,17 +297,18 @@ def _external_dataset(name: str, info: dict) -> Dataset:
 
     source = info.get("source", "")
     if not source:
-        raise SessionFileError(f"{name} is damaged: its data is neither inside it nor named")
+        raise SessionFileError(f"{name}: its data is neither inside it nor named")
     try:
         return load_dataset(source)
     except DataError as err:
-        raise SessionFileError(f"{name} uses the data file {source}, which could not be loaded: {err}") from None
+        raise SessionFileError(f"{name}: uses the data file {source}, which could not be loaded: {err}") from None
 
 
 # -- checking a state (pure: any thread) ---------------------------------------------------------------
 def check_state(state: SessionState, name: str = "the session") -> None:
     """SessionFileError when ``state`` does not make a network nnviz can train: the design on this data,
-    the output on these labels, every array's shape and dtype, the step and the history."""
+    the output on these labels, every array's shape and dtype, the step and the history.  Cheap (it
+    reads Y, not X): ``Session.restore`` runs it again on whatever thread restores."""
     d = state.dataset
     try:
         spec = state.design.spec(d.n_x, d.n_y)
@@ -317,9 +318,6 @@ def check_state(state: SessionState, name: str = "the session") -> None:
         check_output_fits(d, state.design.output)
     except DataError as err:
         raise SessionFileError(f"{name}: the {state.design.output} output does not fit its labels: {err}") from None
-    for key, array in (("X", d.X), ("X_test", d.X_test)):
-        if array is not None and not np.isfinite(array).all():
-            raise SessionFileError(f"{name}: its {key} contains NaN or infinite values")
     if not 0 <= state.position < len(build_plan(spec)):
         raise SessionFileError(f"{name}: its position {state.position} is not a step of its network")
     layout = Layout(spec, d.m, state.iteration, state.position)
@@ -332,17 +330,17 @@ def _check_group(name: str, group: ArrayGroup, layout: Layout, found: dict[str, 
     expected = group.shapes(layout)
     for key, (shape, dtype) in found.items():
         if key not in expected:
-            raise SessionFileError(f"{name} is damaged: {group.name}/{key} is not an array of the "
+            raise SessionFileError(f"{name}: {group.name}/{key} is not an array of the "
                                    f"{layout.spec} network")
         if shape != expected[key]:
-            raise SessionFileError(f"{name} is damaged: {group.name}/{key} is {shape_text(shape)}"
+            raise SessionFileError(f"{name}: {group.name}/{key} is {shape_text(shape)}"
                                    f", but the {layout.spec} network on {layout.m} examples needs "
                                    f"{shape_text(expected[key])}")
         if dtype.kind not in group.kinds:
-            raise SessionFileError(f"{name} is damaged: {group.name}/{key} holds {dtype}, not float64")
+            raise SessionFileError(f"{name}: {group.name}/{key} holds {dtype}, not float64")
     missing = sorted(group.required(layout) - found.keys())
     if missing:
-        raise SessionFileError(f"{name} is damaged: it has no {', '.join(f'{group.name}/{k}' for k in missing)}")
+        raise SessionFileError(f"{name}: it has no {', '.join(f'{group.name}/{k}' for k in missing)}")
 
 
 def _check_memory(name: str, headers: dict[str, _Member], spec: NetworkSpec, m: int) -> None:
@@ -352,7 +350,7 @@ def _check_memory(name: str, headers: dict[str, _Member], spec: NetworkSpec, m: 
     need += network_bytes(spec, m)
     available = available_memory()
     if available is not None and need > available:
-        raise SessionFileError(f"{name} needs {format_size(need)} of memory to open, but only "
+        raise SessionFileError(f"{name}: needs {format_size(need)} of memory to open, but only "
                                f"{format_size(available)} is available: close other programs or use a smaller "
                                "network or dataset")
 
@@ -362,7 +360,7 @@ def _read_array(name: str, archive: zipfile.ZipFile, key: str, member: _Member) 
         with archive.open(member.info) as handle:
             array = np.lib.format.read_array(handle, allow_pickle=False)
     except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as err:  # a bad CRC, a truncated member
-        raise SessionFileError(f"{name} is damaged: {key} could not be read ({err})") from None
+        raise SessionFileError(f"{name}: {key} could not be read ({err})") from None
     return np.ascontiguousarray(array, dtype=np.float64)
 
 
@@ -372,7 +370,7 @@ def read_state(path: str | os.PathLike) -> SessionState:
     path = Path(path)
     name = _where(path)
     if not path.is_file():
-        raise SessionFileError(f"{name}: no such file" if not path.exists() else f"{name} is not a file")
+        raise SessionFileError(f"{name}: no such file" if not path.exists() else f"{name}: not a file")
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as err:
@@ -389,7 +387,7 @@ def _read_archive(path: Path, archive: zipfile.ZipFile) -> SessionState:
     try:
         design = Design.from_dict(meta.get("design"))
     except ValueError as err:
-        raise SessionFileError(f"{name} is damaged: {err}") from None
+        raise SessionFileError(f"{name}: {err}") from None
     iteration = _whole(name, meta, "iteration", 0, MAX_ITERATION)
     position = _whole(name, meta, "position", 0, MAX_ITERATION)
     groups = {group.name: {} for group in ARRAY_GROUPS} | {DATA_GROUP: {}}
@@ -398,18 +396,18 @@ def _read_archive(path: Path, archive: zipfile.ZipFile) -> SessionState:
             continue
         group, _, rest = key.partition("/")
         if group not in groups or not rest:
-            raise SessionFileError(f"{name} is damaged: it holds {key!r}, which nnviz does not know")
+            raise SessionFileError(f"{name}: it holds {key!r}, which nnviz does not know")
         groups[group][rest] = _header(path, archive, key, info)
     info = meta.get("dataset", {})
     if not isinstance(info, dict):
-        raise SessionFileError(f"{name} is damaged: its dataset description is not a table")
+        raise SessionFileError(f"{name}: its dataset description is not a table")
     embedded = info.get("embedded") is True
     data = groups[DATA_GROUP]
     if embedded:
         _data_shapes(name, data)
         n_x, n_y, m = data["X"].shape[0], data["Y"].shape[0], data["X"].shape[1]
     elif data:
-        raise SessionFileError(f"{name} is damaged: it holds data but says its data is elsewhere")
+        raise SessionFileError(f"{name}: it holds data but says its data is elsewhere")
     else:
         dataset = _external_dataset(name, info)
         n_x, n_y, m = dataset.n_x, dataset.n_y, dataset.m
@@ -419,7 +417,7 @@ def _read_archive(path: Path, archive: zipfile.ZipFile) -> SessionState:
     except ValueError as err:
         raise SessionFileError(f"{name}: the design does not fit its data: {err}") from None
     if position >= len(build_plan(spec)):
-        raise SessionFileError(f"{name} is damaged: its position {position} is not a step of the {spec} network")
+        raise SessionFileError(f"{name}: its position {position} is not a step of the {spec} network")
     layout = Layout(spec, m, iteration, position)
     for group in ARRAY_GROUPS:
         _check_group(name, group, layout, {k: (h.shape, h.dtype) for k, h in groups[group.name].items()})
@@ -433,8 +431,12 @@ def _read_archive(path: Path, archive: zipfile.ZipFile) -> SessionState:
                           name=info.get("name", ""))
     history = History.from_arrays(arrays["history/cost"], arrays["history/grad_norms"])
     values = {k.split("/", 1)[1]: v for k, v in arrays.items() if k.startswith("values/")}
+    for key in ("X", "X_test"):
+        array = arrays.get(f"data/{key}")
+        if array is not None and not np.isfinite(array).all():
+            raise SessionFileError(f"{name}: its {key} contains NaN or infinite values")
     state = SessionState(design, dataset, values, iteration, position, history, embedded)
-    check_state(state, name)  # what needs the numbers: labels that fit the output, finite X
+    check_state(state, name)  # what needs the numbers: labels that fit the output
     return state
 
 
