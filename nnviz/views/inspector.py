@@ -291,7 +291,13 @@ class InspectorView(QWidget):
         if not operands or any(a is None or a.size != 1 for a in operands):
             return None
         return worked_equation(record.symbol, record.op.form, [float(a.flat[0]) for a in operands],
-                               float(self.session.stepper.learning_rate), float(record.value.flat[0]))
+                               self._alpha(), float(record.value.flat[0]))
+
+    def _alpha(self) -> float:
+        """α of the update shown (with decay, the epoch's α); a wrong one only hides the worked equation."""
+        stepper = self.session.stepper
+        context = getattr(stepper, "context", None)
+        return float(getattr(context, "alpha", stepper.learning_rate))
 
     def _show_panels(self, record: StepRecord) -> None:
         op = record.op
