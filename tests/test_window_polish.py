@@ -389,3 +389,28 @@ def test_ctrl_z_in_the_field_just_edited_undoes_the_design_edit(default_window, 
     assert window.session.design.hidden[0] == 9
     qtbot.keyClick(units, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert window.session.design.hidden[0] == 7
+
+
+# -- data preview ------------------------------------------------------------------------------------
+def test_the_csv_preview_names_its_features_and_says_how_many_more(qtbot, make_session, tmp_path):
+    from nnviz.data import load_dataset
+    from nnviz.views.preview import DataPreviewView
+
+    rng = np.random.default_rng(0)
+    names = [f"feature_{k}" for k in range(15)]
+    path = tmp_path / "wide.csv"
+    rows = [",".join(names + ["label"])]
+    rows += [",".join(f"{v:.3f}" for v in rng.normal(size=15)) + f",{k % 2}" for k in range(30)]
+    path.write_text("\n".join(rows) + "\n")
+    dataset = load_dataset(str(path))
+    assert dataset.feature_names == names
+    view = DataPreviewView(make_session(dataset))
+    qtbot.addWidget(view)
+    table = view.table
+    assert table.rowCount() == 12 + 1 + 1 and table.columnCount() == 8 + 1
+    assert table.verticalHeaderItem(0).text() == "0: feature_0"
+    assert table.verticalHeaderItem(12).text() == "+3 more"  # 15 features, 12 shown
+    assert table.horizontalHeaderItem(8).text() == "+22 more"  # 30 examples, 8 shown
+    assert table.item(0, 8).text() == "…" and table.item(12, 0).text() == "…"
+    assert table.item(3, 2).toolTip() == f"X[3, 2] (feature_3) = {float(dataset.X[3, 2])!r}"
+    assert table.verticalHeaderItem(13).text() == "class"
