@@ -414,3 +414,19 @@ def test_the_csv_preview_names_its_features_and_says_how_many_more(qtbot, make_s
     assert table.item(0, 8).text() == "…" and table.item(12, 0).text() == "…"
     assert table.item(3, 2).toolTip() == f"X[3, 2] (feature_3) = {float(dataset.X[3, 2])!r}"
     assert table.verticalHeaderItem(13).text() == "class"
+
+
+def test_ten_classes_get_ten_distinct_colours(qtbot, make_session):
+    from nnviz.views.preview import DataPreviewView, class_color
+
+    colours = [class_color(k).name() for k in range(25)]
+    assert len(set(colours[:10])) == 10 and colours[0] != colours[8]
+    assert len(set(colours)) == 25
+    rng = np.random.default_rng(0)
+    labels = np.arange(40) % 10
+    dataset = Dataset(X=rng.normal(size=(2, 40)), Y=np.eye(10)[labels].T, class_names=[str(k) for k in range(10)],
+                      source="digits", name="digits")
+    view = DataPreviewView(make_session(dataset, Design(hidden=(4,), activations=("relu",), output="softmax")))
+    qtbot.addWidget(view)
+    brushes = {points.opts["brush"].color().name() for points in view.points}
+    assert len(view.points) == 10 and len(brushes) == 10  # the scatter: one colour per digit

@@ -43,7 +43,10 @@ def class_name(dataset: Dataset, k: int) -> str:
 
 
 def class_color(k: int) -> QColor:
-    return QColor(CLASS_COLORS[k % len(CLASS_COLORS)])
+    """Class k's colour: distinct for the first len(CLASS_COLORS) classes, then hues spread by the golden angle."""
+    if k < len(CLASS_COLORS):
+        return QColor(CLASS_COLORS[k])
+    return QColor.fromHsv(int((k * 137.508) % 360), 200, 200)
 
 
 def picture_strip(X: np.ndarray, shape: tuple[int, int, int], count: int) -> np.ndarray:
