@@ -430,3 +430,83 @@ def test_ten_classes_get_ten_distinct_colours(qtbot, make_session):
     qtbot.addWidget(view)
     brushes = {points.opts["brush"].color().name() for points in view.points}
     assert len(view.points) == 10 and len(brushes) == 10  # the scatter: one colour per digit
+
+
+# -- step list, breakpoints, heatmap zoom --------------------------------------------------------------
+def _click_line(window, index: int) -> None:
+    window.step_list.tree.itemClicked.emit(window.step_list.tree.topLevelItem(index), 1)
+
+
+def test_clicking_an_earlier_line_steps_back_to_it_exactly(qtbot, make_session, wait_idle):
+    from nnviz.app import MainWindow
+
+    window = MainWindow(make_session(separable(), Design(hidden=(3,), activations=("tanh",))))
+    qtbot.addWidget(window)
+    s = window.session
+    run_to(s, wait_idle, "dW1")
+    A1 = next(op.index for op in s.plan if op.key == "A1")
+    Z1_before = s.values["Z1"]
+    _click_line(window, A1)
+    assert not s.busy and s.record.symbol == "A[1]" and s.iteration == 0  # back, not a whole iteration on
+    assert s.values["Z1"] is Z1_before and "dW1" not in s.values or s.values.get("dW1") is None
+    assert window.statusBar().currentMessage().startswith("Stepped back")
+    assert window.step_list.current_index() == A1
+
+
+def test_an_earlier_line_beyond_step_back_says_it_runs_on_to_it(qtbot, make_session, wait_idle):
+    from nnviz.app import MainWindow
+
+    window = MainWindow(make_session(separable(), Design(hidden=(3,), activations=("tanh",))))
+    qtbot.addWidget(window)
+    s = window.session
+    s.set_history_budget(0)  # nothing kept for stepping back
+    run_to(s, wait_idle, "dW1")
+    _click_line(window, next(op.index for op in s.plan if op.key == "A1"))
+    assert "further than step back keeps" in window.statusBar().currentMessage()
+    wait_idle(s)
+    assert s.record.symbol == "A[1]" and s.iteration == 1
+
+
+def test_a_breakpoint_message_is_not_replaced_by_the_step_back_note(qtbot, make_session, wait_idle):
+    from nnviz.app import MainWindow
+
+    window = MainWindow(make_session(separable(), Design(hidden=(3,), activations=("tanh",))))
+    qtbot.addWidget(window)
+    s = window.session
+    s.set_history_budget(2000)  # a few operations: the run drops older ones
+    s.run_iteration()
+    wait_idle(s)
+    dropped = s.stepper.history_dropped
+    s.toggle_breakpoint(next(op.index for op in s.plan if op.key == "dW2"))
+    s.run()
+    qtbot.waitUntil(lambda: not s.busy, timeout=5000)
+    message = window.statusBar().currentMessage()
+    assert s.stepper.history_dropped > dropped
+    assert message.startswith("Paused: breakpoint at dW[2]") and "older ones were dropped" in message
+
+
+def test_a_zoomed_heatmap_is_reset_by_a_double_click_or_its_menu(qtbot):
+    from PySide6.QtCore import QPointF
+
+    panel = HeatmapPanel()
+    qtbot.addWidget(panel)
+    panel.resize(400, 300)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.set_matrix("W[1]", np.arange(35.0).reshape(5, 7))
+    view = panel.plot.getViewBox()
+    view.scaleBy((0.3, 0.3))  # what the wheel does
+    qtbot.waitUntil(panel.is_zoomed)
+    action = panel.zoom_menu().actions()[0]
+    assert action.text().startswith("Show Whole Matrix") and action.isEnabled()
+    action.trigger()
+    assert not panel.is_zoomed() and view.viewRange() == [[-0.5, 6.5], [-0.5, 4.5]]
+    assert not panel.zoom_menu().actions()[0].isEnabled()  # nothing to reset
+    view.scaleBy((0.3, 0.3))
+    assert panel.is_zoomed()
+    centre = panel.graphics.mapFromScene(view.mapViewToScene(QPointF(3, 2)))
+    viewport = panel.graphics.viewport()
+    qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=centre)
+    qtbot.mouseDClick(viewport, Qt.MouseButton.LeftButton, pos=centre)
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=centre)
+    qtbot.waitUntil(lambda: not panel.is_zoomed())

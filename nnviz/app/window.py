@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
         s.running_changed.connect(self.update_actions)
         s.network_changed.connect(self.update_position)
         s.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.step_list.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         s.dataset_changed.connect(self.docks["dataDock"].raise_)  # new data: show it
         s.paused.connect(lambda reason: self.statusBar().showMessage(f"Paused: {reason}", 15000))
         s.error.connect(self.show_error)

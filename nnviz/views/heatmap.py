@@ -9,7 +9,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetrics
-from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMenu, QSizePolicy, QStackedLayout, QVBoxLayout, QWidget
 
 from ..engine import shape_text
 from ..engine.numbers import fit_number
@@ -380,6 +380,39 @@ class HeatmapPanel(QWidget):
         self.hovered.emit(*(cell or (-1, -1)))
 
     def _mouse_clicked(self, event) -> None:
+        if event.double():  # the wheel zooms in; a double-click shows the whole matrix again
+            self.show_whole()
+            return
         cell = self.cell_at(event.scenePos())
         if cell is not None:
             self.clicked.emit(*cell)
+
+    def is_zoomed(self) -> bool:
+        """Whether the view shows less than the whole matrix (after the wheel or a drag)."""
+        if self._shape is None:
+            return False
+        rows, cols = self._shape
+        (x0, x1), (y0, y1) = self.plot.getViewBox().viewRange()
+        eps = 1e-6
+        return x0 > -0.5 + eps or x1 < cols - 0.5 - eps or y0 > -0.5 + eps or y1 < rows - 0.5 - eps
+
+    def show_whole(self) -> None:
+        """Back to the whole matrix (Reset Zoom / double-click)."""
+        if self._shape is not None:
+            rows, cols = self._shape
+            self.plot.getViewBox().setRange(xRange=(-0.5, cols - 0.5), yRange=(-0.5, rows - 0.5), padding=0.0)
+
+    def zoom_menu(self) -> QMenu:
+        """The right-click menu of a heatmap: back to the whole matrix."""
+        menu = QMenu(self)
+        action = menu.addAction("Show Whole Matrix (double-click)")
+        action.setObjectName("actionShowWholeMatrix")
+        action.setEnabled(self.is_zoomed())
+        action.triggered.connect(self.show_whole)
+        return menu
+
+    def contextMenuEvent(self, event) -> None:
+        if self._shape is None or self.pages.currentWidget() is not self.graphics:
+            return
+        self.context_menu = self.zoom_menu()
+        self.context_menu.popup(event.globalPos())
