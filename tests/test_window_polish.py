@@ -510,3 +510,34 @@ def test_a_zoomed_heatmap_is_reset_by_a_double_click_or_its_menu(qtbot):
     qtbot.mouseDClick(viewport, Qt.MouseButton.LeftButton, pos=centre)
     qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=centre)
     qtbot.waitUntil(lambda: not panel.is_zoomed())
+
+
+# -- icons and exports ---------------------------------------------------------------------------------
+def test_backward_pass_has_its_own_icon_not_a_rewind(default_window):
+    from PySide6.QtWidgets import QStyle
+
+    window = default_window
+    icon = window.actionBackwardPass.icon()
+    rewind = window.style().standardIcon(QStyle.StandardPixmap.SP_MediaSeekBackward)
+    back = window.actionStepBack.icon()
+    image = icon.pixmap(32, 32).toImage()
+    assert not icon.isNull() and image != rewind.pixmap(32, 32).toImage() and image != back.pixmap(32, 32).toImage()
+    from nnviz.views.style import PHASE_COLORS
+
+    assert image.pixelColor(16, 4).name() == PHASE_COLORS["backward"]  # the backward pass's orange
+
+
+def test_an_exported_heatmap_is_drawn_at_slide_resolution(default_window, wait_idle, tmp_path, monkeypatch):
+    from PySide6.QtGui import QImage
+    from PySide6.QtWidgets import QFileDialog, QInputDialog
+
+    window = default_window
+    run_to(window.session, wait_idle, "dW2")
+    target = next(t for t in window.exports.image_targets() if t.name == "Heatmap dW[2] (5×7)")
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a: (target.name, True))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a: (str(tmp_path / "dW2.png"), "PNG image (*.png)"))
+    window.exports.export_image()
+    image = QImage(str(tmp_path / "dW2.png"))
+    on_screen = target.widget.width()
+    assert image.width() >= min(1900, 8 * on_screen) and image.width() > 3 * on_screen  # not 240×152
+    assert abs(image.width() / image.height() - target.widget.width() / target.widget.height()) < 0.05

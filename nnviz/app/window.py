@@ -27,6 +27,7 @@ from ..views.diagnostics import install_diagnostics
 from .explanations import install_explanations
 from .export import install_export
 from .gradcheck import install_gradient_check
+from .icons import backward_pass_icon
 from .layout import install_layout
 from .preferences import install_preferences
 from .presentation import install_presentation
@@ -147,7 +148,8 @@ class MainWindow(QMainWindow):
         self.actionForwardPass = self._action("actionForwardPass", "&Forward Pass", s.run_forward, "F6",
                                               P.SP_MediaSeekForward, "Run to the end of the forward pass (the cost J)")
         self.actionBackwardPass = self._action("actionBackwardPass", "&Backward Pass", s.run_backward, "F7",
-                                               P.SP_MediaSeekBackward, "Run to the end of the backward pass (dW[1], db[1])")
+                                               None, "Run to the end of the backward pass (dW[1], db[1])")
+        self.actionBackwardPass.setIcon(backward_pass_icon())  # ∂: gradients; a rewind icon read as "go back"
         self.actionIteration = self._action("actionIteration", "Finish &Iteration", s.run_iteration, "F8",
                                             P.SP_MediaSkipForward, "Finish the iteration, updates included")
         self.actionRun = self._action("actionRun", "&Run", s.run, "F5", P.SP_MediaPlay, "Train continuously")
