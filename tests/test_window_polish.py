@@ -541,3 +541,100 @@ def test_an_exported_heatmap_is_drawn_at_slide_resolution(default_window, wait_i
     on_screen = target.widget.width()
     assert image.width() >= min(1900, 8 * on_screen) and image.width() > 3 * on_screen  # not 240×152
     assert abs(image.width() / image.height() - target.widget.width() / target.widget.height()) < 0.05
+
+
+# -- load options -------------------------------------------------------------------------------------
+def _csv(path, label_first: bool = False):
+    rng = np.random.default_rng(3)
+    X = rng.normal(loc=50.0, scale=10.0, size=(20, 3))
+    labels = (X[:, 0] > 50).astype(int)
+    rows = ["label,a,b,c" if label_first else "a,b,c,label"]
+    for x, y in zip(X, labels):
+        cells = [f"{v:.6f}" for v in x]
+        rows.append(",".join([str(y), *cells] if label_first else [*cells, str(y)]))
+    path.write_text("\n".join(rows) + "\n")
+    return X
+
+
+def test_load_options_standardise_and_pick_the_label_column_remembered_for_csv(default_window, wait_idle, tmp_path,
+                                                                               qtbot):
+    window = default_window
+    panel = window.dataset_options
+    s = window.session
+    path = tmp_path / "first.csv"
+    X = _csv(path, label_first=True)
+    window.open_source(str(path))
+    wait_idle(s)
+    qtbot.waitUntil(lambda: s.dataset.source == str(path))
+    assert s.dataset.n_x == 3 and s.dataset.feature_names == ["label", "a", "b"]  # the last column taken as label
+    assert panel.kind == "table" and "label: last column" in panel.toggle.text()
+    panel.toggle.setChecked(True)
+    assert panel.body.isVisible() and panel.label_edit.isEnabled() and not panel.size_spin.isEnabled()
+    panel.standardize_box.setChecked(True)
+    panel.label_edit.setText("label")
+    panel.label_edit.editingFinished.emit()
+    panel.reload_button.click()
+    wait_idle(s)
+    qtbot.waitUntil(lambda: s.dataset.feature_names == ["a", "b", "c"])
+    assert np.allclose(s.dataset.X.mean(axis=1), 0, atol=1e-12) and np.allclose(s.dataset.X.std(axis=1), 1)
+    assert not np.allclose(s.dataset.X, X.T)
+    assert "standardised" in panel.toggle.text() and "'label'" in panel.toggle.text()
+    # remembered for CSV files: a second one is read the same way, by a new window too
+    other = tmp_path / "second.csv"
+    _csv(other, label_first=True)
+    window.open_source(str(other))
+    wait_idle(s)
+    qtbot.waitUntil(lambda: s.dataset.source == str(other))
+    assert s.dataset.feature_names == ["a", "b", "c"] and abs(float(s.dataset.X.mean())) < 1e-9
+    assert _settings().value("datasetOptions/table/labelColumn") == "label"
+
+
+def test_load_options_of_another_file_type_are_its_own(default_window, wait_idle, tmp_path, qtbot):
+    window = default_window
+    panel = window.dataset_options
+    _settings().setValue("datasetOptions/table/standardize", True)
+    path = tmp_path / "data.npz"
+    rng = np.random.default_rng(0)
+    X = rng.normal(loc=5.0, size=(3, 12))
+    np.savez(path, X=X, Y=(X[:1] > 5).astype(float))
+    window.open_source(str(path))
+    wait_idle(window.session)
+    qtbot.waitUntil(lambda: window.session.dataset.source == str(path))
+    assert np.array_equal(window.session.dataset.X, X)  # NumPy files: not standardised
+    assert panel.kind == "npz" and not panel.standardize_box.isChecked() and not panel.label_edit.isEnabled()
+
+
+def test_a_wrong_label_column_says_so_and_keeps_the_data(default_window, wait_idle, tmp_path, qtbot):
+    window = default_window
+    s = window.session
+    path = tmp_path / "t.csv"
+    _csv(path)
+    window.open_source(str(path))
+    wait_idle(s)
+    qtbot.waitUntil(lambda: s.dataset.source == str(path))
+    before = s.dataset
+    panel = window.dataset_options
+    panel.label_edit.setText("nonexistent")
+    panel.label_edit.editingFinished.emit()
+    panel.reload_button.click()
+    wait_idle(s)
+    qtbot.waitUntil(lambda: window.error_box is not None)
+    assert "nonexistent" in window.error_box.text() and s.dataset is before
+
+
+def test_the_image_size_applies_to_image_folders(default_window, wait_idle, tmp_path, qtbot):
+    from PIL import Image
+
+    for name in ("cat", "dog"):
+        (tmp_path / "pets" / name).mkdir(parents=True)
+        for k in range(3):
+            Image.new("RGB", (20, 20), (40 * k, 100, 200)).save(tmp_path / "pets" / name / f"{k}.png")
+    _settings().setValue("datasetOptions/folder/imageSize", 8)
+    window = default_window
+    window.open_source(str(tmp_path / "pets"))
+    wait_idle(window.session)
+    qtbot.waitUntil(lambda: window.session.dataset.source.endswith("pets"))
+    assert window.session.dataset.example_shape == (8, 8, 3) and window.session.dataset.n_x == 192
+    panel = window.dataset_options
+    assert panel.kind == "folder" and panel.size_spin.value() == 8 and panel.size_spin.isEnabled()
+    assert "8×8 pictures" in panel.toggle.text()

@@ -26,6 +26,7 @@ from .autostep import install_auto_step
 from ..views.diagnostics import install_diagnostics
 from .explanations import install_explanations
 from .export import install_export
+from .datasetoptions import install_dataset_options
 from .gradcheck import install_gradient_check
 from .icons import backward_pass_icon
 from .layout import install_layout
@@ -60,6 +61,7 @@ class MainWindow(QMainWindow):
         self.presentation = install_presentation(self)
         self.gradient_check = install_gradient_check(self)
         self.preferences = install_preferences(self)
+        self.dataset_options = install_dataset_options(self)  # the CLI's --standardize etc., per file type
         self.read_settings()
         self.diagnostics = install_diagnostics(self)  # after read_settings: a saved layout places its dock
         self.window_layout = install_layout(self)  # View ▸ Reset Layout; a saved layout fitted to this screen
@@ -291,6 +293,7 @@ class MainWindow(QMainWindow):
             if test is not None:
                 options["test"] = str(test)
             self._settings().setValue("lastDirectory", str(Path(source).parent))
+            options.update(self.dataset_options.arguments_for(source))  # standardise, label column, image size
 
         def loaded(dataset: Dataset) -> None:
             if not source.startswith("demo:"):
