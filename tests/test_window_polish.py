@@ -567,18 +567,20 @@ def test_load_options_standardise_and_pick_the_label_column_remembered_for_csv(d
     wait_idle(s)
     qtbot.waitUntil(lambda: s.dataset.source == str(path))
     assert s.dataset.n_x == 3 and s.dataset.feature_names == ["label", "a", "b"]  # the last column taken as label
-    assert panel.kind == "table" and "label: last column" in panel.toggle.text()
+    assert panel.kind == "table" and "label: last column" in panel.summary.text()
     panel.toggle.setChecked(True)
     assert panel.body.isVisible() and panel.label_edit.isEnabled() and not panel.size_spin.isEnabled()
     panel.standardize_box.setChecked(True)
     panel.label_edit.setText("label")
     panel.label_edit.editingFinished.emit()
+    assert "Reload to apply" in panel.note.text()
     panel.reload_button.click()
     wait_idle(s)
     qtbot.waitUntil(lambda: s.dataset.feature_names == ["a", "b", "c"])
+    assert "Remembered for CSV/TSV files" in panel.note.text()
     assert np.allclose(s.dataset.X.mean(axis=1), 0, atol=1e-12) and np.allclose(s.dataset.X.std(axis=1), 1)
     assert not np.allclose(s.dataset.X, X.T)
-    assert "standardised" in panel.toggle.text() and "'label'" in panel.toggle.text()
+    assert "standardised" in panel.summary.text() and "'label'" in panel.summary.text()
     # remembered for CSV files: a second one is read the same way, by a new window too
     other = tmp_path / "second.csv"
     _csv(other, label_first=True)
@@ -637,4 +639,4 @@ def test_the_image_size_applies_to_image_folders(default_window, wait_idle, tmp_
     assert window.session.dataset.example_shape == (8, 8, 3) and window.session.dataset.n_x == 192
     panel = window.dataset_options
     assert panel.kind == "folder" and panel.size_spin.value() == 8 and panel.size_spin.isEnabled()
-    assert "8×8 pictures" in panel.toggle.text()
+    assert "8×8 pictures" in panel.summary.text()

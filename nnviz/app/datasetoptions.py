@@ -8,7 +8,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import (
-    QCheckBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QToolButton, QVBoxLayout, QWidget,
+    QCheckBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy, QSpinBox, QToolButton, QVBoxLayout,
+    QWidget,
 )
 
 from ..data.loader import FORMATS
@@ -67,6 +68,7 @@ class DatasetOptions(QObject):
         self.window = window
         self.session = window.session
         self.kind: str | None = None  # the type the panel shows now
+        self._asked: dict[str, OpenOptions] = {}  # the options each source was last opened with
         self._build()
         self.session.dataset_changed.connect(self.follow_dataset)
         self.follow_dataset()
@@ -93,7 +95,11 @@ class DatasetOptions(QObject):
     def arguments_for(self, source: str) -> dict:
         """load_dataset's keyword arguments for ``source``, from what was chosen for its file type."""
         kind = kind_of(source)
-        return {} if kind is None else self.options(kind).loader_arguments(kind)
+        if kind is None:
+            return {}
+        options = self.options(kind)
+        self._asked[source] = options
+        return options.loader_arguments(kind)
 
     # -- the panel -----------------------------------------------------------------------------
     def _build(self) -> None:
@@ -105,9 +111,15 @@ class DatasetOptions(QObject):
         self.toggle.setArrowType(Qt.ArrowType.RightArrow)
         self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.toggle.setAutoRaise(True)
+        self.toggle.setText("Load options")
         self.toggle.toggled.connect(self._expand)
+        self.summary = QLabel(panel)  # what the current file type is read with, beside the toggle
+        self.summary.setObjectName("datasetOptionsSummary")
+        self.summary.setWordWrap(True)
+        self.summary.setStyleSheet("color: #555;")
+        self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.body = QWidget(panel)
-        self.standardize_box = QCheckBox("Standardise every feature (mean 0, std 1)", self.body)
+        self.standardize_box = QCheckBox("Standardise features (mean 0, std 1)", self.body)
         self.standardize_box.setObjectName("standardize")
         self.label_edit = QLineEdit(self.body)
         self.label_edit.setObjectName("labelColumn")
@@ -118,7 +130,8 @@ class DatasetOptions(QObject):
         self.size_spin.setRange(*IMAGE_SIZES)
         self.size_spin.setSuffix(" px")
         self.size_spin.setToolTip("Pictures of an image folder are resized to N×N")
-        self.reload_button = QPushButton("Reload with These Options", self.body)
+        self.reload_button = QPushButton("Reload", self.body)
+        self.reload_button.setToolTip("Read the current file again with these options")
         self.reload_button.setObjectName("reloadDataset")
         self.reload_button.clicked.connect(self.reload)
         form = QFormLayout(self.body)
@@ -137,7 +150,10 @@ class DatasetOptions(QObject):
         layout = QVBoxLayout(panel)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        layout.addWidget(self.toggle)
+        header = QHBoxLayout()
+        header.addWidget(self.toggle)
+        header.addWidget(self.summary, 1)
+        layout.addLayout(header)
         layout.addWidget(self.body)
         self.body.hide()
         self.standardize_box.toggled.connect(self._edited)
@@ -156,7 +172,7 @@ class DatasetOptions(QObject):
     def _show(self) -> None:
         kind = self.kind
         if kind is None:
-            self.toggle.setText("Load options: apply to files you open (a demo has none)")
+            self.summary.setText("for the files you open (a demo has none)")
             self.body.setEnabled(False)
             return
         self.body.setEnabled(True)
@@ -170,8 +186,15 @@ class DatasetOptions(QObject):
             widget.blockSignals(False)
         self.label_edit.setEnabled(kind == "table")
         self.size_spin.setEnabled(kind == "folder")
-        self.toggle.setText(f"Load options for {KIND_NAMES[kind]}: {options.summary(kind)}")
-        self.note.setText(f"Remembered for {KIND_NAMES[kind]}; used whenever you open one.")
+        self.summary.setText(f"{KIND_NAMES[kind]}: {options.summary(kind)}")
+        source = self.session.dataset.source
+        read_with = self._asked.get(source, OpenOptions())
+        if read_with.loader_arguments(kind) != options.loader_arguments(kind):
+            self.note.setText(f"{Path(source).name} was read with other options: Reload to apply these.")
+            self.note.setStyleSheet("color: #8a5a00;")
+        else:
+            self.note.setText(f"Remembered for {KIND_NAMES[kind]}; used whenever you open one.")
+            self.note.setStyleSheet("color: #555;")
 
     def current(self) -> OpenOptions:
         return OpenOptions(self.standardize_box.isChecked(), self.label_edit.text().strip(), self.size_spin.value())
