@@ -640,3 +640,22 @@ def test_the_image_size_applies_to_image_folders(default_window, wait_idle, tmp_
     panel = window.dataset_options
     assert panel.kind == "folder" and panel.size_spin.value() == 8 and panel.size_spin.isEnabled()
     assert "8×8 pictures" in panel.summary.text()
+
+
+def test_the_colour_bar_stays_beside_the_data_after_the_panel_narrows_and_widens(qtbot):
+    panel = HeatmapPanel()
+    qtbot.addWidget(panel)
+    panel.resize(300, 200)
+    panel.show()
+    qtbot.waitExposed(panel)
+    Y = (np.arange(209) % 3 == 0).astype(float)[None, :]
+    panel.set_matrix("Y", Y)
+    for width in (150, 300, 170, 240):  # compact (no bar) and back, as a projector's panels do
+        panel.resize(width, 200)
+        qtbot.wait(20)
+    panel.set_matrix("A[3]", np.full((1, 209), np.nan))  # the NaN state
+    panel.set_matrix("Y", Y)
+    qtbot.wait(20)
+    assert not panel.compact and panel.bar.isVisible()
+    data, bar = panel.plot.getViewBox().sceneBoundingRect(), panel.bar.sceneBoundingRect()
+    assert bar.left() >= data.right() + 2  # a gap, never over the data
