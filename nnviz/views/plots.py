@@ -237,7 +237,7 @@ class PlotsView(QWidget):
             self._reset_ranges(n)
         # the worker may append while we read: take n once and the first n rows of each array
         x = np.arange(n, dtype=float)
-        few = n <= FEW_POINTS  # one or two points make no visible line: draw them as dots
+        few = 0 < n <= FEW_POINTS  # one or two points make no visible line: draw them as dots
         changed, self._few = few != self._few, few
         self.cost_curve.setData(x, history.costs[:n], **(self._dots(few, PHASE_COLORS["cost"]) if changed else {}))
         norms = history.grad_norms[:n]
