@@ -659,3 +659,16 @@ def test_the_colour_bar_stays_beside_the_data_after_the_panel_narrows_and_widens
     assert not panel.compact and panel.bar.isVisible()
     data, bar = panel.plot.getViewBox().sceneBoundingRect(), panel.bar.sceneBoundingRect()
     assert bar.left() >= data.right() + 2  # a gap, never over the data
+
+
+def test_a_nan_cost_reads_NaN_in_the_plot_title_as_in_the_inspector(qtbot, make_session):
+    from nnviz.views.plots import PlotsView
+
+    session = make_session(separable(), Design(hidden=(3,), activations=("tanh",)))
+    view = PlotsView(session)
+    qtbot.addWidget(view)
+    view.resize(900, 260)
+    session.history.append(float("nan"), [1.0, 1.0])
+    session.history_changed.emit()
+    assert "J = NaN" in view.cost_plot.getPlotItem().titleLabel.text
+    assert view.hover_text(view.cost_plot, 0).endswith("J = NaN")
