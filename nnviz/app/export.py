@@ -9,13 +9,14 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QPoint, QRect, QSettings
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QPoint, QRect, QSettings, QSize
 from PySide6.QtGui import QAction, QImage, QKeySequence, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QWidget
 
 from ..engine import shape_text
 from ..engine.export import history_csv, network_script
+from ..views.heatmap import HeatmapPanel
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,7 @@ CSV_FILTER = "CSV file (*.csv)"
 SCRIPT_FILTER = "Python script (*.py)"
 SLIDE_WIDTH = 1920  # px: a heatmap or plot exported as PNG is drawn this wide, fit for a full-HD slide
 MAX_SCALE = 8.0
+EXPORT_PANEL_WIDTH = 360  # px: a heatmap is exported at least this wide, so it keeps its colour bar
 
 
 @dataclass
@@ -164,9 +166,19 @@ class Exports(QObject):
         return targets
 
     def image_bytes(self, target: ImageTarget, svg: bool) -> bytes:
-        if svg:
-            return svg_bytes(target.widget, f"nnviz — {target.name}")
-        return png_bytes(target.widget, slide_scale(target.widget) if target.slide else 1.0)
+        widget = target.widget
+        if not isinstance(widget, HeatmapPanel) or not widget.compact:
+            if svg:
+                return svg_bytes(widget, f"nnviz — {target.name}")
+            return png_bytes(widget, slide_scale(widget) if target.slide else 1.0)
+        # a heatmap narrow enough to have dropped its colour bar (a projector): a copy wide enough for one
+        copy = widget.replica(QSize(max(widget.width(), EXPORT_PANEL_WIDTH),
+                                    max(widget.height(), EXPORT_PANEL_WIDTH * widget.height() // max(1, widget.width()))))
+        try:
+            return svg_bytes(copy, f"nnviz — {target.name}") if svg else png_bytes(copy, slide_scale(copy))
+        finally:
+            copy.close()
+            copy.deleteLater()
 
     def network_title(self) -> str:
         """'12288-7-5-1 (relu, relu, sigmoid), trained 250 iterations with α = 0.0075 on demo:images'."""

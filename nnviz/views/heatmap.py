@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QLabel, QMenu, QSizePolicy, QStackedLayout, QVBoxLayout, QWidget
 
@@ -257,6 +257,7 @@ class HeatmapPanel(QWidget):
             array = array.reshape(-1, 1)
         shown = array.T if transposed else array
         self.symbol = symbol
+        self._lead = lead
         self.title_label.setText(f"{lead}{symbol}  {shape_text(shown.shape)}")
         if self._source[0] is array and self._source[1] == transposed:
             return
@@ -401,6 +402,24 @@ class HeatmapPanel(QWidget):
         if self._shape is not None:
             rows, cols = self._shape
             self.plot.getViewBox().setRange(xRange=(-0.5, cols - 0.5), yRange=(-0.5, rows - 0.5), padding=0.0)
+
+    def replica(self, size: QSize) -> "HeatmapPanel":
+        """A copy of this panel, never shown on screen, laid out at ``size`` (for exporting: a panel that is
+        narrow on a projector has no colour bar, its copy at a slide's width has).  Close it after use."""
+        copy = HeatmapPanel(None, self.cache)
+        copy.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+        copy.resize(size)
+        array, transposed = self._source
+        if array is not None:
+            copy.set_matrix(self.symbol, array, transposed, getattr(self, "_lead", ""))
+            if self.marked is not None:  # the marked cells too (NaN/Inf, or cells a view marked)
+                rows, cols = self.matrix.shape
+                copy.overlay.setImage(self.marked, autoLevels=False, levels=(0, 255))
+                copy.overlay.setRect(QRectF(-0.5, -0.5, cols, rows))
+                copy.overlay.show()
+        copy.show()
+        copy.layout().activate()
+        return copy
 
     def zoom_menu(self) -> QMenu:
         """The right-click menu of a heatmap: back to the whole matrix."""
