@@ -119,6 +119,9 @@ def test_one_recent_file_is_one_entry_and_a_missing_one_leaves_the_list(default_
     _settings().setValue("recentFiles", str(kept))  # a one-element list comes back as a plain string
     window.fill_recent_menu()
     assert [a.text() for a in window.recent_menu.actions()] == [str(kept)]
+    _settings().setValue("recentFiles", [str(kept), "/", "t", "m", "p"])  # what the old split wrote
+    window.fill_recent_menu()
+    assert [a.text() for a in window.recent_menu.actions()] == [str(kept)]  # never "/" (a whole disk) or "t"
     gone = tmp_path / "gone.csv"
     _settings().setValue("recentFiles", [str(gone), str(kept)])
     window.fill_recent_menu()

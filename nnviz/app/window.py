@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 from pathlib import Path
 
@@ -302,13 +303,17 @@ class MainWindow(QMainWindow):
         self.session.open_dataset(source, on_loaded=loaded, **options)
 
     def add_recent(self, path: str) -> None:
+        path = os.path.abspath(path)  # a relative path from the command line would mean another file later
         recent = [p for p in self.recent_files() if p != path]
         self._settings().setValue("recentFiles", [path, *recent][:MAX_RECENT])
 
     def recent_files(self) -> list[str]:
-        """The recent files, newest first (read as a list: one entry would come back as a plain string)."""
+        """The recent files, newest first (read as a list: one entry would come back as a plain string).
+
+        Entries an older nnviz wrote by splitting one path into characters ("/", "t") are left out:
+        never a relative path or a folder as wide as a whole disk."""
         value = self._settings().value("recentFiles", [], type=list)
-        return [str(p) for p in value if isinstance(p, str) and p]
+        return [p for p in value if isinstance(p, str) and os.path.isabs(p) and Path(p).parent != Path(p)]
 
     def remove_recent(self, path: str) -> None:
         self._settings().setValue("recentFiles", [p for p in self.recent_files() if p != path])
