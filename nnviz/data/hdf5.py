@@ -18,23 +18,24 @@ log = logging.getLogger(__name__)
 SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
 
-def _reason(err: BaseException) -> str:
+def reason(err: BaseException) -> str:
+    """The first line of a library's error message (at most 160 characters), for a message."""
     text = str(err).strip()
     return text.splitlines()[0][:160] if text else type(err).__name__
 
 
 def _open_error(where: str, err: BaseException) -> DataError:
     """Why h5py could not open the file, in words a user can act on."""
-    reason = _reason(err)
-    cut = re.search(r"truncated file: eof = (\d+).*stored_eof = (\d+)", reason)
+    why = reason(err)
+    cut = re.search(r"truncated file: eof = (\d+).*stored_eof = (\d+)", why)
     if cut:
         have, full = (format_size(int(n)) for n in cut.groups())
         return DataError(f"{where}: is not a readable HDF5 file: it is truncated (it holds "
                          f"{have} of its {full}); copy or download it again")
-    if "signature not found" in reason:
+    if "signature not found" in why:
         return DataError(f"{where}: is not a readable HDF5 file (no HDF5 signature); expected a "
                          "file saved with h5py or another HDF5 library")
-    return DataError(f"{where}: is not a readable HDF5 file ({reason}); the file may be damaged")
+    return DataError(f"{where}: is not a readable HDF5 file ({why}); the file may be damaged")
 
 
 def _reselect(h5s, selection, space):
@@ -94,7 +95,7 @@ class _Files:
             return self.open(target)
         except (OSError, ValueError, RuntimeError) as err:
             raise DataError(f"{what} reads {name}, which is not a readable HDF5 file "
-                            f"({_reason(err)})") from err
+                            f"({reason(err)})") from err
 
     def close(self) -> None:
         for file in self._open.values():
@@ -129,7 +130,12 @@ class H5File:
             self.close()
             raise
 
-    def _add(self, key: str) -> None:
+    def _add(self, key: str | bytes) -> None:
+        if isinstance(key, bytes):  # h5py gives names that are not UTF-8 as bytes
+            key = key.decode("utf-8", "replace")
+            self._broken[key] = DataError(f"{self.name(key)}: its name is not UTF-8 text; the "
+                                          "file may be damaged")
+            return
         try:
             found = self._follow(self._file, "/" + key, self.name(key))
         except DataError as err:
@@ -142,11 +148,14 @@ class H5File:
     def _follow(self, file, path: str, what: str):
         """The object at `path` in `file`, following links one name at a time, or DataError."""
         h5py = self._h5py
-        for _ in range(MAX_LINK_HOPS):
+        for hop in range(MAX_LINK_HOPS):
             node = file["/"]
             parts = [part for part in path.split("/") if part]
             for i, part in enumerate(parts):
                 link = node.get(part, getlink=True)
+                if link is None and hop == 0:
+                    raise DataError(f"{what}: is listed in {Path(file.filename).name} but cannot "
+                                    "be found there; the file may be damaged")
                 if link is None:
                     raise DataError(f"{what}: is a link to '{path}', which does not exist in "
                                     f"{Path(file.filename).name}")
@@ -204,7 +213,7 @@ class H5File:
         except MemoryError as err:
             raise DataError(f"{self.name(key)}: not enough memory to read it") from err
         except (OSError, ValueError, TypeError, KeyError, RuntimeError, UnicodeDecodeError) as err:
-            raise DataError(f"{self.name(key)}: cannot be read ({_reason(err)}); the file may be "
+            raise DataError(f"{self.name(key)}: cannot be read ({reason(err)}); the file may be "
                             "truncated or damaged") from err
 
     def _read_virtual(self, key: str, dataset) -> np.ndarray:

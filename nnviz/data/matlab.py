@@ -18,7 +18,7 @@ import numpy as np
 from nnviz.data.arrays import load_arrays
 from nnviz.data.dataset import Dataset
 from nnviz.data.errors import DataError
-from nnviz.data.hdf5 import H5File
+from nnviz.data.hdf5 import H5File, reason as _reason
 from nnviz.data.options import LoadOptions
 
 log = logging.getLogger(__name__)
@@ -33,11 +33,6 @@ CODE_CLASSES = {"object": "a MATLAB object", "function": "a MATLAB function hand
 OTHER_CLASSES = {"cell": "a MATLAB cell array", "struct": "a MATLAB struct",
                  "sparse": "a sparse matrix (save it with full(X))"}
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
-
-
-def _reason(err: BaseException) -> str:
-    text = str(err).strip()
-    return text.splitlines()[0][:160] if text else type(err).__name__
 
 
 def _refusal(name: str, matlab_class: str) -> DataError:
