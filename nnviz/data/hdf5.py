@@ -57,6 +57,8 @@ def _reselect(h5s, selection, space):
 
 
 MAX_LINK_HOPS = 16
+#: what h5py raises on a damaged file; translated at this boundary
+H5_ERRORS = (OSError, ValueError, TypeError, KeyError, RuntimeError, UnicodeDecodeError)
 BESIDE = "nnviz reads only the file you chose and files in its folder"
 
 
@@ -189,22 +191,32 @@ class H5File:
             raise self._broken[key]
         return self._datasets[key]
 
+    def _damaged(self, key: str, err: BaseException) -> DataError:
+        return DataError(f"{self.name(key)}: cannot be read ({reason(err)}); the file may be "
+                         "truncated or damaged")
+
     def shape(self, key: str) -> tuple[int, ...]:
-        shape = self._dataset(key).shape
+        try:
+            shape = self._dataset(key).shape
+        except H5_ERRORS as err:
+            raise self._damaged(key, err) from err
         if shape is None:  # an empty (null dataspace) dataset
             raise DataError(f"{self.name(key)}: holds no data")
         return tuple(int(n) for n in shape)
 
     def dtype(self, key: str) -> np.dtype:
-        return self._dataset(key).dtype
+        try:
+            return self._dataset(key).dtype
+        except H5_ERRORS as err:  # e.g. a damaged float type numpy cannot represent
+            raise self._damaged(key, err) from err
 
     def read(self, key: str) -> np.ndarray:
         dataset = self._dataset(key)
-        if dataset.external:
-            files = ", ".join(str(entry[0]) for entry in dataset.external)
-            raise DataError(f"{self.name(key)}: keeps its data in another file ({files}); "
-                            f"{BESIDE}: save the array inside the HDF5 file")
         try:
+            if dataset.external:
+                files = ", ".join(str(entry[0]) for entry in dataset.external)
+                raise DataError(f"{self.name(key)}: keeps its data in another file ({files}); "
+                                f"{BESIDE}: save the array inside the HDF5 file")
             if dataset.is_virtual:
                 return self._read_virtual(key, dataset)
             if self._h5py.check_string_dtype(dataset.dtype) is not None:
@@ -212,9 +224,8 @@ class H5File:
             return np.asarray(dataset[()])
         except MemoryError as err:
             raise DataError(f"{self.name(key)}: not enough memory to read it") from err
-        except (OSError, ValueError, TypeError, KeyError, RuntimeError, UnicodeDecodeError) as err:
-            raise DataError(f"{self.name(key)}: cannot be read ({reason(err)}); the file may be "
-                            "truncated or damaged") from err
+        except H5_ERRORS as err:
+            raise self._damaged(key, err) from err
 
     def _read_virtual(self, key: str, dataset) -> np.ndarray:
         """A virtual dataset, its sources opened and read by nnviz: every source file must be in

@@ -18,7 +18,7 @@ import numpy as np
 from nnviz.data.arrays import load_arrays
 from nnviz.data.dataset import Dataset
 from nnviz.data.errors import DataError
-from nnviz.data.hdf5 import H5File, reason as _reason
+from nnviz.data.hdf5 import H5_ERRORS, H5File, reason as _reason
 from nnviz.data.options import LoadOptions
 
 log = logging.getLogger(__name__)
@@ -216,15 +216,21 @@ class MatH5File(H5File):
     """A v7.3 .mat file through h5py, shown in MATLAB's shapes: MATLAB writes column-major,
     so h5py sees every array transposed; each is transposed back (a view, no copy)."""
 
+    def _attr(self, key: str, name: str, default):
+        try:
+            return self._dataset(key).attrs.get(name, default)
+        except H5_ERRORS as err:
+            raise self._damaged(key, err) from err
+
     def _class(self, key: str) -> str:
-        raw = self._dataset(key).attrs.get("MATLAB_class", b"double")
+        raw = self._attr(key, "MATLAB_class", b"double")
         return raw.decode("ascii", "replace") if isinstance(raw, bytes) else str(raw)
 
     def keys(self) -> list[str]:
         return [key for key in super().keys() if not key.startswith("#")]
 
     def shape(self, key: str) -> tuple[int, ...]:
-        if self._dataset(key).attrs.get("MATLAB_empty", 0):
+        if self._attr(key, "MATLAB_empty", 0):
             raise DataError(f"{self.name(key)}: holds no data (an empty MATLAB matrix)")
         return tuple(reversed(super().shape(key)))
 
