@@ -23,6 +23,7 @@ from ..views.preview import DataPreviewView
 from ..views.steplist import StepListView
 from ..views.style import PHASE_COLORS
 from .autostep import install_auto_step
+from .comparison import install_comparison
 from ..views.diagnostics import install_diagnostics
 from .explanations import install_explanations
 from .export import install_export
@@ -61,6 +62,7 @@ class MainWindow(QMainWindow):
         self.preferences = install_preferences(self)
         self.read_settings()
         self.diagnostics = install_diagnostics(self)  # after read_settings: a saved layout places its dock
+        self.comparison = install_comparison(self)
         self.window_layout = install_layout(self)  # View ▸ Reset Layout; a saved layout fitted to this screen
         s = self.session
         s.stepped.connect(self.update_position)
@@ -398,6 +400,7 @@ class MainWindow(QMainWindow):
             return
         self._ask_on_close = False  # decided: a second close (e.g. from main()) does not ask again
         self.gradient_check.close()  # cancel a check in progress and wait for its thread
+        self.comparison.close()  # a trace being read finishes first
         self.write_settings()
         self.session.close()
         event.accept()
