@@ -82,3 +82,36 @@ def test_a_bad_trace_gets_one_line_and_changes_nothing(qtbot, default_window, mo
     box = window.error_box
     assert box is not None and "pickled" in box.text() and "\n" not in box.text()
     assert window.comparison.report is None and window.session.spec == before
+
+
+def test_report_show_opens_the_window_on_the_comparison(qtbot, monkeypatch):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from nnviz import compare
+    from nnviz.app import MainWindow
+
+    rng = np.random.default_rng(5)
+    X, Y = rng.standard_normal((3, 12)), (rng.random((1, 12)) > 0.5).astype(float)
+    params = {"W1": rng.standard_normal((4, 3)), "b1": np.zeros((4, 1)),
+              "W2": rng.standard_normal((1, 4)), "b2": np.zeros((1, 1))}
+    from nnviz.engine import NetworkSpec
+
+    stepper = Stepper(NetworkSpec.build(3, [4], 1), params, X, Y)
+    stepper.run_backward()
+    grads = {k: stepper.values[k] for k in ("dW1", "db1", "dW2", "db2")}
+    grads["db2"] = -grads["db2"]
+    report = compare(params, X, Y, grads=grads)
+    assert report.first_difference == "db[2]"
+    seen = {}
+
+    def look_and_close():
+        window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
+        qtbot.waitUntil(lambda: not window.session.busy, timeout=10_000)
+        seen.update(key=window.session.record.key, first=window.comparison.report.first_difference,
+                    spec=str(window.session.spec), view=window.comparison.view.shown.key)
+        window.discard_and_close()
+
+    QTimer.singleShot(300, look_and_close)
+    assert report.show() == 0
+    assert seen == {"key": "db2", "first": "db[2]", "spec": "3-4-1", "view": "db2"}
