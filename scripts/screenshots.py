@@ -138,6 +138,14 @@ def state_compare(app, window) -> None:
     settle(app, window)
 
 
+def state_misconception(app, window) -> None:
+    """Debug ▸ Misconception Mode at Z[1], with the notes' template slip Z = Wᵀ·A injected."""
+    run_to(app, window, "Z1")
+    window.misconception.action.trigger()
+    window.misconception.view.show_mistake("z_transposed_W")
+    settle(app, window)
+
+
 STATES: dict[str, Callable] = {
     "forward": state_forward,
     "dW2": state_dW2,
@@ -147,6 +155,7 @@ STATES: dict[str, Callable] = {
     "presentation": state_presentation,
     "gradcheck": state_gradcheck,
     "compare": state_compare,
+    "misconception": state_misconception,
 }
 
 
