@@ -25,6 +25,7 @@ from ..views.style import PHASE_COLORS
 from .autostep import install_auto_step
 from .comparison import install_comparison
 from .misconception import install_misconception
+from .watch import install_watch
 from ..views.diagnostics import install_diagnostics
 from .explanations import install_explanations
 from .export import install_export
@@ -65,6 +66,7 @@ class MainWindow(QMainWindow):
         self.diagnostics = install_diagnostics(self)  # after read_settings: a saved layout places its dock
         self.comparison = install_comparison(self)
         self.misconception = install_misconception(self)
+        self.watch = install_watch(self)
         self.window_layout = install_layout(self)  # View ▸ Reset Layout; a saved layout fitted to this screen
         s = self.session
         s.stepped.connect(self.update_position)

@@ -84,6 +84,8 @@ class Session(QObject):
         self.breakpoints: set[str] = set()  # keys of operations that pause a run after they are performed
         self.grad_norm_high: float | None = None  # pause when some ‖dW[l]‖ exceeds it (exploding)
         self.grad_norm_low: float | None = None  # pause when some ‖dW[l]‖ falls below it (vanishing)
+        # called on the worker after every operation with (op, values); a non-empty string pauses there
+        self.op_watchers: list[Callable[[Operation, dict[str, np.ndarray]], str | None]] = []
         self.file_path: str | None = None  # the session file last saved or opened
         self._saved_iteration: int | None = None
         self._saved_position = 0
@@ -335,6 +337,10 @@ class Session(QObject):
             self._check_norms(norms)
         if self.break_on_nonfinite and count_nonfinite(value):
             raise Breakpoint(f"{op.symbol} contains NaN or Inf (iteration {self.stepper.iteration})")
+        for watcher in self.op_watchers:
+            reason = watcher(op, stepper.values)
+            if reason:
+                raise Breakpoint(reason)
 
     def _check_norms(self, norms: list[float]) -> None:
         for l, norm in enumerate(norms, start=1):
