@@ -26,6 +26,7 @@ from .autostep import install_auto_step
 from .comparison import install_comparison
 from .misconception import install_misconception
 from .watch import install_watch
+from .whynan import install_why_nan
 from ..views.diagnostics import install_diagnostics
 from .explanations import install_explanations
 from .export import install_export
@@ -67,6 +68,7 @@ class MainWindow(QMainWindow):
         self.comparison = install_comparison(self)
         self.misconception = install_misconception(self)
         self.watch = install_watch(self)
+        self.why_nan = install_why_nan(self)
         self.window_layout = install_layout(self)  # View ▸ Reset Layout; a saved layout fitted to this screen
         s = self.session
         s.stepped.connect(self.update_position)
