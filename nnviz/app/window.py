@@ -23,6 +23,10 @@ from ..views.preview import DataPreviewView
 from ..views.steplist import StepListView
 from ..views.style import PHASE_COLORS
 from .autostep import install_auto_step
+from .comparison import install_comparison
+from .misconception import install_misconception
+from .watch import install_watch
+from .whynan import install_why_nan
 from ..views.diagnostics import install_diagnostics
 from .explanations import install_explanations
 from .export import install_export
@@ -62,6 +66,10 @@ class MainWindow(QMainWindow):
         self.preferences = install_preferences(self)
         self.read_settings()
         self.diagnostics = install_diagnostics(self)  # after read_settings: a saved layout places its dock
+        self.comparison = install_comparison(self)
+        self.misconception = install_misconception(self)
+        self.watch = install_watch(self)
+        self.why_nan = install_why_nan(self)
         self.window_layout = install_layout(self)  # View ▸ Reset Layout; a saved layout fitted to this screen
         if self.settings_notes:
             self.statusBar().showMessage(" ".join(self.settings_notes), 30000)
@@ -406,6 +414,7 @@ class MainWindow(QMainWindow):
             return
         self._ask_on_close = False  # decided: a second close (e.g. from main()) does not ask again
         self.gradient_check.close()  # cancel a check in progress and wait for its thread
+        self.comparison.close()  # a trace being read finishes first
         self.write_settings()
         self.session.close()
         event.accept()

@@ -88,6 +88,8 @@ class Session(QObject):
         self.breakpoints: set[str] = set()  # keys of operations that pause a run after they are performed
         self.grad_norm_high: float | None = None  # pause when some ‖dW[l]‖ exceeds it (exploding)
         self.grad_norm_low: float | None = None  # pause when some ‖dW[l]‖ falls below it (vanishing)
+        # called on the worker after every operation with (op, values); a non-empty string pauses there
+        self.op_watchers: list[Callable[[Operation, dict[str, np.ndarray]], str | None]] = []
         self.file_path: str | None = None  # the session file last saved or opened
         # asks before unsaved training is thrown away: (what the user is about to do, at_least) -> go on?
         # The window installs its Save / Discard / Cancel question; without one (scripts) nothing asks.
@@ -416,6 +418,10 @@ class Session(QObject):
             self._check_norms(norms)
         if self.break_on_nonfinite and count_nonfinite(value):
             raise Breakpoint(f"{op.symbol} contains NaN or Inf (iteration {self.stepper.iteration})")
+        for watcher in self.op_watchers:
+            reason = watcher(op, stepper.values)
+            if reason:
+                raise Breakpoint(reason)
 
     def _check_norms(self, norms: list[float]) -> None:
         for l, norm in enumerate(norms, start=1):
