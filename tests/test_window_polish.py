@@ -109,7 +109,9 @@ def test_the_result_row_comes_first_and_stays_in_view(default_window, wait_idle,
 
 # -- Open Recent ---------------------------------------------------------------------------------
 def _settings() -> QSettings:
-    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "nnviz", "nnviz")
+    from nnviz.app.settings import app_settings
+
+    return app_settings()
 
 
 def test_one_recent_file_is_one_entry_and_a_missing_one_leaves_the_list(default_window, tmp_path, qtbot):

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..data.loader import FORMATS
+from .settings import app_settings
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,7 @@ class DatasetOptions(QObject):
 
     # -- memory ----------------------------------------------------------------------------------
     def options(self, kind: str) -> OpenOptions:
-        settings = self.window._settings()
+        settings = app_settings()
         key = f"{PREFIX}/{kind}"
         try:
             size = int(settings.value(f"{key}/imageSize", DEFAULT_IMAGE_SIZE))
@@ -86,7 +87,7 @@ class DatasetOptions(QObject):
                            image_size=min(max(size, IMAGE_SIZES[0]), IMAGE_SIZES[1]))
 
     def remember(self, kind: str, options: OpenOptions) -> None:
-        settings = self.window._settings()
+        settings = app_settings()
         key = f"{PREFIX}/{kind}"
         settings.setValue(f"{key}/standardize", options.standardize)
         settings.setValue(f"{key}/labelColumn", options.label_column)
