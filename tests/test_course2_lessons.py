@@ -98,12 +98,12 @@ def test_the_initialisation_lesson_zeros_large_random_and_he():
 
 @pytest.fixture
 def course2_mat() -> dict:
+    """The regularisation lesson's data.mat through nnviz's own reader (X, y and the Xval, yval test split)."""
     if not COURSE2_DATA.is_file():
         pytest.skip(f"course data not found at {COURSE2_DATA}")
-    from scipy.io import loadmat
-
-    data = loadmat(COURSE2_DATA)
-    return {"X": data["X"].T, "Y": data["y"].T, "X_test": data["Xval"].T, "Y_test": data["yval"].T}
+    pytest.importorskip("scipy.io")
+    d = load_dataset(str(COURSE2_DATA))
+    return {"X": d.X, "Y": d.Y, "X_test": d.X_test, "Y_test": d.Y_test}
 
 
 @pytest.mark.parametrize("options,keep,printed", [
