@@ -164,7 +164,7 @@ def test_prediction_has_no_dropout_and_batch_norm_uses_running_averages():
     Z1 = v["W1"] @ stepper.X[:, :7] + v["b1"]
     A1 = np.maximum(Z1, 0)
     Z2 = v["W2"] @ A1
-    Zt2 = v["gamma2"] * ((Z2 - v["murun2"]) / np.sqrt(v["sigma2run2"] + 1e-5)) + v["beta2"]
+    Zt2 = v["gamma2"] * ((Z2 - v["murun2"]) / np.sqrt(v["varrun2"] + 1e-5)) + v["beta2"]
     Z3 = v["W3"] @ np.maximum(Zt2, 0) + v["b3"]
     assert np.allclose(A, 1 / (1 + np.exp(-Z3)), rtol=1e-13, atol=0)
     assert not np.array_equal(v["murun2"], mu)

@@ -53,7 +53,7 @@ def forward_ops(spec: NetworkSpec, l: int, training: bool = True) -> list[Operat
 
 
 def _batch_norm_ops(l: int, n_l: int, training: bool) -> list[Operation]:
-    Z, mu, var, Zhat, Zt, gamma, beta = (f"Z{l}", f"mu{l}", f"sigma2{l}", f"Zhat{l}", f"Zt{l}", f"gamma{l}",
+    Z, mu, var, Zhat, Zt, gamma, beta = (f"Z{l}", f"mu{l}", f"var{l}", f"Zhat{l}", f"Zt{l}", f"gamma{l}",
                                           f"beta{l}")
     unit, column = (n_l, "m"), (n_l, 1)
     ops = []
@@ -68,7 +68,7 @@ def _batch_norm_ops(l: int, n_l: int, training: bool) -> list[Operation]:
         ]
         m_key, v_key = mu, var
     else:
-        m_key, v_key = f"murun{l}", f"sigma2run{l}"
+        m_key, v_key = f"murun{l}", f"varrun{l}"
     ops += [
         Operation(key=Zhat, phase=Phase.FORWARD, layer=l, kind=Kind.BN_NORM, operands=(Z, m_key, v_key),
                   form="({0} − {1}) / √({2} + ε)", shape=unit,

@@ -22,7 +22,7 @@ from ..engine.history import History
 from .design import Design
 
 FORMAT = "nnviz-session"
-VERSION = 1
+VERSION = 2  # 2: optimisers, mini-batches and regularisation in the design, their state in values/
 EMBED_LIMIT = 256 * 1024 * 1024  # data up to this size travels inside the file
 SUFFIX = ".nnviz"
 

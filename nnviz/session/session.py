@@ -161,9 +161,9 @@ class Session(QObject):
     def _build(self) -> None:
         d = self.design
         self.spec = d.spec(self.dataset.n_x, self.dataset.n_y)
-        params = initialize(self.spec, d.init, rng=d.rng, seed=d.seed)
-        self.stepper = Stepper(self.spec, params, self.dataset.X, self.dataset.Y, d.learning_rate,
-                               history_bytes=self.history_budget)
+        params = initialize(self.spec, d.init, rng=d.rng, seed=d.seed, scale=d.init_scale)
+        self.stepper = Stepper(self.spec, params, self.dataset.X, self.dataset.Y, history_bytes=self.history_budget,
+                               training=d.training())
         self.history = History(self.spec.L)
         self.breakpoints &= {op.key for op in self.stepper.plan}
         self._saved_iteration = None
@@ -190,10 +190,10 @@ class Session(QObject):
         self._when_idle.append(action)
 
     def set_design(self, design: Design) -> None:
-        """Apply a design: a new network (training restarts) unless only α changed (that applies live)."""
+        """Apply a design: a new network (training restarts) unless only α, β's or ε changed (those apply live)."""
         if self.design.same_network(design):
             self.design = design
-            self.stepper.learning_rate = design.learning_rate
+            self.stepper.training = design.training()
             self.design_changed.emit()
             return
 
@@ -303,11 +303,19 @@ class Session(QObject):
     def restore(self, state: SessionState) -> None:
         """Take over a saved state: design, data, every array, the history and the current step."""
         spec = state.design.spec(state.dataset.n_x, state.dataset.n_y)
-        expected = plan_shapes(spec, state.dataset.m)
+        training = state.design.training()
+        m = state.dataset.m
+        expected = plan_shapes(spec, m, training)
+        batch = training.batch_size if training.uses_batches(m) else m
+        columns = {batch, m - (training.batches(m) - 1) * batch}  # a mini-batch, or the smaller last one
         for key, value in state.values.items():
-            if expected.get(key) != value.shape:
-                raise SessionFileError(f"the session's {key} has shape {value.shape}, expected {expected.get(key)}")
-        if not 0 <= state.position < len(build_plan(spec)) or state.history.layers != spec.L:
+            want = expected.get(key)
+            fits = want == value.shape or (
+                want is not None and want[1] == batch and value.ndim == 2 and value.shape[0] == want[0]
+                and value.shape[1] in columns)
+            if not fits:
+                raise SessionFileError(f"the session's {key} has shape {value.shape}, expected {want}")
+        if not 0 <= state.position < len(build_plan(spec, training, m)) or state.history.layers != spec.L:
             raise SessionFileError("the session's step or history does not fit its network")
         self.dataset, self.design = state.dataset, state.design
         self.undo_stack.clear()
@@ -316,6 +324,7 @@ class Session(QObject):
         self._build()
         self.stepper.values.update(state.values)
         self.stepper.position, self.stepper.iteration = state.position, state.iteration
+        self.stepper.restore_batch()
         self.stepper.clear_history()
         self.history = state.history
         self._saved_iteration, self._saved_position = state.iteration, state.position
