@@ -87,7 +87,7 @@ class Explanations(QObject):
 
     # -- text ------------------------------------------------------------------------------
     def _algebra(self, op: Operation) -> str:
-        shapes = plan_shapes(self.session.spec, self.session.m)
+        shapes = self.session.plan_shapes()
         return op.shape_algebra([shapes[k] for k in op.operands], shapes[op.key], named=True)
 
     def html_for(self, op: Operation, status: str = "") -> str:

@@ -28,6 +28,7 @@ from .explanations import install_explanations
 from .export import install_export
 from .gradcheck import install_gradient_check
 from .layout import install_layout
+from .optimiser import install_optimiser
 from .preferences import install_preferences
 from .presentation import install_presentation
 from .sessionfiles import LONG_RUN, install_session_files
@@ -60,6 +61,7 @@ class MainWindow(QMainWindow):
         self.gradient_check = install_gradient_check(self)
         self.preferences = install_preferences(self)
         self.read_settings()
+        self.optimiser = install_optimiser(self)
         self.diagnostics = install_diagnostics(self)  # after read_settings: a saved layout places its dock
         self.window_layout = install_layout(self)  # View ▸ Reset Layout; a saved layout fitted to this screen
         s = self.session
@@ -245,11 +247,11 @@ class MainWindow(QMainWindow):
         colour = PHASE_COLORS.get(phase, "#555")
         shown = s.record.symbol if s.record else "—"
         self.position_label.setText(
-            f"<span style='font-size:13pt'>Iteration <b>{s.iteration}</b> &nbsp; "
+            f"<span style='font-size:13pt'>{s.where()} &nbsp; "
             f"<span style='color:{colour}; font-weight:bold'>{phase}</span> &nbsp; "
             f"shown <b>{shown}</b> &nbsp; next <b>{s.next_op.symbol}</b></span>"
         )
-        self.status_position.setText(f"Iteration {s.iteration} · {phase} · next {s.next_op.symbol}")
+        self.status_position.setText(f"{s.where()} · {phase} · next {s.next_op.symbol}")
 
     @Slot()
     def update_actions(self) -> None:

@@ -133,6 +133,20 @@ class Session(QObject):
     def m(self) -> int:
         return self.dataset.m
 
+    def plan_shapes(self) -> dict[str, tuple[int, int]]:
+        """The shape of every array of the plan, with the mini-batch's columns (A[1] 7×64), for the views."""
+        training = self.design.training()
+        m = self.dataset.m
+        return plan_shapes(self.spec, training.batch_size if training.uses_batches(m) else m, training)
+
+    def where(self) -> str:
+        """'Epoch e · batch t/T' with mini-batches, else 'Iteration i' (of the iteration in progress)."""
+        batches = self.design.training().batches(self.dataset.m)
+        if batches == 1:
+            return f"Iteration {self.iteration}"
+        epoch, batch = divmod(self.iteration, batches)
+        return f"Epoch {epoch} · batch {batch + 1}/{batches}"
+
     def operands(self, record: StepRecord | None = None) -> list[tuple[str, np.ndarray | None]]:
         """(key, array) for each operand of ``record`` (default: the current one) as the
         operation used it.  An update reads the parameter it overwrites: its old value
@@ -305,8 +319,8 @@ class Session(QObject):
         spec = state.design.spec(state.dataset.n_x, state.dataset.n_y)
         training = state.design.training()
         m = state.dataset.m
-        expected = plan_shapes(spec, m, training)
         batch = training.batch_size if training.uses_batches(m) else m
+        expected = plan_shapes(spec, batch, training)
         columns = {batch, m - (training.batches(m) - 1) * batch}  # a mini-batch, or the smaller last one
         for key, value in state.values.items():
             want = expected.get(key)

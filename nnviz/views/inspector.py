@@ -244,7 +244,7 @@ class InspectorView(QWidget):
 
     def _show_empty(self) -> None:
         op = self.session.next_op
-        shapes = plan_shapes(self.session.spec, self.session.m)
+        shapes = self.session.plan_shapes()
         algebra = op.shape_algebra([shapes[k] for k in op.operands], shapes[op.key], named=True)
         self.equation_label.setText(f"Next: {op.equation}")
         self.equation_label.setStyleSheet(f"color: {PHASE_COLORS['ready']};")

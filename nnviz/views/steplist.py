@@ -57,7 +57,7 @@ class StepListView(QWidget):
 
     def _rebuild(self) -> None:
         session = self.session
-        shapes = plan_shapes(session.spec, session.m)
+        shapes = session.plan_shapes()
         self.tree.clear()
         for op in session.plan:
             equation, algebra = operation_line(op, shapes)

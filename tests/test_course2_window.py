@@ -1,0 +1,108 @@
+"""Course 2 in the window: the optimiser form, the position, session files with optimiser state."""
+from __future__ import annotations
+
+import json
+import zipfile
+
+import numpy as np
+
+from nnviz.app import MainWindow
+from nnviz.data import load_dataset
+from nnviz.engine import Stepper, initialize
+from nnviz.session import Design, Session
+from nnviz.session.persist import load_session, save_session
+
+
+def _window(qtbot, design: Design) -> MainWindow:
+    window = MainWindow(Session(load_dataset("demo:course-moons"), design))
+    qtbot.addWidget(window)
+    return window
+
+
+def test_the_form_edits_the_design_and_the_plan_follows(qtbot, wait_idle):
+    window = _window(qtbot, Design(hidden=(5, 2), activations=("relu", "relu")))
+    s, form = window.session, window.optimiser
+    assert form.optimizer_combo.currentData() == "gd" and not form.beta1_spin.isEnabled()
+    form.optimizer_combo.setCurrentIndex(form.optimizer_combo.findData("adam"))
+    wait_idle(s)
+    assert s.design.optimizer == "adam" and form.beta1_spin.isEnabled() and not form.beta_spin.isEnabled()
+    assert any(op.symbol == "v̂_dW[1]" for op in s.plan)
+    form.batch_spin.setValue(64)
+    wait_idle(s)
+    assert s.design.batch_size == 64 and s.plan[0].symbol == "X{t}"
+    assert form.batch_note.text() == "5 batches an epoch (300 = 4·64 + 44)"
+    form.layers.cellWidget(0, 0).setValue(0.8)
+    wait_idle(s)
+    assert s.design.keep_prob == (0.8, 1.0) and any(op.key == "D1" for op in s.plan)
+    form.layers.cellWidget(1, 1).setChecked(True)
+    wait_idle(s)
+    assert s.design.batch_norm == (False, True) and any(op.key == "gamma2" for op in s.plan)
+    form.beta1_spin.setValue(0.8)  # a live hyperparameter: no rebuild, the stepper takes it
+    assert s.stepper.training.beta1 == 0.8
+    assert s.undo_stack.count() == 5
+    s.undo_stack.undo()
+    assert s.design.beta1 == 0.9
+    for _ in range(3):
+        window.actionIteration.trigger()
+        wait_idle(s)
+    assert window.status_position.text().startswith("Epoch 0 · batch 4/5")
+    window.close()
+
+
+def test_a_session_saved_mid_batch_continues_bit_for_bit(qtbot, wait_idle, tmp_path):
+    design = Design(hidden=(5, 2), activations=("relu", "relu"), optimizer="adam", batch_size=64,
+                    keep_prob=(0.8, 1.0), learning_rate=0.01)
+    window = _window(qtbot, design)
+    s = window.session
+    for _ in range(6):  # into the second epoch
+        window.actionIteration.trigger()
+        wait_idle(s)
+    for _ in range(9):  # past X{t}, Y{t} and the dropout mask
+        window.actionStep.trigger()
+        wait_idle(s)
+    path = tmp_path / "adam.nnviz"
+    s.save(str(path))
+    wait_idle(s)
+    state = load_session(path)
+    assert {"vdW1", "sdW1", "t", "D1"} <= state.values.keys() and state.design == design
+    other = _window(qtbot, Design())
+    other.session.open_session(str(path))
+    wait_idle(other.session)
+    o = other.session
+    assert (o.iteration, o.position) == (6, 9) and o.design == design
+    for _ in range(2 * len(s.plan)):
+        s.stepper.step()
+        o.stepper.step()
+    for key in s.stepper.values:
+        assert s.stepper.values[key].tobytes() == o.stepper.values[key].tobytes(), key
+    window.close()
+    other.close()
+
+
+def test_a_version_1_session_file_still_opens(qtbot, wait_idle, tmp_path):
+    data = load_dataset("demo:course-moons")
+    design = Design(hidden=(3,), activations=("tanh",))
+    spec = design.spec(data.n_x, data.n_y)
+    stepper = Stepper(spec, initialize(spec), data.X, data.Y)
+    stepper.run_iteration()
+    from nnviz.engine.history import History
+    from nnviz.session.persist import SessionState
+
+    path = tmp_path / "old.nnviz"
+    save_session(path, SessionState(design, data, dict(stepper.values), 1, 0, History(spec.L)))
+    with zipfile.ZipFile(path) as z:  # rewrite it as version 1 wrote it: no course 2 keys in the design
+        entries = {name: z.read(name) for name in z.namelist()}
+    meta = json.loads(np.load(path)["meta"].item())
+    meta["version"] = 1
+    meta["design"] = {k: meta["design"][k] for k in ("hidden", "activations", "output", "init", "rng", "seed",
+                                                     "learning_rate")}
+    import io
+
+    buffer = io.BytesIO()
+    np.save(buffer, np.array(json.dumps(meta)), allow_pickle=False)
+    entries["meta.npy"] = buffer.getvalue()
+    with zipfile.ZipFile(path, "w") as z:
+        for name, raw in entries.items():
+            z.writestr(name, raw)
+    state = load_session(path)
+    assert state.design == design and state.design.optimizer == "gd" and state.design.batch_size is None
