@@ -193,3 +193,33 @@ def test_the_diagram_highlighting_is_derived_from_reads_and_writes():
     assert ops["v_dW[2]"].highlight() == (set(), {2}, set())
     assert ops["γ[2]"].highlight() == ({2}, set(), {2})
     assert ops["X{t}"].highlight() == ({0}, set(), set())
+
+
+def test_diagnostics_measure_the_optimisers_real_step():
+    from nnviz.engine.diagnostics import diagnose
+
+    stepper = _everything(history_bytes=0)
+    stepper.run_iteration()
+    v = stepper.values
+    row = diagnose(stepper.spec, v, 0.01)[0]
+    step = v["vhatdW1"] / (np.sqrt(v["shatdW1"]) + 1e-8)
+    alpha = float(v["alpha"][0, 0])
+    assert row.update_ratio == pytest.approx(alpha * np.linalg.norm(step) / np.linalg.norm(v["W1"]), rel=1e-12)
+
+
+def test_the_exported_script_predicts_with_batch_norm_like_nnviz(tmp_path):
+    import importlib.util
+
+    from nnviz.engine import predict
+    from nnviz.engine.export import network_script, prediction_arrays
+
+    stepper = _everything(history_bytes=0)
+    for _ in range(4):
+        stepper.run_iteration()
+    script = tmp_path / "bn_network.py"
+    script.write_text(network_script(stepper.spec, prediction_arrays(stepper.spec, stepper.values), "test", script.name))
+    spec = importlib.util.spec_from_file_location("bn_network", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    X = stepper.X[:, :20]
+    assert np.array_equal(module.predict(X), predict(stepper.spec, stepper.values, X))
