@@ -110,7 +110,35 @@ def state_gradcheck(app, window) -> None:
     settle(app, window)
 
 
+def _course_moons(app, window, **design) -> None:
+    """The optimisation lesson's moons, 2-5-2-1, He init with the legacy generator, seed 3."""
+    s = window.session
+    s.open_dataset("demo:course-moons")
+    settle(app, window)
+    s.set_design(s.design.edit(**{"hidden": (5, 2), "activations": ("relu", "relu"), "init": "he", "rng": "legacy",
+                                  "seed": 3, **design}))
+    settle(app, window)
+
+
+def state_adam(app, window) -> None:
+    """Adam's bias correction v^corr_dW[1] = v_dW[1]/(1 − β₁ᵗ) at t = 3, mini-batch 3 of 5."""
+    _course_moons(app, window, optimizer="adam", batch_size=64, learning_rate=0.0007)
+    for _ in range(2):
+        window.session.run_iteration()
+        settle(app, window)
+    run_to(app, window, "vhatdW1")
+
+
+def state_dropout(app, window) -> None:
+    """A dropout mask D[1] on the regularisation lesson's layout (keep_prob 0.86)."""
+    _course_moons(app, window, hidden=(20, 3), activations=("relu", "relu"), init="lecun", learning_rate=0.3,
+                  keep_prob=(0.86, 0.86))
+    run_to(app, window, "Ad1")
+
+
 STATES: dict[str, Callable] = {
+    "adam": state_adam,
+    "dropout": state_dropout,
     "forward": state_forward,
     "dW2": state_dW2,
     "training": state_training,

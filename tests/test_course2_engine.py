@@ -60,8 +60,8 @@ def test_shapes_carry_the_batch_size_and_new_operations_have_their_symbols():
     assert records["J_L2"].equation.startswith("J_L2 = (λ/2m)(‖W[1]‖² + ‖W[2]‖² + ‖W[3]‖²)")
     assert records["dW[2]"].equation == "dW[2] = dZ[2]·Ã[1]ᵀ + (λ/m)·W[2]"
     assert records["dA[1]"].equation == "dA[1] = dÃ[1] * D[1] / 0.8"
-    assert records["v_dW[2]"].shape_text == "4×6" and records["ŝ_dW[2]"].equation == "ŝ_dW[2] = s_dW[2] / (1 − β₂ᵗ)"
-    assert records["W[2]"].equation == "W[2] = W[2] − α·v̂_dW[2] / (√ŝ_dW[2] + ε)"
+    assert records["v_dW[2]"].shape_text == "4×6" and records["s^corr_dW[2]"].equation == "s^corr_dW[2] = s_dW[2] / (1 − β₂ᵗ)"
+    assert records["W[2]"].equation == "W[2] = W[2] − α·v^corr_dW[2] / (√s^corr_dW[2] + ε)"
     assert records["α"].equation == "α = α₀ / (1 + 0.5·epoch)"
     assert records["t"].value[0, 0] == 1.0
     phases = {r.phase for r in records.values()}

@@ -123,3 +123,16 @@ def test_the_regularisation_lesson(course2_mat, options, keep, printed):
             costs[i] = stepper.cost
     for i, cost in printed.items():
         assert costs[i] == pytest.approx(cost, rel=1e-12), i
+
+
+def test_the_readme_course_2_example_runs():
+    import re
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Course 2"):]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    scope: dict = {}
+    exec(compile(code, "README.md", "exec"), scope)
+    stepper = scope["stepper"]
+    assert stepper.epoch == 2 and stepper.values["t"][0, 0] == 10.0 and scope["cost"] is not None
+    assert stepper.position_text() == "epoch 2 · batch 1/5 · X{t}"

@@ -26,7 +26,7 @@ def test_the_form_edits_the_design_and_the_plan_follows(qtbot, wait_idle):
     form.optimizer_combo.setCurrentIndex(form.optimizer_combo.findData("adam"))
     wait_idle(s)
     assert s.design.optimizer == "adam" and form.beta1_spin.isEnabled() and not form.beta_spin.isEnabled()
-    assert any(op.symbol == "v̂_dW[1]" for op in s.plan)
+    assert any(op.symbol == "v^corr_dW[1]" for op in s.plan)
     form.batch_spin.setValue(64)
     wait_idle(s)
     assert s.design.batch_size == 64 and s.plan[0].symbol == "X{t}"

@@ -121,7 +121,7 @@ def _ratio_of(W: Array, dW: Array, learning_rate: float) -> float:
 
 
 def _step_of(values: dict[str, Array], l: int) -> Array | None:
-    """What α multiplies in W[l]'s update: dW[l], or the optimiser's v, v̂/(√ŝ + ε), dW/(√s + ε)."""
+    """What α multiplies in W[l]'s update: dW[l], or the optimiser's v, v^corr/(√s^corr + ε), dW/(√s + ε)."""
     get = values.get
     if get(f"vhatdW{l}") is not None and get(f"shatdW{l}") is not None:
         with np.errstate(all="ignore"):
@@ -139,7 +139,7 @@ def _step_of(values: dict[str, Array], l: int) -> Array | None:
 def diagnose(spec: NetworkSpec, values: dict[str, Array], learning_rate: float) -> list[LayerDiagnostics]:
     """Per layer 1..L, from the values of the latest forward and backward pass (missing → None).
 
-    The update ratio is α‖step‖/‖W[l]‖ with the step the optimiser takes (v for momentum, v̂/(√ŝ + ε)
+    The update ratio is α‖step‖/‖W[l]‖ with the step the optimiser takes (v for momentum, v^corr/(√s^corr + ε)
     for Adam), so it measures the real update whatever the optimiser; α is the decayed one where it decays."""
     if "alpha" in values:
         learning_rate = float(values["alpha"][0, 0])

@@ -89,7 +89,8 @@ def _course2(op: Operation, spec: NetworkSpec) -> str | None:
     if op.kind == Kind.BIAS_CORRECTION:
         return (f"Bias correction: {symbol(op.operands[0])} started at 0, so early on it is about (1 − βᵗ) of the "
                 "average it estimates; dividing by 1 − βᵗ makes it unbiased. At t = 1 it is the gradient itself "
-                "(squared for ŝ); after a few hundred updates 1 − βᵗ ≈ 1 and the correction has faded.")
+                "(squared for s^corr); after a few hundred updates 1 − βᵗ ≈ 1 and the correction has faded. "
+                "v^corr and s^corr are the course's v_corrected and s_corrected (the Adam paper's v and s with hats).")
     return None
 
 
@@ -192,9 +193,9 @@ def _update(op: Operation) -> str:
     after = (" The updates come after the whole backward pass, because dA[l−1] = W[l]ᵀ·dZ[l] needed the "
              "weights of the forward pass.")
     if len(op.operands) == 3 and op.operands[1].startswith("vhat"):
-        return (f"Adam: {param} moves by α·v̂/(√ŝ + ε): the direction of the averaged gradient, each entry scaled "
+        return (f"Adam: {param} moves by α·v^corr/(√s^corr + ε): the direction of the averaged gradient, each entry scaled "
                 "by how large its gradients have been, so the step is about α whatever the gradient's size. ε "
-                "keeps the division finite where ŝ is 0." + after)
+                "keeps the division finite where s^corr is 0." + after)
     if len(op.operands) == 3:
         return (f"RMSprop: {param} moves by α·d{param}/(√s + ε): large, noisy gradients are damped and small "
                 "steady ones amplified." + after)

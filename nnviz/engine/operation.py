@@ -30,7 +30,7 @@ class Phase(str, Enum):
     FORWARD = "forward"
     COST = "cost"
     BACKWARD = "backward"
-    OPTIMIZER = "optimizer"  # t, α, v, s, v̂, ŝ: the optimiser's state before the updates
+    OPTIMIZER = "optimizer"  # t, α, v, s, v^corr, s^corr: the optimiser's state before the updates
     UPDATE = "update"
 
     def __str__(self) -> str:
@@ -78,7 +78,7 @@ Shape = tuple[Dim, Dim]
 
 # key prefixes and how the notes write them: 'vdW1' -> 'v_dW[1]', 'Ad2' -> 'Ã[2]'
 _PREFIX_SYMBOLS = {
-    "vhat": "v̂_", "shat": "ŝ_", "v": "v_", "s": "s_",
+    "vhat": "v^corr_", "shat": "s^corr_", "v": "v_", "s": "s_",
 }
 _NAMED = {
     "Ad": "Ã", "dAd": "dÃ", "mu": "μ", "var": "σ²", "Zhat": "Ẑ", "Zt": "Z̃", "dZt": "dZ̃", "dZhat": "dẐ",

@@ -154,7 +154,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
                   ("learning_rate", "beta"), _momentum),
         Optimizer("rmsprop", "RMSprop: s = β₂·s + (1 − β₂)·dW²; W = W − α·dW/(√s + ε)", ("s",), False,
                   ("learning_rate", "beta2", "epsilon"), _rmsprop),
-        Optimizer("adam", "Adam: momentum and RMSprop with bias correction v̂ = v/(1 − β₁ᵗ), ŝ = s/(1 − β₂ᵗ)",
+        Optimizer("adam", "Adam: momentum and RMSprop with bias correction v^corr = v/(1 − β₁ᵗ), s^corr = s/(1 − β₂ᵗ)",
                   ("v", "s"), True, ("learning_rate", "beta1", "beta2", "epsilon"), _adam),
     )
 }

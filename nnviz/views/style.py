@@ -9,7 +9,7 @@ PHASE_COLORS: dict[str, str] = {
     "forward": "#1f6fb4",
     "cost": "#7b3fa0",
     "backward": "#d9680f",
-    "optimizer": "#0f7f86",  # t, α, v, s, v̂, ŝ: teal, between the gradients and the updates
+    "optimizer": "#0f7f86",  # t, α, v, s, v^corr, s^corr: teal, between the gradients and the updates
     "update": "#2a8a3e",
     "ready": "#555555",
 }
