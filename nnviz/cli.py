@@ -34,41 +34,35 @@ def _hidden_sizes(text: str) -> list[int]:
     return sizes
 
 
-def _positive_float(text: str) -> float:
+def _number(text: str, cast: type, fits, expected: str):
+    """``text`` as an int or float that ``fits``; otherwise an argparse error saying what was expected."""
     try:
-        value = float(text)
+        value = cast(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}")
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a {'whole number' if cast is int else 'number'}, got {text!r}")
+    if not (math.isfinite(value) and fits(value)):
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
     return value
+
+
+def _positive_float(text: str) -> float:
+    return _number(text, float, lambda v: v > 0, "a positive number")
 
 
 def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}")
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected 0 or more, got {text!r}")
-    return value
+    return _number(text, int, lambda v: v >= 0, "0 or more")
 
 
-def _probability(text: str) -> float:
-    value = _positive_float(text)
-    if value > 1:
-        raise argparse.ArgumentTypeError(f"expected a number above 0 and at most 1, got {text!r}")
-    return value
+def _at_least_one(text: str) -> int:
+    return _number(text, int, lambda v: v >= 1, "1 or more")
 
 
 def _beta(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}")
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number from 0 to below 1, got {text!r}")
-    return value
+    return _number(text, float, lambda v: 0 <= v < 1, "a number from 0 to below 1")
+
+
+def _non_negative(text: str) -> float:
+    return _number(text, float, lambda v: v >= 0, "0 or a positive number")
 
 
 def _keep_probs(text: str) -> list[float]:
@@ -79,23 +73,6 @@ def _keep_probs(text: str) -> list[float]:
     if any(not 0 < p <= 1 for p in values):
         raise argparse.ArgumentTypeError(f"every keep probability is above 0 and at most 1; got {text!r}")
     return values
-
-
-def _non_negative(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}")
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"expected 0 or a positive number, got {text!r}")
-    return value
-
-
-def _at_least_one(text: str) -> int:
-    value = _count(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected 1 or more, got {text!r}")
-    return value
 
 
 def _add_data_options(parser: argparse.ArgumentParser) -> None:

@@ -63,10 +63,7 @@ class Design:
 
     def training(self) -> Training:
         """The hyperparameters of training; ``rng`` drives the mini-batches and dropout masks too."""
-        return Training(optimizer=self.optimizer, learning_rate=self.learning_rate, beta=self.beta, beta1=self.beta1,
-                        beta2=self.beta2, epsilon=self.epsilon, batch_size=self.batch_size,
-                        batch_seed=self.batch_seed, rng=self.rng, lr_decay=self.lr_decay,
-                        decay_interval=self.decay_interval, l2=self.l2)
+        return Training(**{name: getattr(self, name) for name in Training.names() if hasattr(self, name)})
 
     # hyperparameters that change numbers but not the plan: they apply live, without a rebuild
     LIVE = ("learning_rate", "beta", "beta1", "beta2", "epsilon")
