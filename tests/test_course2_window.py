@@ -106,3 +106,17 @@ def test_a_version_1_session_file_still_opens(qtbot, wait_idle, tmp_path):
             z.writestr(name, raw)
     state = load_session(path)
     assert state.design == design and state.design.optimizer == "gd" and state.design.batch_size is None
+
+
+def test_the_inspector_names_the_batchs_columns_and_the_diagram_batch_norms_parameters(qtbot, wait_idle):
+    design = Design(hidden=(5, 2), activations=("relu", "relu"), batch_size=64, rng="legacy",
+                    batch_norm=(True, False))
+    window = _window(qtbot, design)
+    s = window.session
+    window.actionStep.trigger()
+    wait_idle(s)
+    np.random.seed(11)  # the course's random_mini_batches: seed 10 + epoch 0 + 1
+    first = np.random.permutation(300)[:8]
+    assert ", ".join(str(c) for c in first) + ", … (64 columns)" in window.inspector.info_label.text()
+    assert window.diagram.sublabel(1) == "γ[1], β[1] 5×1" and window.diagram.sublabel(2) == "b[2] 2×1"
+    window.close()

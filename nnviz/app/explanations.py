@@ -8,7 +8,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QFont, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QTextBrowser, QTreeWidgetItem
 
-from ..engine import Operation, plan_shapes
+from ..engine import Operation
 from ..engine.explain import NOTES_SLIPS, explain
 from ..views.style import PHASE_COLORS
 

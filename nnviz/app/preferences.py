@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from ..engine import plan_shapes
 from ..session import Session
 from ..views.style import VERDICT_TEXT
 

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView, QHeaderView, QMenu, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
-from ..engine import operation_line, plan_shapes
+from ..engine import operation_line
 from ..session import Session
 from .style import phase_color, phase_tint
 
