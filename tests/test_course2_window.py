@@ -5,6 +5,7 @@ import json
 import zipfile
 
 import numpy as np
+import pytest
 
 from nnviz.app import MainWindow
 from nnviz.data import load_dataset
@@ -89,7 +90,9 @@ def test_a_version_1_session_file_still_opens(qtbot, wait_idle, tmp_path):
     from nnviz.session.persist import SessionState
 
     path = tmp_path / "old.nnviz"
-    save_session(path, SessionState(design, data, dict(stepper.values), 1, 0, History(spec.L)))
+    history = History(spec.L)
+    history.append(stepper.cost, [float(np.linalg.norm(stepper.values[f"dW{l}"])) for l in (1, 2)])
+    save_session(path, SessionState(design, data, dict(stepper.values), 1, 0, history))
     with zipfile.ZipFile(path) as z:  # rewrite it as version 1 wrote it: no course 2 keys in the design
         entries = {name: z.read(name) for name in z.namelist()}
     meta = json.loads(np.load(path)["meta"].item())
@@ -120,3 +123,30 @@ def test_the_inspector_names_the_batchs_columns_and_the_diagram_batch_norms_para
     assert ", ".join(str(c) for c in first) + ", … (64 columns)" in window.inspector.info_label.text()
     assert window.diagram.sublabel(1) == "γ[1], β[1] 5×1" and window.diagram.sublabel(2) == "b[2] 2×1"
     window.close()
+
+
+def test_session_files_check_the_optimiser_state_and_the_last_batchs_columns(tmp_path):
+    from nnviz.engine.history import History, gradient_norms
+    from nnviz.session.persist import SessionFileError, SessionState, check_state
+
+    data = load_dataset("demo:course-moons")
+    design = Design(hidden=(4,), activations=("tanh",), optimizer="adam", batch_size=64)
+    spec = design.spec(data.n_x, data.n_y)
+    stepper = Stepper(spec, initialize(spec), data.X, data.Y, training=design.training())
+    history = History(spec.L)
+    for _ in range(5):  # the fifth is the epoch's last batch: 300 = 4·64 + 44
+        stepper.run_iteration()
+        history.append(stepper.cost, gradient_norms(stepper.values, spec.L))
+    for _ in range(4):
+        stepper.step()  # X{t}, Y{t}, Z[1], A[1] of batch 1 of epoch 1 (64 columns); dZ[1] still has 44
+    assert stepper.values["Z1"].shape == (4, 64) and stepper.values["dZ1"].shape == (4, 44)
+    values = {k: v for k, v in stepper.values.items() if k not in ("A0", "Y")}
+    path = save_session(tmp_path / "last.nnviz", SessionState(design, data, values, 5, 4, history))
+    state = load_session(path)
+    assert state.values["dZ1"].shape == (4, 44)
+    bad = dict(values, vdW1=np.zeros((3, 2)))
+    with pytest.raises(SessionFileError, match="vdW1"):
+        check_state(SessionState(design, data, bad, 5, 4, history))
+    missing = {k: v for k, v in values.items() if k != "sdW1"}
+    with pytest.raises(SessionFileError, match="sdW1"):
+        check_state(SessionState(design, data, missing, 5, 4, history))

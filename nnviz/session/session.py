@@ -18,7 +18,7 @@ from PySide6.QtGui import QUndoStack
 
 from ..data import DataError, Dataset, check_output_fits, load_dataset, load_demo
 from ..data.memory import check_fits
-from ..engine import NetworkSpec, Operation, StepRecord, Stepper, initialize
+from ..engine import NetworkSpec, Operation, StepRecord, Stepper, initialize, plan_shapes
 from ..engine.history import History, gradient_norms
 from ..engine.limits import network_bytes
 from ..engine.stepper import DEFAULT_HISTORY_BYTES, count_nonfinite
