@@ -10,11 +10,13 @@ from nnviz.engine import NetworkSpec, Stepper, initialize
 
 @pytest.fixture
 def toy_npz(tmp_path):
-    rng = np.random.default_rng(0)
-    X = rng.standard_normal((3, 50))
-    path = tmp_path / "toy.npz"
-    np.savez(path, X=X, Y=(X[:1] + X[1:2] > 0).astype(float))
-    return path, X, (X[:1] + X[1:2] > 0).astype(float)
+    """50 points of the xor demo as an .npz file: (path, X, Y)."""
+    from nnviz.data import load_dataset
+
+    data = load_dataset("demo:xor?m=50&seed=0")
+    X = np.vstack([data.X, data.X[:1] * data.X[1:]])  # a third feature, x1·x2
+    np.savez(tmp_path / "toy.npz", X=X, Y=data.Y)
+    return tmp_path / "toy.npz", X, data.Y
 
 
 def test_epoch_costs_are_the_courses_mean_over_the_batches_before_each_update(toy_npz, capsys):
