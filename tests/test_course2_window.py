@@ -150,3 +150,16 @@ def test_session_files_check_the_optimiser_state_and_the_last_batchs_columns(tmp
     missing = {k: v for k, v in values.items() if k != "sdW1"}
     with pytest.raises(SessionFileError, match="sdW1"):
         check_state(SessionState(design, data, missing, 5, 4, history))
+
+
+def test_run_stops_when_the_designs_epochs_are_done(qtbot, wait_idle):
+    window = _window(qtbot, Design(hidden=(4,), activations=("tanh",), batch_size=64, learning_rate=0.1))
+    s = window.session
+    window.optimiser.epochs_spin.setValue(3)
+    assert s.design.epochs == 3 and s.stepper.iteration == 0  # applied live: no rebuild
+    with qtbot.waitSignal(s.paused, timeout=20_000) as paused:
+        window.actionRun.trigger()
+    wait_idle(s)
+    assert paused.args == ["3 epochs done (Design ▸ Epochs)"]
+    assert s.iteration == 15 and s.position == 0 and window.status_position.text().startswith("Epoch 3 · batch 1/5")
+    window.close()

@@ -38,6 +38,7 @@ class Design:
     init_scale: float | None = None  # W = randn·scale for init "normal"
     keep_prob: tuple[float, ...] = ()  # per hidden layer (empty: no dropout)
     batch_norm: tuple[bool, ...] = ()  # per hidden layer (empty: none)
+    epochs: int | None = None  # Run stops when this many epochs are done (None: it runs until paused)
 
     def __post_init__(self) -> None:
         """ValueError with what is wrong for anything a network cannot be built from (a file can say anything)."""
@@ -69,6 +70,9 @@ class Design:
             raise ValueError(f"the learning rate must be a positive number, got {rate!r}")
         object.__setattr__(self, "learning_rate", float(rate))
         self.training()  # the optimiser's settings are checked where they are defined
+        if self.epochs is not None and (isinstance(self.epochs, bool) or not isinstance(self.epochs, int)
+                                        or self.epochs < 1):
+            raise ValueError(f"the number of epochs must be a whole number from 1, got {self.epochs!r}")
         if any(not 0 < p <= 1 for p in self.keep_prob):
             raise ValueError("keep_prob is above 0 and at most 1")
 
@@ -80,7 +84,7 @@ class Design:
         return Training(**{name: getattr(self, name) for name in Training.names() if hasattr(self, name)})
 
     # hyperparameters that change numbers but not the plan: they apply live, without a rebuild
-    LIVE = ("learning_rate", "beta", "beta1", "beta2", "epsilon")
+    LIVE = ("learning_rate", "beta", "beta1", "beta2", "epsilon", "epochs")
 
     def same_network(self, other: "Design") -> bool:
         """True when only α, β's or ε differ (no rebuild needed: the operations stay the same)."""

@@ -574,6 +574,9 @@ class Session(QObject):
             reason = self._advance_to(0)
             if reason:
                 return reason
+            epochs = self.design.epochs
+            if epochs and self.stepper.iteration >= epochs * self.stepper.context.batches:
+                return f"{epochs} epochs done (Design ▸ Epochs)"
             now = time.monotonic()
             if now - rested >= RUN_SLICE:
                 # sleep(0) releases the GIL: the window's thread, which needs it for every Qt

@@ -21,7 +21,8 @@ def describe_edit(old: Design, new: Design) -> str:
                          ("optimizer", "Optimiser"), ("beta", "β"), ("beta1", "β₁"), ("beta2", "β₂"),
                          ("epsilon", "ε"), ("batch_size", "Batch size"), ("lr_decay", "Decay rate"),
                          ("decay_interval", "Decay interval"), ("l2", "L2 λ"), ("keep_prob", "keep_prob"),
-                         ("batch_norm", "Batch norm"), ("init_scale", "Initial scale")):
+                         ("batch_norm", "Batch norm"), ("init_scale", "Initial scale"),
+                         ("epochs", "Epochs")):
         if getattr(old, field) != getattr(new, field):
             value = getattr(new, field)
             return f"{label} = {', '.join(map(str, value)) if isinstance(value, tuple) else value}"

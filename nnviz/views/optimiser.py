@@ -1,4 +1,4 @@
-"""The optimiser and regularisation form: optimiser and its β's and ε, mini-batches, decay, λ,
+"""The optimiser and regularisation form: optimiser and its β's and ε, mini-batches and epochs, decay, λ,
 keep_prob and batch norm per hidden layer, the initial scale of 'normal'."""
 from __future__ import annotations
 
@@ -54,6 +54,12 @@ class OptimiserView(QWidget):
         self.batch_note = QLabel()
         self.batch_note.setObjectName("batchNote")
         self.batch_note.setStyleSheet("color: #555;")
+        self.epochs_spin = QSpinBox()
+        self.epochs_spin.setObjectName("epochs")
+        self.epochs_spin.setRange(0, 10_000_000)
+        self.epochs_spin.setSpecialValueText("until paused")
+        self.epochs_spin.setKeyboardTracking(False)
+        self.epochs_spin.setToolTip("Run stops when this many epochs are done")
         self.decay_spin = _spin("lrDecay", 0.0, 1000.0, 4, 0.1, "off")
         self.interval_spin = QSpinBox()
         self.interval_spin.setObjectName("decayInterval")
@@ -77,6 +83,7 @@ class OptimiserView(QWidget):
         form.addRow("ε", self.epsilon_spin)
         form.addRow("Mini-batch size", self.batch_spin)
         form.addRow(self.batch_note)
+        form.addRow("Epochs (Run stops after)", self.epochs_spin)
         form.addRow("Decay rate of α", self.decay_spin)
         form.addRow("Decay interval (epochs)", self.interval_spin)
         form.addRow("L2 λ", self.l2_spin)
@@ -94,6 +101,7 @@ class OptimiserView(QWidget):
             spin.valueChanged.connect(lambda value, field=field: self._apply(**{field: float(value)}))
         self.batch_spin.valueChanged.connect(lambda value: self._apply(batch_size=value or None))
         self.interval_spin.valueChanged.connect(lambda value: self._apply(decay_interval=value or None))
+        self.epochs_spin.valueChanged.connect(lambda value: self._apply(epochs=value or None))
         self.scale_spin.valueChanged.connect(lambda value: self._apply(init_scale=value or None))
         session.design_changed.connect(self.refresh)
         session.dataset_changed.connect(self.refresh)
@@ -104,7 +112,8 @@ class OptimiserView(QWidget):
     def refresh(self) -> None:
         d, m = self.session.design, self.session.dataset.m
         widgets = (self.optimizer_combo, self.beta_spin, self.beta1_spin, self.beta2_spin, self.epsilon_spin,
-                   self.batch_spin, self.decay_spin, self.interval_spin, self.l2_spin, self.scale_spin)
+                   self.batch_spin, self.decay_spin, self.interval_spin, self.l2_spin, self.scale_spin,
+                   self.epochs_spin)
         for w in widgets:
             w.blockSignals(True)
         self.optimizer_combo.setCurrentIndex(self.optimizer_combo.findData(d.optimizer))
@@ -115,6 +124,7 @@ class OptimiserView(QWidget):
         self.batch_spin.setMaximum(m)
         self.batch_spin.setValue(d.batch_size if d.batch_size and d.batch_size < m else 0)
         self.interval_spin.setValue(d.decay_interval or 0)
+        self.epochs_spin.setValue(d.epochs or 0)
         for w in widgets:
             w.blockSignals(False)
         reads = OPTIMIZERS[d.optimizer].hyperparameters
