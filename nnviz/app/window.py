@@ -257,7 +257,7 @@ class MainWindow(QMainWindow):
         self.status_position = QLabel()
         self.status_position.setObjectName("iterationLabel")
         self.statusBar().addPermanentWidget(self.status_position)
-        self.statusBar().showMessage("Ready: press Step (F10) to perform Z[1] = W[1]·A[0] + b[1]", 10000)
+        self.statusBar().showMessage(f"Ready: press Step (F10) to perform {self.session.next_op.equation}", 10000)
 
     # -- keeping the window current --------------------------------------------------------
     @Slot()

@@ -25,8 +25,8 @@ def _course2(op: Operation, spec: NetworkSpec) -> str | None:
     k = spec.keep(l) if 0 < l <= spec.L else 1.0
     texts = {
         Kind.BATCH: (
-            "Each epoch shuffles the m examples (one permutation of the columns) and cuts them into mini-batches "
-            "of b columns; the last takes what is left (300 = 4·64 + 44). Everything below works on these columns "
+            "Each epoch shuffles the m examples (π, one permutation of the columns) and cuts them into "
+            "mini-batches of b columns: batch t takes π[(t−1)b : tb], the last what is left (300 = 4·64 + 44). Everything below works on these columns "
             "only, so m in 1/m is the batch's size, and every mini-batch ends with an update: t counts updates, "
             "not epochs. With the legacy generator the permutation of epoch e is np.random.seed(s + e + 1); "
             "np.random.permutation(m), as the course's random_mini_batches (s = 10)."),

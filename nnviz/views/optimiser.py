@@ -70,8 +70,9 @@ class OptimiserView(QWidget):
         self.scale_spin = _spin("initScale", 0.0, 1000.0, 4, 1.0, "1 (default)")
         self.layers = QTableWidget(0, 2)
         self.layers.setObjectName("regularisationLayers")
-        self.layers.setHorizontalHeaderLabels(["keep_prob", "Batch norm"])
-        self.layers.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.layers.setHorizontalHeaderLabels(["keep_prob", "BN"])
+        self.layers.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.layers.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.layers.verticalHeader().setDefaultSectionSize(30)
 
         box = QGroupBox("Optimiser and regularisation")
@@ -88,7 +89,10 @@ class OptimiserView(QWidget):
         form.addRow("Decay interval (epochs)", self.interval_spin)
         form.addRow("L2 λ", self.l2_spin)
         form.addRow("Scale of 'normal' init", self.scale_spin)
-        form.addRow(QLabel("Per hidden layer: dropout keeps units with probability keep_prob (1 = none)"))
+        note = QLabel("Per hidden layer: dropout keeps each unit with probability keep_prob (1: no dropout); "
+                      "BN: batch normalisation")
+        note.setWordWrap(True)
+        form.addRow(note)
         form.addRow(self.layers)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
