@@ -222,7 +222,7 @@ def _fast(path: Path, layout: Layout) -> np.ndarray | None:
 
     pandas' reader parses every float exactly (tests compare it bit for bit with numpy.loadtxt);
     numpy.loadtxt is the fallback without pandas, and the reader for wide tables, where
-    pandas' cost per column makes it 1.4-3.4× slower (CPU time; benchmarks/bench_data.py)."""
+    pandas' cost per column makes it 1.3-3.4× slower from 1,000 columns on (CPU time)."""
     if layout.n_cols > WIDE_COLUMNS:
         table = _read_with_numpy(path, layout)
     else:
