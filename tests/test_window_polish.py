@@ -456,6 +456,11 @@ def test_clicking_an_earlier_line_steps_back_to_it_exactly(qtbot, make_session, 
     assert s.values["Z1"] is Z1_before and "dW1" not in s.values or s.values.get("dW1") is None
     assert window.statusBar().currentMessage().startswith("Stepped back")
     assert window.step_list.current_index() == A1
+    # the right-click menu of an earlier line offers the same, and says Run to Here waits for the next iteration
+    window.step_list._context_menu(window.step_list.tree.visualItemRect(window.step_list.tree.topLevelItem(0)).center())
+    texts = [a.text() for a in window.step_list.context_menu.actions()]
+    window.step_list.context_menu.close()
+    assert "Step Back to Here (1 operation)" in texts and "Run to Here (next iteration)" in texts
 
 
 def test_an_earlier_line_beyond_step_back_says_it_runs_on_to_it(qtbot, make_session, wait_idle):

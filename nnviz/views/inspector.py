@@ -27,7 +27,7 @@ STATS_COLUMNS = ("matrix", "shape", "min", "max", "mean", "‖·‖", "NaN/Inf")
 ROW_HEIGHT = 22  # stats table rows
 ROOMY_HEIGHT = 480  # below this the stats table may scroll so the heatmaps keep some height
 NARROW_PANEL_WIDTH = 110  # a column like b[1] still needs room for its title, indexes and colour bar
-HOVER_HINT = "Hover a cell to read its row, column and value"
+HOVER_HINT = "Hover a cell to read its row, column and value · the wheel zooms, a double-click shows it whole"
 
 
 class PicturePanel(QWidget):
