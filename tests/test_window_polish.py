@@ -69,14 +69,17 @@ def test_a_1x1_update_shows_its_worked_equation(qtbot, make_session, wait_idle):
     # the numbers on screen are the operation's, to the digits shown, and differ where old and new do
     assert number(before) == pytest.approx(old, rel=1e-3) and number(grad) == pytest.approx(db, rel=1e-3)
     assert number(result) == pytest.approx(new, rel=1e-3) and before != result
+    session.set_learning_rate(0.5)  # α changed after the update: the numbers would not give b[2] any more
+    view.refresh()
+    assert not view.worked_label.isVisible()
     run_to(session, wait_idle, "W1")  # a 3×2 update: no worked equation
     assert not view.worked_label.isVisible()
 
 
-def test_worked_equation_refuses_numbers_that_do_not_give_the_result():
+def test_worked_equation_only_for_plain_arithmetic():
     assert worked_equation("b[1]", "{0} − α·{1}", [1.0, 2.0], 0.5, 0.0) == "b[1] = 1 − 0.5 × 2 = 0"
-    assert worked_equation("b[1]", "{0} − α·{1}", [1.0, 2.0], 0.1, 0.0) is None  # α changed since
     assert worked_equation("J", "np.sum({0})", [1.0], 0.1, 1.0) is None  # not plain arithmetic
+    assert worked_equation("b[1]", "{0} − α·{1} / (√{2} + ε)", [1.0, 2.0, 4.0], 0.5, 0.8) is None  # RMSprop's ε
 
 
 def test_an_infinite_cost_reads_the_same_in_its_box_and_its_stats_row(qtbot, make_session, wait_idle):

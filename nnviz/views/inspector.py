@@ -287,10 +287,17 @@ class InspectorView(QWidget):
         operands are all kept (an update's old value needs the step-back history); else None."""
         if record.value.size != 1:
             return None
-        operands = [array for _, array in self.session.operands(record)]
-        if not operands or any(a is None or a.size != 1 for a in operands):
+        pairs = self.session.operands(record)
+        if not pairs or any(a is None or a.size != 1 for _, a in pairs):
             return None
-        return worked_equation(record.symbol, record.op.form, [float(a.flat[0]) for a in operands],
+        context = getattr(self.session.stepper, "context", self.session.stepper.learning_rate)
+        try:  # the numbers shown must give the result: not so once α was changed after the update ran
+            again = record.op.compute(dict(pairs), context)
+        except Exception:  # an operation that reads more than its operands: no worked equation
+            return None
+        if not np.array_equal(again, record.value):
+            return None
+        return worked_equation(record.symbol, record.op.form, [float(a.flat[0]) for _, a in pairs],
                                self._alpha(), float(record.value.flat[0]))
 
     def _alpha(self) -> float:
