@@ -152,6 +152,7 @@ class InspectorView(QWidget):
         width = self.contentsRect().width() - 24
         self._fit(self.equation_label, width)
         self._fit(self.shapes_label, width)
+        self.worked_label.setProperty("points", self.shapes_label.property("points"))  # grows with it (presentation)
         self._fit(self.worked_label, width)
 
     def resizeEvent(self, event) -> None:
