@@ -145,9 +145,10 @@ class HealthLog:
         """(n, L): % of layer l's units saturated on most examples (NaN for activations that do not saturate)."""
         return self._stack(self._saturated, len(self.iterations))
 
-    def strip(self, key: str, bins: int = 64) -> tuple[Array, Array]:
-        """(image (n, bins), edges (bins + 1,)): the histograms of ``key`` on one common value axis."""
-        n = len(self.iterations)
+    def strip(self, key: str, bins: int = 64, n: int | None = None) -> tuple[Array, Array]:
+        """(image (n, bins), edges (bins + 1,)): the histograms of ``key`` (of the first ``n``
+        iterations, default all) on one common value axis."""
+        n = len(self.iterations) if n is None else n
         hists = self.histograms[key][:n]
         spans = [(h.low, h.high) for h in hists if h.high > h.low]
         if not spans:
