@@ -3,7 +3,6 @@ theirs, ours and the difference are heatmaps with the differing cells marked, an
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from PySide6.QtWidgets import QFileDialog
 
 from nnviz.engine import Stepper

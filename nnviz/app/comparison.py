@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, QSettings, Qt, QThread, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMainWindow
+from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow
 
 from ..data import DataError, Dataset
 from ..engine.compare import CompareReport
@@ -22,6 +22,7 @@ from ..engine.trace import TraceError
 from ..session.design import Design
 from ..session.persist import SessionState
 from ..views.comparison import ComparisonView, step_marks
+from .docks import show_dock, tabbed_dock
 
 log = logging.getLogger(__name__)
 
@@ -103,14 +104,7 @@ class Comparison(QObject):
         self._taking_over = False
         self.view = ComparisonView(self.session)
         self.view.row_chosen.connect(self._row_chosen)
-        self.dock = QDockWidget("Comparison", window)
-        self.dock.setObjectName("comparisonDock")
-        self.dock.setWidget(self.view)
-        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
-        if "plotsDock" in window.docks:
-            window.tabifyDockWidget(window.docks["plotsDock"], self.dock)
-            window.docks["plotsDock"].raise_()
-        self.dock.hide()
+        self.dock = tabbed_dock(window, "comparisonDock", "Comparison", self.view)
         self.action = QAction("Compare With &Trace…", window)
         self.action.setObjectName("actionCompareTrace")
         self.action.setShortcut("Ctrl+Shift+T")
@@ -191,8 +185,7 @@ class Comparison(QObject):
         self.report = report
         self.view.set_report(report)
         self.window.step_list.set_marks(step_marks(report, iteration))
-        self.dock.show()
-        self.dock.raise_()
+        show_dock(self.dock)
         h = self.window.height()  # a projector's 720 rows: the comparison's heatmaps before the inspector's
         self.window.resizeDocks([self.dock], [int((0.5 if h < 850 else 0.3) * h)], Qt.Orientation.Vertical)
         self.window.statusBar().showMessage(f"{name}: {report.summary()}", 20000)

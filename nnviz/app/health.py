@@ -2,12 +2,13 @@
 iteration), drawn at a bounded rate; clicking the histogram strip steps back to that iteration."""
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtWidgets import QDockWidget, QMainWindow
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QMainWindow
 
 from ..engine.health import HealthLog
 from ..views.health import HealthView
 from ..views.throttle import RunThrottle
+from .docks import tabbed_dock, toggle_action
 
 REFRESH_MS = 500  # twice a second while training runs
 
@@ -22,19 +23,9 @@ class TrainingHealth(QObject):
         self.log = HealthLog(self.session.spec)
         self.view = HealthView()
         self.view.scrub_requested.connect(self.scrub)
-        self.dock = QDockWidget("Training Health", window)
-        self.dock.setObjectName("healthDock")
-        self.dock.setWidget(self.view)
-        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
-        if "plotsDock" in window.docks:
-            window.tabifyDockWidget(window.docks["plotsDock"], self.dock)
-            window.docks["plotsDock"].raise_()
-        self.dock.hide()
-        self.action = self.dock.toggleViewAction()
-        self.action.setObjectName("actionTrainingHealth")
-        self.action.setText("Training &Health")
-        self.action.setStatusTip("Update ratios with the 1e-3 band, dead and saturated units, histograms over time")
-        self.action.toggled.connect(lambda shown: shown and QTimer.singleShot(0, self.dock.raise_))
+        self.dock = tabbed_dock(window, "healthDock", "Training Health", self.view)
+        self.action = toggle_action(self.dock, "actionTrainingHealth", "Training &Health",
+                                    "Update ratios with the 1e-3 band, dead and saturated units, histograms over time")
         window.view_menu.addAction(self.action)
         self.session.op_watchers.append(self.after_op)
         self.session.network_changed.connect(self._network_changed)
