@@ -38,3 +38,22 @@ def test_a_new_network_starts_a_new_log(qtbot, default_window):
     s.set_design(s.design.with_layer(0, 3))
     qtbot.waitUntil(lambda: not s.busy, timeout=10_000)
     assert len(window.health.log) == 0 and window.health.log.spec == s.spec
+
+
+def test_with_the_panel_closed_every_tenth_iteration_is_recorded(qtbot, default_window):
+    window = default_window
+    s = window.session
+    assert not window.health.dock.isVisible()
+    for _ in range(12):
+        s.run_iteration()
+        qtbot.waitUntil(lambda: not s.busy, timeout=20_000)
+    assert window.health.log.iterations == [0, 10]
+    window.health.action.trigger()
+    qtbot.waitUntil(lambda: window.health.recording_all, timeout=2_000)
+    s.run_iteration()
+    qtbot.waitUntil(lambda: not s.busy, timeout=20_000)
+    window.health._refresh()
+    assert window.health.log.iterations == [0, 10, 12]
+    times, rows = window.health.log.columns(3)
+    assert list(times) == list(range(13)) and list(rows) == [0] * 10 + [1, 1, 2]
+    assert window.health.view.strip_image.image.shape == (64, 13)

@@ -113,11 +113,13 @@ class HealthView(QWidget):
         key = self.strip_choice.currentData()
         if key and n:
             image, edges = log.strip(key, STRIP_BINS, n)
-            # rows are value bins (low at the bottom), columns iterations
-            # the square root of each bin's share, so the tails show beside the peak at 0
-            self.strip_image.setImage(np.sqrt(image.T), autoLevels=True)
+            times, rows = log.columns(n)
+            # rows of the image are value bins (low at the bottom), columns an even time axis; the
+            # square root of each bin's share, so the tails show beside the peak
+            self.strip_image.setImage(np.sqrt(image[rows].T), autoLevels=True)
             low, high = float(edges[0]), float(edges[-1])
-            self.strip_image.setRect(QRectF(x[0] - 0.5, low, max(1.0, x[-1] - x[0] + 1.0), high - low))
+            step = (times[-1] - times[0]) / max(1, len(times) - 1) or 1.0
+            self.strip_image.setRect(QRectF(times[0] - step / 2, low, step * len(times), high - low))
             self.strip_plot.setTitle(f"histogram of {symbol(key)} over the iterations (√ of each bin's share)",
                                      color=PLOT_FOREGROUND, size="9pt")
         else:
