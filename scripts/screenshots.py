@@ -110,6 +110,35 @@ def state_gradcheck(app, window) -> None:
     settle(app, window)
 
 
+def state_update_b3(app, window) -> None:
+    """A 1×1 update: each number fitted to its box and the update worked out with its numbers."""
+    for _ in range(3):
+        window.session.run_iteration()
+        settle(app, window)
+    run_to(app, window, "b3")
+
+
+def state_load_options(app, window) -> None:
+    """A CSV with a header: the table names its features, the load options are open, a real diagnostics warning."""
+    import tempfile
+
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(150, 4)) * [0.8, 0.4, 1.7, 0.7] + [5.8, 3.0, 3.7, 1.2]
+    names = ("setosa", "versicolor", "virginica")
+    rows = ["sepal_length,sepal_width,petal_length,petal_width,species"]
+    rows += [",".join(f"{v:.1f}" for v in x) + f",{names[k // 50]}" for k, x in enumerate(X)]
+    path = Path(tempfile.mkdtemp()) / "flowers.csv"
+    path.write_text("\n".join(rows) + "\n")
+    window.open_source(str(path))
+    settle(app, window)
+    window.dataset_options.toggle.setChecked(True)
+    window.session.set_learning_rate(50.0)
+    window.session.run_backward()
+    settle(app, window)
+
+
 def state_compare(app, window) -> None:
     """A course-style trace of the default network whose dW[1] forgot the 1/m, compared (File ▸ Compare With Trace…)."""
     import tempfile
@@ -173,6 +202,8 @@ STATES: dict[str, Callable] = {
     "compare": state_compare,
     "misconception": state_misconception,
     "health": state_health,
+    "update-b3": state_update_b3,
+    "load-options": state_load_options,
 }
 
 

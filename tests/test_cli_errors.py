@@ -88,7 +88,7 @@ def test_a_damaged_settings_file_starts_with_defaults_and_says_so(qtbot, isolate
 
     ini = Path(isolated_settings) / "nnviz" / "nnviz.ini"
     ini.parent.mkdir(parents=True, exist_ok=True)
-    ini.write_text("[General]\nsettingsVersion=abc\ngeometry=rubbish\nrecentFiles=3\n"
+    ini.write_text("[General]\nsettingsVersion=abc\ngeometry=rubbish\nrecentFiles=/data/3.csv\n"
                    "[preferences]\nhistoryMb=lots\n")
     window = MainWindow()
     qtbot.addWidget(window)
@@ -96,7 +96,7 @@ def test_a_damaged_settings_file_starts_with_defaults_and_says_so(qtbot, isolate
     assert f"The settings file {ini} is damaged (settingsVersion = 'abc')" in message
     assert "nnviz started with the default layout" in message
     assert "Damaged preferences fell back to their defaults: historyMb = 'lots'." in message
-    assert window.session.history_budget == 256 * 2**20 and window.recent_files() == ["3"]
+    assert window.session.history_budget == 256 * 2**20 and window.recent_files() == ["/data/3.csv"]
     window.discard_and_close()  # writes good settings
     again = MainWindow()
     qtbot.addWidget(again)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 from pathlib import Path
 
@@ -31,7 +32,9 @@ from .health import install_health
 from ..views.diagnostics import install_diagnostics
 from .explanations import install_explanations
 from .export import install_export
+from .datasetoptions import install_dataset_options
 from .gradcheck import install_gradient_check
+from .icons import backward_pass_icon
 from .layout import install_layout
 from .preferences import install_preferences
 from .presentation import install_presentation
@@ -65,6 +68,7 @@ class MainWindow(QMainWindow):
         self.presentation = install_presentation(self)
         self.gradient_check = install_gradient_check(self)
         self.preferences = install_preferences(self)
+        self.dataset_options = install_dataset_options(self)  # the CLI's --standardize etc., per file type
         self.read_settings()
         self.diagnostics = install_diagnostics(self)  # after read_settings: a saved layout places its dock
         self.comparison = install_comparison(self)
@@ -83,6 +87,7 @@ class MainWindow(QMainWindow):
         s.running_changed.connect(self.update_actions)
         s.network_changed.connect(self.update_position)
         s.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.step_list.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         s.dataset_changed.connect(self.docks["dataDock"].raise_)  # new data: show it
         s.paused.connect(lambda reason: self.statusBar().showMessage(f"Paused: {reason}", 15000))
         s.error.connect(self.show_error)
@@ -159,7 +164,8 @@ class MainWindow(QMainWindow):
         self.actionForwardPass = self._action("actionForwardPass", "&Forward Pass", s.run_forward, "F6",
                                               P.SP_MediaSeekForward, "Run to the end of the forward pass (the cost J)")
         self.actionBackwardPass = self._action("actionBackwardPass", "&Backward Pass", s.run_backward, "F7",
-                                               P.SP_MediaSeekBackward, "Run to the end of the backward pass (dW[1], db[1])")
+                                               None, "Run to the end of the backward pass (dW[1], db[1])")
+        self.actionBackwardPass.setIcon(backward_pass_icon())  # ∂: gradients; a rewind icon read as "go back"
         self.actionIteration = self._action("actionIteration", "Finish &Iteration", s.run_iteration, "F8",
                                             P.SP_MediaSkipForward, "Finish the iteration, updates included")
         self.actionRun = self._action("actionRun", "&Run", s.run, "F5", P.SP_MediaPlay, "Train continuously")
@@ -303,6 +309,7 @@ class MainWindow(QMainWindow):
             if test is not None:
                 options["test"] = str(test)
             self._settings().setValue("lastDirectory", str(Path(source).parent))
+            options.update(self.dataset_options.arguments_for(source))  # standardise, label column, image size
 
         def loaded(dataset: Dataset) -> None:
             if not source.startswith("demo:"):
@@ -311,13 +318,17 @@ class MainWindow(QMainWindow):
         self.session.open_dataset(source, on_loaded=loaded, **options)
 
     def add_recent(self, path: str) -> None:
+        path = os.path.abspath(path)  # a relative path from the command line would mean another file later
         recent = [p for p in self.recent_files() if p != path]
         self._settings().setValue("recentFiles", [path, *recent][:MAX_RECENT])
 
     def recent_files(self) -> list[str]:
-        """The recent files, newest first (read as a list: one entry would come back as a plain string)."""
+        """The recent files, newest first (read as a list: one entry would come back as a plain string).
+
+        Entries an older nnviz wrote by splitting one path into characters ("/", "t") are left out:
+        never a relative path or a folder as wide as a whole disk."""
         value = self._settings().value("recentFiles", [], type=list)
-        return [str(p) for p in value if isinstance(p, str) and p]
+        return [p for p in value if isinstance(p, str) and os.path.isabs(p) and Path(p).parent != Path(p)]
 
     def remove_recent(self, path: str) -> None:
         self._settings().setValue("recentFiles", [p for p in self.recent_files() if p != path])

@@ -199,7 +199,7 @@ def _header(path: Path, archive: zipfile.ZipFile, key: str, info: zipfile.ZipInf
                 raise ValueError(f"array format version {version}")
             offset = handle.tell()
     except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error, SyntaxError, RecursionError) as err:
-        raise SessionFileError(f"{name}: {key} is not a readable array ({err})") from None
+        raise SessionFileError(f"{name}: {key} is not a readable array ({_why(err)})") from None
     member = _Member(info, tuple(int(n) for n in shape), dtype)
     if dtype.hasobject or dtype.kind not in "biuf":
         kind = {"U": "text", "S": "bytes", "O": "Python objects", "c": "complex numbers", "V": "records",
@@ -360,8 +360,22 @@ def _read_array(name: str, archive: zipfile.ZipFile, key: str, member: _Member) 
         with archive.open(member.info) as handle:
             array = np.lib.format.read_array(handle, allow_pickle=False)
     except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as err:  # a bad CRC, a truncated member
-        raise SessionFileError(f"{name}: {key} could not be read ({err})") from None
+        raise SessionFileError(f"{name}: {key} could not be read ({_why(err)})") from None
     return np.ascontiguousarray(array, dtype=np.float64)
+
+
+def _starts_like_a_zip(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
+
+
+def _why(err: Exception) -> str:
+    """An archive's complaint in a user's words."""
+    text = str(err)
+    return "its checksum does not match" if "CRC" in text else text
 
 
 def read_state(path: str | os.PathLike) -> SessionState:
@@ -374,7 +388,12 @@ def read_state(path: str | os.PathLike) -> SessionState:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as err:
-        reason = err.strerror if isinstance(err, OSError) and err.strerror else "not an nnviz session file"
+        if isinstance(err, OSError) and err.strerror:
+            reason = err.strerror
+        elif _starts_like_a_zip(path):
+            reason = "damaged or cut short (its archive is incomplete): save the session again if you can"
+        else:
+            reason = "not an nnviz session file"
         raise SessionFileError(f"{name}: {reason}") from None
     with archive:
         return _read_archive(path, archive)

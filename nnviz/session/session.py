@@ -452,17 +452,18 @@ class Session(QObject):
         self.stepped.emit()
         self.history_changed.emit()
         self.saved_changed.emit()
-        if reason:
-            self.stop_auto_step()
-            self.paused.emit(reason)
-            self.message.emit(f"Paused: {reason}")
+        note = ""
         dropped = self.stepper.history_dropped
         if dropped > self._history_dropped_seen:
             self._history_dropped_seen = dropped
-            self.message.emit(
-                f"Step back reaches {self.stepper.history_length} operations: older ones were dropped to stay "
-                f"within {self.history_budget / 2**20:.0f} MB (Preferences)"
-            )
+            note = (f"step back reaches {self.stepper.history_length} operations: older ones were dropped to stay "
+                    f"within {self.history_budget / 2**20:.0f} MB (Preferences)")
+        if reason:  # one message: the reason for the pause is not replaced at once by the note
+            self.stop_auto_step()
+            self.paused.emit(f"{reason} · {note}" if note else reason)
+            self.message.emit(f"Paused: {reason}" + (f" · {note}" if note else ""))
+        elif note:
+            self.message.emit(note[0].upper() + note[1:])
 
     def step(self) -> None:
         """Perform the next operation."""
@@ -481,11 +482,13 @@ class Session(QObject):
         """Run until operation ``index`` of the plan has been performed (in the next iteration if it is behind)."""
         self._stepping(lambda: (index + 1) % len(self.plan))
 
-    def step_back(self) -> bool:
-        """Undo the last operation (bit for bit); False when no earlier state is kept."""
-        if self.busy or not self.stepper.can_step_back:
+    def step_back(self, steps: int = 1) -> bool:
+        """Undo the last ``steps`` operations (bit for bit), redrawing once; False (and nothing undone)
+        when fewer earlier states are kept."""
+        if self.busy or self.stepper.history_length < steps or steps < 1:
             return False
-        self.stepper.step_back()
+        for _ in range(steps):
+            self.stepper.step_back()
         self.history.truncate(self.stepper.iteration)
         self._sync()
         self.stepped.emit()

@@ -20,13 +20,16 @@ class StepListView(QWidget):
     """``Z[1] = W[1]·A[0] + b[1]    (7×12288)(12288×209) + (7×1) → 7×209``, one line per operation.
 
     The operation just performed is selected; the next one carries a ▶.  Clicking
-    a line runs training until that operation has been performed (a line above
-    the current one is reached in the next iteration).  Clicking the left margin,
+    a line below the current one runs training until that operation has been
+    performed; a line above it steps back to it, exactly, when the step-back
+    history reaches that far, and otherwise is reached in the next iteration
+    (``message`` says which).  Clicking the left margin,
     or "Toggle Breakpoint" in the right-click menu, sets a breakpoint (●): a run,
     a pass or auto-stepping pauses after that operation, like a debugger.
     """
 
     run_requested = Signal(int)
+    message = Signal(str)  # what a click did, for the status bar
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -116,11 +119,19 @@ class StepListView(QWidget):
         if column == 0:  # the margin, as in a debugger
             self.session.toggle_breakpoint(index)
             return
-        record = self.session.record
-        if self.session.busy or (record is not None and record.op.index == index):
+        session, record = self.session, self.session.record
+        if session.busy or (record is not None and record.op.index == index):
             return
+        op = session.plan[index]
+        if record is not None and index < record.op.index:  # an earlier line of this iteration: go back to it
+            back = record.op.index - index
+            if session.step_back(back):
+                self.message.emit(f"Stepped back {back} operation{'s' * (back > 1)} to {op.symbol}, exactly")
+                return
+            self.message.emit(f"{op.symbol} is {back} operations back, further than step back keeps "
+                              f"({session.stepper.history_length}; Preferences): running on to it in the next iteration")
         self.run_requested.emit(index)
-        self.session.run_through(index)
+        session.run_through(index)
 
     def _context_menu(self, pos) -> None:
         item = self.tree.itemAt(pos)
