@@ -654,6 +654,22 @@ def test_a_wrong_label_column_says_so_and_keeps_the_data(default_window, wait_id
     wait_idle(s)
     qtbot.waitUntil(lambda: window.error_box is not None)
     assert "nonexistent" in window.error_box.text() and s.dataset is before
+    window.error_box.close()
+    # a new file that fails to open: its options open, and Reload tries that file again once they are right
+    other = tmp_path / "label_first.csv"
+    _csv(other, label_first=True)
+    window.error_box = None
+    window.open_source(str(other))
+    wait_idle(s)
+    qtbot.waitUntil(lambda: window.error_box is not None)
+    assert s.dataset is before and panel.pending == str(other) and panel.body.isVisible()
+    assert "label_first.csv could not be opened" in panel.note.text()
+    panel.label_edit.setText("0")
+    panel.label_edit.editingFinished.emit()
+    panel.reload_button.click()
+    wait_idle(s)
+    qtbot.waitUntil(lambda: s.dataset.source == str(other))
+    assert s.dataset.feature_names == ["a", "b", "c"] and panel.pending is None
 
 
 def test_the_image_size_applies_to_image_folders(default_window, wait_idle, tmp_path, qtbot):
