@@ -12,7 +12,8 @@ from PySide6.QtWidgets import (
     QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from ..engine import StepRecord, plan_shapes, shape_text, symbol
+from ..engine import Kind, StepRecord, shape_text, symbol
+from ..engine.batches import columns_text
 from ..engine.numbers import worked_equation
 from ..session import Session
 from .heatmap import HeatmapPanel, MatrixStats, PreparedCache
@@ -245,7 +246,7 @@ class InspectorView(QWidget):
 
     def _show_empty(self) -> None:
         op = self.session.next_op
-        shapes = plan_shapes(self.session.spec, self.session.m)
+        shapes = self.session.plan_shapes()
         algebra = op.shape_algebra([shapes[k] for k in op.operands], shapes[op.key], named=True)
         self.equation_label.setText(f"Next: {op.equation}")
         self.equation_label.setStyleSheet(f"color: {PHASE_COLORS['ready']};")
@@ -272,6 +273,8 @@ class InspectorView(QWidget):
         self.equation_label.setStyleSheet(f"color: {color};")
         self.shapes_label.setText(record.shape_algebra(named=True))
         info = f"iteration {record.iteration} · <b style='color:{color}'>{record.phase}</b> · layer {record.layer}"
+        if record.op.kind == Kind.BATCH:  # which examples this mini-batch took
+            info += " · " + columns_text(self.session.stepper.context.columns_of(record.iteration))
         if record.nonfinite:
             info += f" · <b style='color:{NONFINITE}'>{record.nonfinite} NaN/Inf in {record.symbol}</b>"
         self.info_label.setText(info)

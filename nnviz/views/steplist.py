@@ -7,7 +7,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView, QHeaderView, QMenu, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
-from ..engine import operation_line, plan_shapes
+from ..engine import operation_line
 from ..session import Session
 from .style import phase_color, phase_tint
 
@@ -61,7 +61,7 @@ class StepListView(QWidget):
 
     def _rebuild(self) -> None:
         session = self.session
-        shapes = plan_shapes(session.spec, session.m)
+        shapes = session.plan_shapes()
         self.tree.clear()
         for op in session.plan:
             equation, algebra = operation_line(op, shapes)
