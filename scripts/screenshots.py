@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
 from nnviz.app import MainWindow
@@ -201,6 +201,22 @@ def state_misconception(app, window) -> None:
     settle(app, window)
 
 
+def state_health(app, window) -> None:
+    """View ▸ Training Health after 80 iterations of the default network, the A[1] strip chosen."""
+    s = window.session
+    window.health.action.trigger()
+    for _ in range(80):
+        s.run_iteration()
+        settle(app, window, timeout=30.0)
+    view = window.health.view
+    view.strip_choice.setCurrentIndex(view.strip_choice.findData("A1"))
+    window.health._refresh()
+    h = window.height()
+    window.health.dock.raise_()
+    window.resizeDocks([window.health.dock], [int(0.42 * h)], Qt.Orientation.Vertical)
+    settle(app, window)
+
+
 STATES: dict[str, Callable] = {
     "adam": state_adam,
     "dropout": state_dropout,
@@ -213,6 +229,7 @@ STATES: dict[str, Callable] = {
     "gradcheck": state_gradcheck,
     "compare": state_compare,
     "misconception": state_misconception,
+    "health": state_health,
     "update-b3": state_update_b3,
     "load-options": state_load_options,
 }

@@ -28,6 +28,7 @@ from .comparison import install_comparison
 from .misconception import install_misconception
 from .watch import install_watch
 from .whynan import install_why_nan
+from .health import install_health
 from ..views.diagnostics import install_diagnostics
 from .explanations import install_explanations
 from .export import install_export
@@ -76,6 +77,7 @@ class MainWindow(QMainWindow):
         self.misconception = install_misconception(self)
         self.watch = install_watch(self)
         self.why_nan = install_why_nan(self)
+        self.health = install_health(self)
         self.window_layout = install_layout(self)  # View ▸ Reset Layout; a saved layout fitted to this screen
         if self.settings_notes:
             self.statusBar().showMessage(" ".join(self.settings_notes), 30000)

@@ -510,6 +510,21 @@ class Session(QObject):
         self.history_changed.emit()
         return True
 
+    def step_back_to(self, iteration: int) -> bool:
+        """Undo operations back to the start of ``iteration`` (bit for bit); False, changing nothing,
+        when the step-back history does not reach that far."""
+        stepper = self.stepper
+        needed = (stepper.iteration - iteration) * len(self.plan) + stepper.position
+        if self.busy or needed < 0 or needed > stepper.history_length:
+            return False
+        for _ in range(needed):
+            stepper.step_back()
+        self.history.truncate(stepper.iteration)
+        self._sync()
+        self.stepped.emit()
+        self.history_changed.emit()
+        return True
+
     # -- running -------------------------------------------------------------------
     def run(self) -> None:
         """Train continuously on the worker until pause() (or a breakpoint)."""
