@@ -21,7 +21,7 @@ from ..views.inspector import InspectorView
 from ..views.plots import PlotsView
 from ..views.preview import DataPreviewView
 from ..views.steplist import StepListView
-from ..views.style import PHASE_COLORS
+from ..views.appearance import appearance_model
 from .autostep import install_auto_step
 from ..views.diagnostics import install_diagnostics
 from .explanations import install_explanations
@@ -30,6 +30,7 @@ from .gradcheck import install_gradient_check
 from .preferences import install_preferences
 from .presentation import install_presentation
 from .sessionfiles import LONG_RUN, install_session_files
+from .themes import install_appearance
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ class MainWindow(QMainWindow):
         self.create_menus()
         self.create_tool_bars()
         self.create_status_bar()
+        self.appearance = install_appearance(self)
         self.session_files = install_session_files(self)
         self.auto_step = install_auto_step(self)
         self.explanations = install_explanations(self)
@@ -240,7 +242,7 @@ class MainWindow(QMainWindow):
     def update_position(self) -> None:
         s = self.session
         phase = s.phase
-        colour = PHASE_COLORS.get(phase, "#555")
+        colour = appearance_model().current.colors.phase(phase)
         shown = s.record.symbol if s.record else "—"
         self.position_label.setText(
             f"<span style='font-size:13pt'>Iteration <b>{s.iteration}</b> &nbsp; "

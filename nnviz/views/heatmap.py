@@ -8,11 +8,13 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFontMetricsF
 from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedLayout, QVBoxLayout, QWidget
 
 from ..engine import shape_text
+from . import appearance as looks
 from .style import HEATMAP_COLORMAP, NONFINITE, mono_font
+from .theme import Appearance
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +25,8 @@ SHORT_ROWS, SHORT_ROW_HEIGHT = 3, 60  # matrices of at most 3 rows get at most 6
 QWIDGETSIZE_MAX = 16777215
 BAR_AXIS_WIDTH = 64  # room for '-0.0005' beside the colour bar (narrower hides such labels)
 CACHE_ABOVE = 50_000  # cells: only matrices this big are worth keeping prepared (X, W[1], dW[1])
+TITLE_POINTS, COMPACT_TITLE_POINTS, LEAST_TITLE_POINTS = 13.0, 10.0, 8.0  # a title shrinks to fit its width
+TICK_POINTS_MAX = 14.0  # index axes space their labels for small digits
 
 
 @dataclass(frozen=True)
@@ -168,7 +172,6 @@ class HeatmapPanel(QWidget):
         self.title_label = QLabel(self)
         self.title_label.setWordWrap(True)
         self.title_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.title_label.setFont(mono_font(13))
         self.title_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.graphics = pg.GraphicsLayoutWidget(self)
         self.graphics.setBackground("w")
@@ -190,6 +193,7 @@ class HeatmapPanel(QWidget):
         layout.addLayout(self.pages, 1)
         self.graphics.scene().sigMouseMoved.connect(self.mouse_moved)
         self.graphics.scene().sigMouseClicked.connect(self._mouse_clicked)
+        self.appearance = looks.connect(self, self.apply_appearance)
 
     def _build_plot(self) -> None:
         plot = self.plot
@@ -199,9 +203,6 @@ class HeatmapPanel(QWidget):
         plot.setMenuEnabled(False)
         plot.getViewBox().setAspectLocked(False)
         plot.getViewBox().disableAutoRange()  # set once per new shape: auto-ranging at every setImage costs
-        for side in ("left", "bottom"):
-            plot.getAxis(side).setPen("#555555")
-            plot.getAxis(side).setTextPen("#333333")
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setAutoDownsample(True)  # average to screen pixels instead of skipping rows (moiré)
         self.overlay = pg.ImageItem(axisOrder="row-major")
@@ -211,19 +212,50 @@ class HeatmapPanel(QWidget):
         self.bar = pg.ColorBarItem(colorMap=HEATMAP_COLORMAP, interactive=False, width=12, colorMapMenu=False)
         self.bar.setImageItem(self.image, insert_in=self.plot)
         self.bar.axis.setWidth(BAR_AXIS_WIDTH)
-        self.bar.axis.setPen("#555555")
-        self.bar.axis.setTextPen("#333333")
+
+    def apply_appearance(self, appearance: Appearance) -> None:
+        """The theme's background and axes, its colour map, text and ticks at the appearance's size."""
+        self.appearance = appearance
+        colors = appearance.colors
+        self.graphics.setBackground(colors.plot_background)
+        ticks = None
+        if appearance.text_scale != 1.0:
+            ticks = mono_font(min(appearance.points(9.0), TICK_POINTS_MAX))
+        for axis in (self.plot.getAxis("left"), self.plot.getAxis("bottom"), self.bar.axis):
+            axis.setPen(colors.plot_foreground)
+            axis.setTextPen(colors.plot_foreground)
+            axis.setTickFont(ticks)
+        self.bar.axis.setWidth(round(BAR_AXIS_WIDTH * max(1.0, (ticks.pointSizeF() / 9.0) if ticks else 1.0)))
+        self.colormap_name = appearance.heatmap_colormap
+        self.bar.setColorMap(pg.colormap.get(self.colormap_name))
+        self.note.setStyleSheet(f"color: {colors.text};")
+        self._fit_title()
+        if self.matrix is not None and self.matrix.size == 1:
+            self._show_scalar(float(self.matrix[0, 0]))
+
+    def _fit_title(self) -> None:
+        """The title at its size in this appearance, smaller when it would not fit the panel's width
+        (large presentation text would wrap it over the heatmap)."""
+        points = self.appearance.points(COMPACT_TITLE_POINTS if self.compact else TITLE_POINTS)
+        room, text = self.width() - 4, self.title_label.text()
+        font = mono_font(points)
+        while text and points > LEAST_TITLE_POINTS and room > 0 and \
+                QFontMetricsF(font).horizontalAdvance(text) > room:
+            points -= 1.0
+            font = mono_font(points)
+        self.title_label.setFont(font)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self.set_compact(self.width() < COMPACT_BELOW)
+        self._fit_title()
 
     def set_compact(self, compact: bool) -> None:
         """Without the colour bar (narrow panels: four side by side on a projector)."""
         if compact == self.compact:
             return
         self.compact = compact
-        self.title_label.setFont(mono_font(10 if compact else 13))
+        self._fit_title()
         if compact:
             self.plot.layout.removeItem(self.bar)
             self.bar.hide()
@@ -243,6 +275,7 @@ class HeatmapPanel(QWidget):
         shown = array.T if transposed else array
         self.symbol = symbol
         self.title_label.setText(f"{lead}{symbol}  {shape_text(shown.shape)}")
+        self._fit_title()
         if self._source[0] is array and self._source[1] == transposed:
             return
         self._source = (array, transposed)
@@ -274,7 +307,7 @@ class HeatmapPanel(QWidget):
         self._show_page(self.graphics)
 
     def _show_scalar(self, value: float) -> None:
-        self.note.setFont(mono_font(22))
+        self.note.setFont(mono_font(self.appearance.points(22)))
         self.note.setText(repr(value))
         self._show_page(self.note)
 
@@ -284,7 +317,8 @@ class HeatmapPanel(QWidget):
         self.matrix = self.prepared = None
         self._source = (None, False)
         self.title_label.setText(f"{lead}{symbol}")
-        self.note.setFont(mono_font(11))
+        self._fit_title()
+        self.note.setFont(mono_font(self.appearance.points(11)))
         self.note.setText(text)
         self._show_page(self.note)
 
