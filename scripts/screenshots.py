@@ -110,6 +110,33 @@ def state_gradcheck(app, window) -> None:
     settle(app, window)
 
 
+def state_dark(app, window) -> None:
+    from nnviz.views.appearance import appearance_model
+    from nnviz.views.theme import Appearance
+
+    appearance_model().set(Appearance(theme="dark"))
+    state_training(app, window)
+    run_to(app, window, "dW2")
+
+
+def state_highcontrast(app, window) -> None:
+    from nnviz.views.appearance import appearance_model
+    from nnviz.views.theme import Appearance
+
+    appearance_model().set(Appearance(theme="high-contrast", colormap="colour-blind safe"))
+    state_training(app, window)
+    run_to(app, window, "dW2")
+
+
+def state_boundary(app, window) -> None:
+    """Presentation mode on the Data tab: the points of XOR over the decision boundary."""
+    state_xor(app, window)
+    window.presentation.enter()
+    settle(app, window)
+    window.presentation.show_data()
+    settle(app, window)
+
+
 STATES: dict[str, Callable] = {
     "forward": state_forward,
     "dW2": state_dW2,
@@ -118,6 +145,9 @@ STATES: dict[str, Callable] = {
     "nan": state_nan,
     "presentation": state_presentation,
     "gradcheck": state_gradcheck,
+    "dark": state_dark,
+    "highcontrast": state_highcontrast,
+    "boundary": state_boundary,
 }
 
 
@@ -150,6 +180,10 @@ def main() -> int:
             window.discard_and_close()
             window.deleteLater()
             app.processEvents()
+            from nnviz.views.appearance import appearance_model
+            from nnviz.views.theme import Appearance
+
+            appearance_model().set(Appearance())  # the next state in the everyday appearance
     import shutil
 
     shutil.rmtree(out / ".settings-tmp", ignore_errors=True)
