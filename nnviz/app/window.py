@@ -396,7 +396,7 @@ def main(data: str | None = None) -> int:
     app = QApplication.instance() or QApplication([])
     app.setApplicationName("nnviz")
     app.setOrganizationName("nnviz")
-    app.setWindowIcon(QIcon(str(resource_path("nnviz.svg"))))
+    app.setWindowIcon(QIcon(str(resource_path("icons/nnviz.svg"))))
     window = MainWindow()
     if data:
         window.open_source(data)
