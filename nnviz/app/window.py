@@ -22,6 +22,7 @@ from ..views.plots import PlotsView
 from ..views.preview import DataPreviewView
 from ..views.steplist import StepListView
 from ..views.appearance import appearance_model
+from .animation_export import install_animation_export
 from .autostep import install_auto_step
 from ..views.diagnostics import install_diagnostics
 from .explanations import install_explanations
@@ -57,6 +58,7 @@ class MainWindow(QMainWindow):
         self.auto_step = install_auto_step(self)
         self.explanations = install_explanations(self)
         self.exports = install_export(self)
+        self.animation_export = install_animation_export(self)
         self.presentation = install_presentation(self)
         self.gradient_check = install_gradient_check(self)
         self.preferences = install_preferences(self)

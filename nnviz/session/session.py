@@ -261,6 +261,11 @@ class Session(QObject):
         return SessionState(self.design, self.dataset, dict(self.stepper.values), self.stepper.iteration,
                             self.stepper.position, History.from_arrays(**self.history.to_arrays()))
 
+    def snapshot(self) -> SessionState:
+        """What a session file would hold now (arrays are shared: they are never changed in place);
+        call it while the session is not busy."""
+        return self._state()
+
     def save(self, path: str, on_saved: Callable[[str], None] | None = None) -> None:
         """Write the session to ``path`` (atomically, on the worker thread)."""
         def save_now() -> None:
