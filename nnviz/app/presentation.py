@@ -206,7 +206,10 @@ class Presentation(QObject):
 
     # -- layout -----------------------------------------------------------------------------
     def _kept(self) -> list[QDockWidget]:
-        return [self.window.docks[name] for name in KEEP_DOCKS if name in self.window.docks]
+        """The docks shown while presenting: KEEP_DOCKS, and any a feature marks "keepInPresentation" (a scenario)."""
+        kept = [self.window.docks[name] for name in KEEP_DOCKS if name in self.window.docks]
+        return kept + [d for d in self.window.findChildren(QDockWidget)
+                       if d not in kept and d.property("keepInPresentation") and not d.isHidden()]
 
     def _hide_the_rest(self) -> None:
         w, keep = self.window, self._kept()

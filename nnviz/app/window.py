@@ -29,6 +29,7 @@ from .explanations import install_explanations
 from .export import install_export
 from .gradcheck import install_gradient_check
 from .preferences import install_preferences
+from .scenarios import install_scenarios
 from .presentation import install_presentation
 from .sessionfiles import LONG_RUN, install_session_files
 from .themes import install_appearance
@@ -59,6 +60,7 @@ class MainWindow(QMainWindow):
         self.explanations = install_explanations(self)
         self.exports = install_export(self)
         self.animation_export = install_animation_export(self)
+        self.scenarios = install_scenarios(self)
         self.presentation = install_presentation(self)
         self.gradient_check = install_gradient_check(self)
         self.preferences = install_preferences(self)
