@@ -35,6 +35,8 @@ DOWNSAMPLE_FACTOR = 1.0
 CURVE_WIDTH = 2.0  # px, times the appearance's line scale
 AXIS_SHARE = 0.85  # with large text (presentation): ticks and axis labels this share of it
 LEGEND_POINTS_MAX = 14.0
+FEW_POINTS, DOT_SIZE = 2, 7  # histories this short are drawn as dots (px)
+EMPTY_ITERATIONS = 10  # the x range of an empty plot
 
 
 def loggable(values: np.ndarray) -> np.ndarray:
@@ -165,6 +167,7 @@ class PlotsView(QWidget):
         self.session = session
         self.redraws = 0  # how often the curves were given new data
         self._drawn: tuple[History | None, int] = (None, -1)
+        self._few: bool | None = None  # whether the curves are drawn as dots (few points)
         self.cost_plot = _make_plot("costPlot", "cost J")
         self.appearance = looks.appearance_model().current
         self.cost_curve = _curve(self.cost_plot, self.appearance.colors.phase("cost"))
@@ -247,6 +250,7 @@ class PlotsView(QWidget):
             self.legend.addItem(curve, f"‖dW[{l}]‖")
         self._style_curves()
         self._drawn = (None, -1)
+        self._few = None  # the new curves have no dots yet
         self.refresh()
 
     def _fit_legend(self) -> None:
@@ -282,15 +286,36 @@ class PlotsView(QWidget):
             return
         if history is not drawn or n < drawn_n:
             self.hide_hover()
+            self._reset_ranges(n)
         # the worker may append while we read: take n once and the first n rows of each array
         x = np.arange(n, dtype=float)
-        self.cost_curve.setData(x, history.costs[:n])
+        few = n <= FEW_POINTS  # one or two points make no visible line: draw them as dots
+        changed, self._few = few != self._few, few
+        cost_dots = self._dots(few, self.appearance.colors.phase("cost")) if changed else {}
+        self.cost_curve.setData(x, history.costs[:n], **cost_dots)
         norms = history.grad_norms[:n]
         for l, curve in enumerate(self.grad_curves):
-            curve.setData(x, loggable(norms[:, l]))
+            dots = self._dots(few, layer_color(l + 1).name()) if changed else {}
+            curve.setData(x, loggable(norms[:, l]), **dots)
         self._drawn = (history, n)
         self.redraws += 1
         self._show_title()
+
+    @staticmethod
+    def _dots(few: bool, color: str) -> dict:
+        if not few:
+            return {"symbol": None}
+        return {"symbol": "o", "symbolSize": DOT_SIZE, "symbolBrush": pg.mkBrush(color), "symbolPen": pg.mkPen(color)}
+
+    def _reset_ranges(self, n: int) -> None:
+        """A new history (Reset, new data, a session) or one cut back: the axes follow the data again,
+        instead of keeping the previous run's range (cost 0..2e+302); empty plots show iterations 0..10."""
+        for plot in (self.cost_plot, self.grad_plot):
+            view = plot.getPlotItem().vb
+            if n == 0:
+                view.disableAutoRange()
+                view.setRange(xRange=(0, EMPTY_ITERATIONS), yRange=(0, 1), padding=0.02)
+            view.enableAutoRange()
 
     def _shown(self) -> tuple[History, int]:
         """The history and the number of its iterations the curves show now."""
