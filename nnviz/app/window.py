@@ -24,6 +24,7 @@ from ..views.steplist import StepListView
 from ..views.appearance import appearance_model
 from .animation_export import install_animation_export
 from .autostep import install_auto_step
+from .comparison import install_comparison
 from ..views.diagnostics import install_diagnostics
 from .explanations import install_explanations
 from .export import install_export
@@ -62,6 +63,7 @@ class MainWindow(QMainWindow):
         self.exports = install_export(self)
         self.animation_export = install_animation_export(self)
         self.scenarios = install_scenarios(self)
+        self.compare_runs = install_comparison(self)
         self.presentation = install_presentation(self)
         self.gradient_check = install_gradient_check(self)
         self.preferences = install_preferences(self)
@@ -404,6 +406,7 @@ class MainWindow(QMainWindow):
             return
         self._ask_on_close = False  # decided: a second close (e.g. from main()) does not ask again
         self.gradient_check.close()  # cancel a check in progress and wait for its thread
+        self.compare_runs.close()  # and run B's
         self.write_settings()
         self.session.close()
         event.accept()
