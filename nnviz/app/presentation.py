@@ -5,7 +5,7 @@ import logging
 from dataclasses import replace
 from typing import Callable
 
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSettings, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QFontInfo, QIcon, QKeySequence, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QDockWidget, QLabel, QToolBar, QWidget
 
@@ -64,6 +64,8 @@ class Presentation(QObject):
 
     It chooses an appearance (every view restyles itself from it) and a layout (which docks, where);
     it never reaches into a view's widgets."""
+
+    active_changed = Signal(bool)
 
     def __init__(self, window) -> None:
         super().__init__(window)
@@ -141,6 +143,7 @@ class Presentation(QObject):
         self._arrange()
         QTimer.singleShot(0, self._fill_screen)
         log.info("presentation mode at %g pt", self.font_size)
+        self.active_changed.emit(True)
 
     def leave(self) -> None:
         """Back to the window exactly as it was: geometry, docks, tool bars, fonts and colours."""
@@ -164,6 +167,7 @@ class Presentation(QObject):
         w.restoreState(saved["state"])
         self._set_checked(False)
         self._enable_actions()
+        self.active_changed.emit(False)
 
     def _everyday_now(self) -> Appearance:
         """The appearance to go back to: the one before entering, with the theme Preferences holds now."""
@@ -202,6 +206,10 @@ class Presentation(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.window and event.type() == QEvent.Type.Close:
             self.leave()  # before the window writes its settings: never save the full-screen layout
+        elif watched is self.window and event.type() == QEvent.Type.Resize and self.active:
+            screen = self.window.screen()
+            if screen is not None and not screen.geometry().contains(self.window.geometry()):
+                QTimer.singleShot(0, self._refit)  # something grew: smaller text, back to the screen's size
         return False
 
     # -- layout -----------------------------------------------------------------------------

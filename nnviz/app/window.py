@@ -30,6 +30,7 @@ from .explanations import install_explanations
 from .export import install_export
 from .gradcheck import install_gradient_check
 from .layout import install_layout
+from .pen import install_pen
 from .preferences import install_preferences
 from .scenarios import install_scenarios
 from .presentation import install_presentation
@@ -65,6 +66,7 @@ class MainWindow(QMainWindow):
         self.scenarios = install_scenarios(self)
         self.compare_runs = install_comparison(self)
         self.presentation = install_presentation(self)
+        self.pen = install_pen(self)
         self.gradient_check = install_gradient_check(self)
         self.preferences = install_preferences(self)
         self.read_settings()
