@@ -137,6 +137,52 @@ def state_boundary(app, window) -> None:
     settle(app, window)
 
 
+def state_compare(app, window) -> None:
+    """Compare Runs: zeros against He on the moons, three iterations in, W[1] of both and each row − row 0."""
+    from nnviz.data import load_demo
+    from nnviz.session.design import Design
+
+    s = window.session
+    s.set_dataset(load_demo("moons"))
+    s.set_design(Design(hidden=(8,), activations=("sigmoid",), init="he", learning_rate=1.0))
+    settle(app, window)
+    comparison = window.compare_runs.start({"init": "zeros"})
+    for _ in range(30):
+        s.run_iteration()
+        settle(app, window)
+    run_to(app, window, "dW1")
+    import time
+
+    end = time.monotonic() + 10
+    while not comparison.follower.in_step() and time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+    view = comparison.view
+    view.matrix_box.setCurrentIndex(view.matrix_box.findData("W1"))
+    view.mode_box.setCurrentIndex(1)
+    window.docks["compareDock"].raise_()
+    settle(app, window)
+
+
+def state_scenario(app, window) -> None:
+    """The zeros-vs-He lesson in presentation mode, at its first "predict" prompt."""
+    from nnviz.resources import resource_path
+
+    window.scenarios.open_file(resource_path("scenarios/zeros-vs-he.nnscenario"))
+    player = window.scenarios.player
+    import time
+
+    end = time.monotonic() + 20
+    while not player.can_next() and time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+    window.presentation.enter()
+    settle(app, window)
+    for _ in range(2):  # the title, then the first beat: the prompt is next
+        player.next()
+        settle(app, window)
+
+
 STATES: dict[str, Callable] = {
     "forward": state_forward,
     "dW2": state_dW2,
@@ -148,6 +194,8 @@ STATES: dict[str, Callable] = {
     "dark": state_dark,
     "highcontrast": state_highcontrast,
     "boundary": state_boundary,
+    "compare": state_compare,
+    "scenario": state_scenario,
 }
 
 

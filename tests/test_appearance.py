@@ -155,12 +155,20 @@ def test_presentation_can_show_the_decision_boundary(default_window, qtbot, wait
     p.enter()
     qtbot.wait(20)
     data = w.docks["dataDock"]
-    assert not data.isHidden() and data in w.tabifiedDockWidgets(w.docks["plotsDock"])
-    p.data_action.trigger()
-    qtbot.wait(20)
+    assert data.isHidden() and p.data_action.isEnabled() and p.data_action.shortcut().toString() == "Ctrl+D"
+    qtbot.keyClick(w, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    qtbot.wait(50)
+    assert not data.isHidden() and w.dockWidgetArea(data) == Qt.DockWidgetArea.RightDockWidgetArea
+    assert data.width() > 0.3 * w.width() and data.height() > 0.5 * w.height()  # room for the boundary
     assert w.preview.isVisible() and w.preview.mode == "scatter"
     assert w.preview.boundary_image() is not None
     assert w.preview.scatter_plot.backgroundBrush().color().name() == HIGH_CONTRAST.plot_background
+    qtbot.keyClick(w, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    assert data.isHidden()
+    p.data_action.trigger()
+    p.leave()
+    assert not data.isHidden() and w.dockWidgetArea(data) == Qt.DockWidgetArea.LeftDockWidgetArea  # back in its place
+    assert not p.data_action.isEnabled()
 
 
 def test_the_present_button_is_on_the_tool_bar_at_1280_wide(default_window, qtbot):

@@ -10,8 +10,8 @@ from nnviz.app.presentation import DEFAULT_SIZE, SIZE_STEP
 from nnviz.views.appearance import appearance_model
 from nnviz.views.theme import HIGH_CONTRAST
 
-HIDDEN = ("designerDock", "stepsDock")
-KEPT = ("diagramDock", "plotsDock", "dataDock")  # the data as a tab beside the plots
+HIDDEN = ("designerDock", "dataDock", "stepsDock")  # the data comes back with Ctrl+D
+KEPT = ("diagramDock", "plotsDock")
 
 
 @pytest.fixture

@@ -192,6 +192,7 @@ class ComparisonView(QWidget):
         self.cost_plot.hideButtons()
         self.cost_plot.setLabel("bottom", "iteration")
         self.cost_plot.setLabel("left", "cost J")
+        self.cost_plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
         self.legend = self.cost_plot.addLegend(offset=(-4, 4))
         self.curves = [self.cost_plot.plot(name="J of A"), self.cost_plot.plot(name="J of B")]
         controls = QHBoxLayout()
@@ -350,7 +351,10 @@ class CompareRuns(QObject):
         self.comparison = Comparison(self.window, changes)
         self.comparison.view.close_button.clicked.connect(self.close)
         self.dock.setWidget(self.comparison.view)
-        self.dock.setProperty("keepInPresentation", True)
+        self.dock.setProperty("keepInPresentation", "tab")
+        plots = self.window.docks.get("plotsDock")
+        if plots is not None and not plots.isHidden() and self.dock not in self.window.tabifiedDockWidgets(plots):
+            self.window.tabifyDockWidget(plots, self.dock)  # a tab beside the plots: its own plot has both costs
         self.dock.show()
         self.dock.raise_()
         return self.comparison
@@ -359,7 +363,7 @@ class CompareRuns(QObject):
         if self.comparison is None:
             return
         self.comparison.close()
-        self.dock.setProperty("keepInPresentation", False)
+        self.dock.setProperty("keepInPresentation", "")
         self.dock.hide()
         self.comparison.view.deleteLater()
         self.comparison.deleteLater()
@@ -367,15 +371,12 @@ class CompareRuns(QObject):
 
 
 def install_comparison(window) -> CompareRuns:
-    """File ▸ Compare Runs…; the Comparison dock below the inspector, beside the training plots."""
+    """File ▸ Compare Runs…; the Comparison dock as a tab beside the training plots."""
     compare = CompareRuns(window)
     file_menu = window.menus["file"]
     anchor = next((a for a in file_menu.actions() if a.menu() is window.menus.get("export")), None)
     file_menu.insertAction(anchor, compare.action)
     window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, compare.dock)
-    plots = window.docks.get("plotsDock")
-    if plots is not None:
-        window.splitDockWidget(plots, compare.dock, Qt.Orientation.Horizontal)
     compare.dock.hide()
     window.docks["compareDock"] = compare.dock
     return compare

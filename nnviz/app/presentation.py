@@ -15,7 +15,8 @@ from ..views.theme import Appearance
 log = logging.getLogger(__name__)
 
 DEFAULT_SIZE, SIZE_STEP, SIZE_RANGE = 16.0, 2.0, (10.0, 32.0)  # points of ordinary text
-KEEP_DOCKS = ("diagramDock", "plotsDock", "dataDock")  # with the inspector (the central widget); data as a tab
+KEEP_DOCKS = ("diagramDock", "plotsDock")  # with the inspector (the central widget)
+DATA_SHARE = 0.38  # of the screen's width the Data view takes on the right when shown (Ctrl+D)
 SHORT_SCREEN = 850  # px: below, the plots share the top with the diagram as tabs, as the window does
 DIAGRAM_SHARE = {True: 0.28, False: 0.26}  # of the screen height the diagram may take (short screen?)
 PLOTS_SHARE = 0.22
@@ -110,10 +111,16 @@ class Presentation(QObject):
         self.zoom_out.setObjectName("actionZoomOut")
         self.zoom_out.setShortcuts(_unique(["Ctrl+-", QKeySequence.StandardKey.ZoomOut]))
         self.zoom_out.triggered.connect(lambda: self.zoom(-1))
+        self.data_action = QAction("Show &Data While Presenting", w)
+        self.data_action.setObjectName("actionPresentationData")
+        self.data_action.setShortcut(QKeySequence("Ctrl+D"))
+        self.data_action.setStatusTip("Show or hide the Data view (the pictures, or the decision boundary) "
+                                      "beside the inspector")
+        self.data_action.triggered.connect(self.show_data)
         self._enable_actions()
 
     def _enable_actions(self) -> None:
-        for action in (self.leave_action, self.zoom_in, self.zoom_out):
+        for action in (self.leave_action, self.zoom_in, self.zoom_out, self.data_action):
             action.setEnabled(self.active)
 
     @staticmethod
@@ -214,7 +221,8 @@ class Presentation(QObject):
 
     # -- layout -----------------------------------------------------------------------------
     def _kept(self) -> list[QDockWidget]:
-        """The docks shown while presenting: KEEP_DOCKS, and any a feature marks "keepInPresentation" (a scenario)."""
+        """The docks shown while presenting: KEEP_DOCKS, then any a feature marks "keepInPresentation"
+        ("strip": under the diagram, as a scenario's text; "tab": beside the plots)."""
         kept = [self.window.docks[name] for name in KEEP_DOCKS if name in self.window.docks]
         return kept + [d for d in self.window.findChildren(QDockWidget)
                        if d not in kept and d.property("keepInPresentation") and not d.isHidden()]
@@ -266,7 +274,7 @@ class Presentation(QObject):
         self._layout.add(lambda: bar.insertAction(after, action))
 
     def _arrange(self) -> None:
-        """Diagram on top, plots and data as tabs at the bottom (all as tabs on a short screen)."""
+        """Diagram on top, plots at the bottom (as tabs beside the diagram on a short screen); data on the right."""
         if not self.active:
             return
         w, d = self.window, self.window.docks
@@ -283,17 +291,38 @@ class Presentation(QObject):
                 w.addDockWidget(bottom, plots)
             w.resizeDocks([diagram, plots], [int(DIAGRAM_SHARE[False] * height), int(PLOTS_SHARE * height)],
                           Qt.Orientation.Vertical)
-        data = d.get("dataDock")
-        if data is not None and data not in w.tabifiedDockWidgets(plots):
-            w.tabifyDockWidget(plots, data)  # the decision boundary one click away
+        for dock in self._kept()[len(KEEP_DOCKS):]:  # a feature's dock: "strip" under the diagram, or "tab"
+            if dock.property("keepInPresentation") == "strip":
+                w.addDockWidget(Qt.DockWidgetArea.TopDockWidgetArea, dock, Qt.Orientation.Vertical)
+                w.resizeDocks([dock], [dock.widget().sizeHint().height()], Qt.Orientation.Vertical)
+            elif dock not in w.tabifiedDockWidgets(plots):
+                w.tabifyDockWidget(plots, dock)
         (diagram if self._short() else plots).raise_()
+        data = d.get("dataDock")
+        if data is not None and not data.isHidden():
+            w.resizeDocks([data], [int(DATA_SHARE * self._screen_width())], Qt.Orientation.Horizontal)
 
     def show_data(self) -> None:
-        """Bring the Data tab (pictures, or points over the decision boundary) to the front."""
-        data = self.window.docks.get("dataDock")
-        if data is not None:
-            data.show()
-            data.raise_()
+        """Show or hide the Data view (pictures, or the points over the decision boundary) on the right,
+        beside the inspector, as tall as the screen allows."""
+        w = self.window
+        data = w.docks.get("dataDock")
+        if data is None or not self.active:
+            return
+        if not data.isHidden():
+            data.hide()
+            return
+        if data.titleBarWidget() is None:
+            data.setTitleBarWidget(QWidget(data))
+            self._layout.add(lambda: _drop_title_bar(data))
+        w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, data)  # out of its tabs, for the time presenting
+        data.show()
+        data.raise_()
+        w.resizeDocks([data], [int(DATA_SHARE * self._screen_width())], Qt.Orientation.Horizontal)
+
+    def _screen_width(self) -> int:
+        screen = self.window.screen()
+        return screen.geometry().width() if screen is not None else self.window.width()
 
     def _fill_screen(self) -> None:
         """Without a window manager (a bare X server) nobody makes a full-screen window as big as the screen."""
@@ -421,10 +450,5 @@ def install_presentation(window) -> Presentation:
     label = next((a for a in bar.actions() if bar.widgetForAction(a) is window.position_label), None)
     bar.insertAction(label, presentation.action)
     window.addAction(presentation.leave_action)  # Esc works wherever the focus is, without a menu entry
-    presentation.data_action = QAction("Show &Data", window)
-    presentation.data_action.setObjectName("actionPresentationData")
-    presentation.data_action.setShortcut(QKeySequence("Ctrl+D"))
-    presentation.data_action.setStatusTip("Bring the Data view (pictures, or the decision boundary) to the front")
-    presentation.data_action.triggered.connect(presentation.show_data)
     view.addAction(presentation.data_action)
     return presentation

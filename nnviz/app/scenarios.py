@@ -5,7 +5,7 @@ import html
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMenu, QPushButton, QSizePolicy, QVBoxLayout, QWidget,
@@ -204,21 +204,30 @@ class ScenarioView(QWidget):
             label.setWordWrap(True)
             label.setTextFormat(Qt.TextFormat.RichText)
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.text_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.previous_button = QPushButton("◀ Previous", self)
         self.next_button = QPushButton("Next ▶", self)
-        top = QHBoxLayout()
-        top.addWidget(self.title_label, 1)
-        top.addWidget(self.counter_label)
-        buttons = QHBoxLayout()
+        # one strip, like subtitles: the title on the left, the beat in the middle, the buttons on the right
+        left = QVBoxLayout()
+        left.addWidget(self.title_label)
+        left.addWidget(self.counter_label)
+        left.addStretch(1)
+        middle = QVBoxLayout()
+        middle.addWidget(self.text_label)
+        middle.addWidget(self.notes_label)
+        buttons = QVBoxLayout()
+        buttons.addWidget(self.next_button)
         buttons.addWidget(self.previous_button)
         buttons.addStretch(1)
-        buttons.addWidget(self.next_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.text_label, 1)
-        layout.addWidget(self.notes_label)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.addLayout(left, 1)
+        layout.addLayout(middle, 5)
         layout.addLayout(buttons)
         self.appearance = looks.connect(self, self.apply_appearance)
+
+    def minimumSizeHint(self) -> QSize:  # a strip: two lines of the beat at least, the rest as it needs
+        return QSize(240, 2 * self.text_label.fontMetrics().height() + 16)
 
     def apply_appearance(self, appearance: Appearance) -> None:
         self.appearance = appearance
@@ -312,14 +321,18 @@ class Scenarios(QObject):
         if not self.window.session_files.confirm_discard("open a scenario"):
             return False
         self.player.open(scenario)
-        self.dock.setProperty("keepInPresentation", True)
+        self.dock.setProperty("keepInPresentation", "strip")
+        diagram = self.window.docks.get("diagramDock")
+        if self.dock.isHidden() and diagram is not None and not diagram.isHidden() and not diagram.isFloating():
+            # a strip under the diagram, right above the matrices it talks about
+            self.window.splitDockWidget(diagram, self.dock, Qt.Orientation.Vertical)
         self.dock.show()
         self.dock.raise_()
         return True
 
     def close(self) -> None:
         self.player.close()
-        self.dock.setProperty("keepInPresentation", False)
+        self.dock.setProperty("keepInPresentation", "")
         self.dock.hide()
 
     def _changed(self) -> None:
@@ -342,7 +355,7 @@ def _shipped_folder() -> Path:
 
 def install_scenarios(window) -> Scenarios:
     """File ▸ Open Scenario… and File ▸ Lecture Scenarios (the shipped ones); Train ▸ Next/Previous Beat;
-    the Scenario dock beside the diagram, hidden until a scenario is opened."""
+    the Scenario dock under the diagram, hidden until a scenario is opened."""
     scenarios = Scenarios(window)
     file_menu = window.menus["file"]
     anchor = next((a for a in file_menu.actions() if a.menu() is window.recent_menu), None)
@@ -365,10 +378,7 @@ def install_scenarios(window) -> Scenarios:
         train.addAction(action)
     window.addAction(scenarios.actionNext)  # PageDown wherever the focus is
     window.addAction(scenarios.actionPrevious)
-    window.addDockWidget(Qt.DockWidgetArea.TopDockWidgetArea, scenarios.dock)
-    diagram = window.docks.get("diagramDock")
-    if diagram is not None:
-        window.splitDockWidget(diagram, scenarios.dock, Qt.Orientation.Horizontal)
+    window.addDockWidget(Qt.DockWidgetArea.TopDockWidgetArea, scenarios.dock, Qt.Orientation.Vertical)
     scenarios.dock.hide()
     window.docks["scenarioDock"] = scenarios.dock
     return scenarios
