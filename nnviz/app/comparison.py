@@ -193,7 +193,7 @@ class ComparisonView(QWidget):
         self.cost_plot.setLabel("bottom", "iteration")
         self.cost_plot.setLabel("left", "cost J")
         self.cost_plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
-        self.legend = self.cost_plot.addLegend(offset=(-4, 4))
+        self.legend = self.cost_plot.addLegend(offset=(4, -4))  # bottom left: costs fall to the right
         self.curves = [self.cost_plot.plot(name="J of A"), self.cost_plot.plot(name="J of B")]
         controls = QHBoxLayout()
         controls.addWidget(QLabel("Matrix:", self))

@@ -281,22 +281,26 @@ class Presentation(QObject):
         diagram, plots = d["diagramDock"], d["plotsDock"]
         height = self._screen_height()
         self.window.diagram.set_text_room(DIAGRAM_SHARE[self._short()] * height)
+        strips = []
+        for dock in self._kept()[len(KEEP_DOCKS):]:  # a feature's dock: "strip" under the diagram, or "tab"
+            if dock.property("keepInPresentation") == "strip":
+                w.addDockWidget(Qt.DockWidgetArea.TopDockWidgetArea, dock, Qt.Orientation.Vertical)
+                strips.append(dock)
+            elif dock not in w.tabifiedDockWidgets(plots):
+                w.tabifyDockWidget(plots, dock)
+        strip_sizes = [dock.widget().sizeHint().height() for dock in strips]
         if self._short():
             if plots not in w.tabifiedDockWidgets(diagram):
                 w.tabifyDockWidget(diagram, plots)
-            w.resizeDocks([diagram], [int(DIAGRAM_SHARE[True] * height)], Qt.Orientation.Vertical)
+            w.resizeDocks([diagram, *strips], [int(DIAGRAM_SHARE[True] * height), *strip_sizes],
+                          Qt.Orientation.Vertical)
         else:
             bottom = Qt.DockWidgetArea.BottomDockWidgetArea
             if plots in w.tabifiedDockWidgets(diagram) or w.dockWidgetArea(plots) != bottom:
                 w.addDockWidget(bottom, plots)
-            w.resizeDocks([diagram, plots], [int(DIAGRAM_SHARE[False] * height), int(PLOTS_SHARE * height)],
+            w.resizeDocks([diagram, plots, *strips],
+                          [int(DIAGRAM_SHARE[False] * height), int(PLOTS_SHARE * height), *strip_sizes],
                           Qt.Orientation.Vertical)
-        for dock in self._kept()[len(KEEP_DOCKS):]:  # a feature's dock: "strip" under the diagram, or "tab"
-            if dock.property("keepInPresentation") == "strip":
-                w.addDockWidget(Qt.DockWidgetArea.TopDockWidgetArea, dock, Qt.Orientation.Vertical)
-                w.resizeDocks([dock], [dock.widget().sizeHint().height()], Qt.Orientation.Vertical)
-            elif dock not in w.tabifiedDockWidgets(plots):
-                w.tabifyDockWidget(plots, dock)
         (diagram if self._short() else plots).raise_()
         data = d.get("dataDock")
         if data is not None and not data.isHidden():

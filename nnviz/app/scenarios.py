@@ -191,6 +191,7 @@ class ScenarioView(QWidget):
     def __init__(self, player: ScenarioPlayer, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("scenarioView")
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)  # a strip, never a pane
         self.player = player
         self.title_label = QLabel(self)
         self.title_label.setObjectName("scenarioTitle")
@@ -228,6 +229,14 @@ class ScenarioView(QWidget):
 
     def minimumSizeHint(self) -> QSize:  # a strip: two lines of the beat at least, the rest as it needs
         return QSize(240, 2 * self.text_label.fontMetrics().height() + 16)
+
+    def sizeHint(self) -> QSize:
+        """As tall as the beat's text at the width it has (word-wrapped labels alone ask for a column)."""
+        width = max(600, self.text_label.width())
+        height = self.text_label.heightForWidth(width) + self.text_label.fontMetrics().height() + 16
+        if self.notes_label.text():
+            height += self.notes_label.heightForWidth(width)
+        return QSize(1000, max(self.minimumSizeHint().height(), height))
 
     def apply_appearance(self, appearance: Appearance) -> None:
         self.appearance = appearance
