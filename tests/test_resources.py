@@ -72,3 +72,13 @@ def test_an_installed_copy_finds_them_through_importlib_resources(tmp_path):
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path,
                          env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"}, timeout=60)
     assert out.stdout.split() == ["True", "True", "True"], out.stderr
+
+
+def test_the_example_sessions_open():
+    from nnviz.session.persist import load_session
+
+    sessions = resource_files("sessions", ".nnviz")
+    assert sessions, "resources/sessions ships at least one example"
+    for path in sessions:
+        state = load_session(path)
+        assert state.iteration > 0 and len(state.history) == state.iteration
