@@ -4,13 +4,14 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout, QLabel, QProgressDialog,
     QSpinBox, QVBoxLayout, QWidget,
 )
 
+from .settings import app_settings
 from .animation import (
     AnimationError, AnimationRange, AnimationRenderer, Encoder, check_encoder, format_of,
 )
@@ -101,7 +102,7 @@ class AnimationExport(QObject):
         return dialog
 
     def _chosen(self, dialog: AnimationDialog) -> None:
-        settings = QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "nnviz", "nnviz")
+        settings = app_settings()
         folder = settings.value("export/lastDirectory", str(Path.home()))
         path, _ = QFileDialog.getSaveFileName(self.window, "Export Animation", str(Path(folder) / "nnviz.gif"),
                                               FILTERS)

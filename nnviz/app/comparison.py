@@ -1,382 +1,238 @@
-"""File ▸ Compare Runs: a second run on the same data with one thing changed, in lockstep with the first.
+"""File ▸ Compare With Trace…: a trace of someone's backprop beside nnviz's, on the trace's own network.
 
-Run B follows run A to the same iteration and operation whatever moved A (Step, a pass, Run,
-Step Back, the step list); the Comparison dock overlays both costs and shows a matrix in A, in
-B and their difference.
+The trace is read and compared on a thread of its own; then the session takes over the trace's
+network, data and starting parameters (after the unsaved-work question) and runs to the first
+difference, the step list marks every operation, and the Comparison dock shows theirs, ours and
+the difference.
 """
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QDoubleValidator
-from PySide6.QtWidgets import (
-    QComboBox, QDialog, QDialogButtonBox, QDockWidget, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-    QSpinBox, QStackedWidget, QVBoxLayout, QWidget,
-)
+from PySide6.QtCore import QObject, QSettings, Qt, QThread, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMainWindow
 
-from ..engine import HIDDEN_ACTIVATIONS, INITS, symbol
-from ..session import Session
-from ..views import appearance as looks
-from ..views.heatmap import HeatmapPanel
-from ..views.theme import Appearance
+from ..data import DataError, Dataset
+from ..engine.compare import CompareReport
+from ..engine.history import History
+from ..engine.trace import TraceError
+from ..session.design import Design
+from ..session.persist import SessionState
+from ..views.comparison import ComparisonView, step_marks
 
 log = logging.getLogger(__name__)
 
-MODES = ("A − B", "each row − row 0")  # what the third heatmap shows
-FOLLOW_MS = 5  # how often B looks whether it can take its next step towards A
+TRACE_FILTER = "Traces (*.npz);;All files (*)"
+_running: set[QThread] = set()  # a QThread must outlive its run, even if the window goes first
 
 
-def describe_change(changes: dict) -> str:
-    names = {"init": "initialisation", "seed": "seed", "learning_rate": "α", "activations": "hidden activation"}
-    parts = []
-    for key, value in changes.items():
-        shown = value[0] if key == "activations" else value
-        parts.append(f"{names.get(key, key)} = {shown}")
-    return ", ".join(parts)
+def shown_iteration(report: CompareReport) -> int:
+    """The iteration the window shows: the first difference's, or the first compared."""
+    first = report.first
+    return first.iteration if first else report.iterations[0]
 
 
-class Follower(QObject):
-    """Moves ``b`` to the iteration and operation of ``a``: forward by whole iterations then to the
-    operation, back by Step Back.  ``caught_up`` when they match; ``stuck(reason)`` when B cannot."""
-
-    caught_up = Signal()
-    stuck = Signal(str)
-
-    def __init__(self, a: Session, b: Session, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.a, self.b = a, b
-        self.note = ""
-        self._timer = QTimer(self)
-        self._timer.setInterval(FOLLOW_MS)
-        self._timer.timeout.connect(self._tick)
-        a.stepped.connect(self.follow)
-        a.history_changed.connect(self.follow)
-
-    def in_step(self) -> bool:
-        return (self.b.iteration, self.b.position) == (self.a.iteration, self.a.position)
-
-    def follow(self) -> None:
-        if not self._timer.isActive():
-            self._timer.start()
-
-    def stop(self) -> None:
-        self._timer.stop()
-
-    def _tick(self) -> None:
-        a, b = self.a, self.b
-        if b.busy:
-            return
-        if len(a.plan) != len(b.plan):
-            self._timer.stop()
-            self.stuck.emit("the two runs have plans of different lengths")
-            return
-        target, mine = (a.iteration, a.position), (b.iteration, b.position)
-        if mine == target:
-            if not a.busy:  # A may be running on: keep following while it does
-                self._timer.stop()
-                self.caught_up.emit()
-            return
-        if mine > target:
-            if not b.step_back():
-                self._timer.stop()
-                self.stuck.emit("run B keeps no earlier step to go back to (Preferences sets how many)")
-            return
-        if b.iteration < a.iteration:
-            b.run_iteration()
-        else:
-            b.run_through(a.position - 1)
+def starting_parameters(report: CompareReport, iteration: int) -> dict[str, np.ndarray]:
+    """W1, b1, … that ``iteration`` of the report's trace starts from."""
+    trace = getattr(report, "trace", None)
+    if trace is None:
+        raise TraceError("the comparison carries no trace to start from")
+    it = next(i for i in trace.iterations if i.number == iteration)
+    return trace.parameters(it)
 
 
-class CompareDialog(QDialog):
-    """What run B changes: one of initialisation, seed, α, hidden activation (``changes()``)."""
+class ComparisonThread(QThread):
+    """Reads a trace file and compares it (X and Y from the trace, else from ``X``/``Y``)."""
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("compareDialog")
-        self.setWindowTitle("Compare Runs")
-        design = session.design
-        self.what = QComboBox(self)
-        self.values = QStackedWidget(self)
-        self.init_box = QComboBox(self)
-        self.init_box.addItems([name for name in INITS if name != design.init])
-        self.seed_box = QSpinBox(self)
-        self.seed_box.setRange(0, 2**31 - 1)
-        self.seed_box.setValue(design.seed + 1)
-        self.alpha_edit = QLineEdit(f"{design.learning_rate * 10:g}", self)
-        validator = QDoubleValidator(1e-12, 1e6, 12, self.alpha_edit)
-        validator.setNotation(QDoubleValidator.Notation.ScientificNotation)
-        self.alpha_edit.setValidator(validator)
-        self.activation_box = QComboBox(self)
-        self.activation_box.addItems(HIDDEN_ACTIVATIONS)
-        self.choices = [("init", "Initialisation", self.init_box), ("seed", "Seed", self.seed_box),
-                        ("learning_rate", "Learning rate α", self.alpha_edit)]
-        if design.hidden:
-            self.choices.append(("activations", "Hidden activation (every layer)", self.activation_box))
-        for _, title, widget in self.choices:
-            self.what.addItem(title)
-            self.values.addWidget(widget)
-        self.what.currentIndexChanged.connect(self.values.setCurrentIndex)
-        self.error_label = QLabel(self)
-        form = QFormLayout()
-        form.addRow("Run B changes:", self.what)
-        form.addRow("to:", self.values)
-        note = QLabel("Same data; everything else as run A. B steps with A, operation by operation.", self)
-        note.setWordWrap(True)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
-                                        self)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(note)
-        layout.addWidget(self.error_label)
-        layout.addWidget(self.buttons)
-        self.session = session
+    reported = Signal()  # the result is in ``outcome``: ('done', report) or ('failed', one line)
 
-    def choose(self, key: str, value) -> None:
-        """Select ``key`` and set its value (for scripts and tests)."""
-        index = [k for k, _, _ in self.choices].index(key)
-        self.what.setCurrentIndex(index)
-        widget = self.choices[index][2]
-        if isinstance(widget, QComboBox):
-            widget.setCurrentText(str(value))
-        elif isinstance(widget, QSpinBox):
-            widget.setValue(int(value))
-        else:
-            widget.setText(str(value))
+    def __init__(self, path: str, X: np.ndarray, Y: np.ndarray, activations: list[str], output: str,
+                 learning_rate: float) -> None:
+        super().__init__()
+        self.setObjectName("nnviz-compare")
+        self.path, self.X, self.Y = path, X, Y
+        self.activations, self.output, self.learning_rate = activations, output, learning_rate
+        self.outcome: tuple[str, object] | None = None
+        self.finished.connect(lambda: _running.discard(self))
 
-    def changes(self) -> dict | None:
-        key, _, widget = self.choices[self.what.currentIndex()]
-        if key == "init":
-            return {"init": self.init_box.currentText()}
-        if key == "seed":
-            return {"seed": self.seed_box.value()}
-        if key == "activations":
-            return {"activations": (self.activation_box.currentText(),) * len(self.session.design.hidden)}
+    def start(self) -> None:
+        _running.add(self)
+        super().start()
+
+    def run(self) -> None:
+        from ..debugging import compare, load_trace
+
+        trace = None
         try:
-            alpha = float(self.alpha_edit.text().replace(",", "."))
-        except ValueError:
-            alpha = -1.0
-        if not alpha > 0:
-            self.error_label.setText("α must be a positive number, like 0.5 or 1e-3.")
-            return None
-        return {"learning_rate": alpha}
-
-    def accept(self) -> None:
-        if self.changes() is not None:
-            super().accept()
-
-
-class ComparisonView(QWidget):
-    """Both costs on one plot; a matrix in A, in B, and A − B (or each row minus row 0)."""
-
-    def __init__(self, comparison: "Comparison", parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("comparisonView")
-        self.comparison = comparison
-        self.header = QLabel(self)
-        self.header.setObjectName("comparisonHeader")
-        self.header.setWordWrap(True)
-        self.matrix_box = QComboBox(self)
-        self.matrix_box.setObjectName("comparisonMatrix")
-        self.mode_box = QComboBox(self)
-        self.mode_box.addItems(MODES)
-        self.close_button = QPushButton("Close Comparison", self)
-        self.panels = [HeatmapPanel(self) for _ in range(3)]
-        self.cost_plot = pg.PlotWidget()
-        self.cost_plot.setObjectName("comparisonCost")
-        self.cost_plot.setMenuEnabled(False)
-        self.cost_plot.hideButtons()
-        self.cost_plot.setLabel("bottom", "iteration")
-        self.cost_plot.setLabel("left", "cost J")
-        self.cost_plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
-        self.legend = self.cost_plot.addLegend(offset=(4, -4))  # bottom left: costs fall to the right
-        self.curves = [self.cost_plot.plot(name="J of A"), self.cost_plot.plot(name="J of B")]
-        controls = QHBoxLayout()
-        controls.addWidget(QLabel("Matrix:", self))
-        controls.addWidget(self.matrix_box)
-        controls.addWidget(QLabel("Third:", self))
-        controls.addWidget(self.mode_box)
-        controls.addStretch(1)
-        controls.addWidget(self.close_button)
-        row = QHBoxLayout()
-        for panel in self.panels:
-            row.addWidget(panel, 2)
-        row.addWidget(self.cost_plot, 3)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.header)
-        layout.addLayout(controls)
-        layout.addLayout(row, 1)
-        self.matrix_box.currentIndexChanged.connect(lambda: self.refresh())
-        self.mode_box.currentIndexChanged.connect(lambda: self.refresh())
-        self.appearance = looks.connect(self, self.apply_appearance)
-
-    def apply_appearance(self, appearance: Appearance) -> None:
-        self.appearance = appearance
-        colors = appearance.colors
-        self.cost_plot.setBackground(colors.plot_background)
-        for side in ("left", "bottom"):
-            axis = self.cost_plot.getPlotItem().getAxis(side)
-            axis.setPen(pg.mkPen(colors.plot_foreground))
-            axis.setTextPen(pg.mkPen(colors.plot_foreground))
-        width = appearance.line_width(2.0)
-        self.curves[0].setPen(pg.mkPen(colors.phase("cost"), width=width))
-        self.curves[1].setPen(pg.mkPen(colors.phase("backward"), width=width, style=Qt.PenStyle.DashLine))
-        self.legend.setLabelTextColor(colors.plot_foreground)
-
-    def fill_matrices(self) -> None:
-        """Parameters first, then every array both runs hold now (same keys: same plan)."""
-        a, b = self.comparison.a, self.comparison.b
-        keys = [k for k in a.values if k in b.values and k not in ("A0", "Y")]
-        params = [k for k in keys if k[0] in "Wb" and k[1:].isdigit()]
-        ordered = sorted(params, key=lambda k: (int(k[1:]), k[0] != "W")) + sorted(set(keys) - set(params))
-        current = self.matrix_box.currentData()
-        self.matrix_box.blockSignals(True)
-        self.matrix_box.clear()
-        for key in ordered:
-            self.matrix_box.addItem(symbol(key), key)
-        self.matrix_box.setCurrentIndex(max(0, self.matrix_box.findData(current or "W1")))
-        self.matrix_box.blockSignals(False)
-
-    def refresh(self) -> None:
-        a, b = self.comparison.a, self.comparison.b
-        key = self.matrix_box.currentData()
-        if key is None or key not in a.values or key not in b.values:
-            self.fill_matrices()
-            key = self.matrix_box.currentData()
-        if key is not None and key in a.values and key in b.values:
-            name = symbol(key)
-            A, B = a.values[key], b.values[key]
-            self.panels[0].set_matrix(name, A, lead="A: ")
-            self.panels[1].set_matrix(name, B, lead="B: ")
-            if self.mode_box.currentIndex() == 0:
-                with np.errstate(all="ignore"):
-                    self.panels[2].set_matrix(name, A - B, lead="A − B: ")
-            else:
-                self.panels[2].set_matrix(f"{name}[i,:] − {name}[0,:]", B - B[:1], lead="B: ")
-        for curve, s in zip(self.curves, (a, b)):
-            n = len(s.history)
-            curve.setData(np.arange(n, dtype=float), np.array(s.history.costs[:n], dtype=float))
-        c = self.comparison
-        state = "in step" if c.follower.in_step() else "catching up…"
-        self.header.setText(f"Run B: {describe_change(c.changes)} (A: {c.original}) · same data · "
-                            f"B at iteration {b.iteration}, next {b.next_op.symbol} · {state}"
-                            + (f" · {c.follower.note}" if c.follower.note else ""))
-
-    def difference(self) -> np.ndarray | None:
-        """The third heatmap's matrix as shown."""
-        return self.panels[2].matrix
+            trace = load_trace(self.path)
+            own_data = trace.x_key is not None and trace.y_key is not None
+            X, Y = (None, None) if own_data else (self.X, self.Y)
+            n_hidden = len(trace.sizes()) - 2
+            acts = self.activations if len(self.activations) == n_hidden else ["relu"] * n_hidden
+            output = None if own_data else self.output  # the session's output fits the session's labels
+            report = compare(trace=trace, X=X, Y=Y, activation=acts, output=output,
+                             learning_rate=self.learning_rate)
+            params = starting_parameters(report, shown_iteration(report))  # read now: the file closes below
+        except (TraceError, DataError) as err:
+            self.outcome = ("failed", str(err))
+        except Exception as err:  # reported in the window; the thread ends normally
+            log.exception("comparing a trace failed")
+            self.outcome = ("failed", f"{type(err).__name__}: {err}")
+        else:
+            self.outcome = ("done", (report, params))
+        finally:
+            if trace is not None and hasattr(trace.source, "close"):
+                trace.source.close()
+        self.reported.emit()
 
 
 class Comparison(QObject):
-    """Run B = a copy of ``window.session``'s network and data with ``changes``; it follows run A."""
+    """The action, the dock and the session hand-over; ``report`` is the comparison shown (or None)."""
 
-    def __init__(self, window, changes: dict) -> None:
-        super().__init__(window)
-        self.window, self.a, self.changes = window, window.session, dict(changes)
-        self.original = describe_change({k: getattr(self.a.design, k) for k in changes})
-        self.b = Session(self.a.dataset, self.a.design.edit(**changes), parent=self)
-        self.b.break_on_nonfinite = False  # a diverging B is a result to watch, not a reason to stop A
-        self.b.set_history_budget(self.a.history_budget)
-        self.follower = Follower(self.a, self.b, self)
-        self.view = ComparisonView(self)
-        self.follower.caught_up.connect(self.view.refresh)
-        self.follower.stuck.connect(self._stuck)
-        self.b.stepped.connect(self._b_stepped)
-        self.a.stepped.connect(self.view.refresh)
-        self.a.network_changed.connect(self._a_rebuilt)
-        self.view.fill_matrices()
-        self.view.refresh()
-        self.follower.follow()
+    compared = Signal(object)  # the report, once the window shows it
 
-    def _b_stepped(self) -> None:
-        if not self.a.running:
-            self.view.refresh()
-
-    def _stuck(self, reason: str) -> None:
-        self.follower.note = reason
-        self.window.statusBar().showMessage(f"Compare Runs: {reason}", 10000)
-        self.view.refresh()
-
-    def _a_rebuilt(self) -> None:
-        """A new network or data for A (or a Reset): B starts over with the same one change."""
-        self.follower.note = ""
-        if self.b.dataset is not self.a.dataset:
-            self.b.set_dataset(self.a.dataset)
-        self.b.set_design(self.a.design.edit(**self.changes))
-        self.b.reset()
-        self.view.fill_matrices()
-        self.follower.follow()
-
-    def close(self) -> None:
-        self.follower.stop()
-        for signal, slot in ((self.a.stepped, self.view.refresh), (self.a.network_changed, self._a_rebuilt),
-                             (self.a.stepped, self.follower.follow), (self.a.history_changed, self.follower.follow)):
-            try:
-                signal.disconnect(slot)
-            except (RuntimeError, TypeError):
-                pass
-        self.b.close()
-
-
-class CompareRuns(QObject):
-    """actionCompareRuns (File menu) and the "compareDock"."""
-
-    def __init__(self, window) -> None:
+    def __init__(self, window: QMainWindow) -> None:
         super().__init__(window)
         self.window = window
-        self.comparison: Comparison | None = None
-        self.dialog: CompareDialog | None = None
+        self.session = window.session
+        self.report: CompareReport | None = None
+        self.thread: ComparisonThread | None = None
+        self._taking_over = False
+        self.view = ComparisonView(self.session)
+        self.view.row_chosen.connect(self._row_chosen)
         self.dock = QDockWidget("Comparison", window)
-        self.dock.setObjectName("compareDock")
-        self.action = QAction("&Compare Runs…", window)
-        self.action.setObjectName("actionCompareRuns")
-        self.action.setStatusTip("A second run on the same data with one thing changed, stepping with this one")
-        self.action.triggered.connect(self.open)
+        self.dock.setObjectName("comparisonDock")
+        self.dock.setWidget(self.view)
+        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
+        if "plotsDock" in window.docks:
+            window.tabifyDockWidget(window.docks["plotsDock"], self.dock)
+            window.docks["plotsDock"].raise_()
+        self.dock.hide()
+        self.action = QAction("Compare With &Trace…", window)
+        self.action.setObjectName("actionCompareTrace")
+        self.action.setShortcut("Ctrl+Shift+T")
+        self.action.setStatusTip("Compare the arrays your own backprop computed (.npz) with nnviz's, operation by operation")
+        self.action.triggered.connect(self.choose)
+        menu = window.menus["file"]
+        before = next((a for a in menu.actions() if a.menu() is window.menus.get("export")), None)
+        menu.insertAction(before, self.action) if before else menu.addAction(self.action)
+        window.view_menu.addAction(self.dock.toggleViewAction())
+        self.session.network_changed.connect(self._network_changed)
 
-    def open(self) -> CompareDialog:
-        self.dialog = CompareDialog(self.window.session, self.window)
-        self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        self.dialog.accepted.connect(lambda: self.start(self.dialog.changes()))
-        self.dialog.open()
-        return self.dialog
+    # -- choosing and comparing -------------------------------------------------------------
+    def choose(self) -> None:
+        settings = QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "nnviz", "nnviz")
+        start = settings.value("lastDirectory", str(Path.home()))
+        path, _ = QFileDialog.getOpenFileName(self.window, "Compare With Trace", start, TRACE_FILTER)
+        if path:
+            self.compare_file(path)
 
-    def start(self, changes: dict) -> Comparison:
-        """Compare the window's run with one whose design has ``changes`` (e.g. {"init": "zeros"})."""
-        self.close()
-        self.comparison = Comparison(self.window, changes)
-        self.comparison.view.close_button.clicked.connect(self.close)
-        self.dock.setWidget(self.comparison.view)
-        self.dock.setProperty("keepInPresentation", "tab")
-        plots = self.window.docks.get("plotsDock")
-        if plots is not None and not plots.isHidden() and self.dock not in self.window.tabifiedDockWidgets(plots):
-            self.window.tabifyDockWidget(plots, self.dock)  # a tab beside the plots: its own plot has both costs
+    def compare_file(self, path: str) -> None:
+        """Read and compare ``path`` off the GUI thread; the window follows when it is done."""
+        if self.thread is not None and self.thread.isRunning():
+            self.window.statusBar().showMessage("A trace is being compared already", 5000)
+            return
+        s = self.session
+        design = s.design
+        thread = ComparisonThread(path, s.dataset.X, s.dataset.Y, list(design.activations), design.output,
+                                  design.learning_rate)
+        thread.reported.connect(lambda: self._reported(thread, path), Qt.ConnectionType.QueuedConnection)
+        self.thread = thread
+        self.action.setEnabled(False)
+        self.window.statusBar().showMessage(f"Comparing {Path(path).name} with nnviz…")
+        thread.start()
+
+    def _reported(self, thread: ComparisonThread, path: str) -> None:
+        self.action.setEnabled(True)
+        kind, result = thread.outcome or ("failed", "the comparison ended without a result")
+        if kind == "failed":
+            self.window.show_error("Cannot compare this trace", f"{Path(path).name}: {result}"
+                                   if not str(result).startswith(Path(path).name) else str(result))
+            return
+        report, params = result
+        self.show_report(report, Path(path).name, params)
+
+    # -- showing ------------------------------------------------------------------------------
+    def show_report(self, report: CompareReport, name: str = "the trace",
+                    params: dict[str, np.ndarray] | None = None) -> bool:
+        """Take over the report's network and starting parameters and run to its first difference.
+
+        False (nothing changed) when the user keeps unsaved training instead, or the trace cannot
+        be read any more (said in a message box)."""
+        files = getattr(self.window, "session_files", None)
+        if files is not None and not files.confirm_discard("compare with a trace"):
+            return False
+        s = self.session
+        first = report.first
+        iteration = shown_iteration(report)
+        if params is None:
+            try:
+                params = starting_parameters(report, iteration)
+            except (TraceError, DataError) as err:
+                self.window.show_error("Cannot compare this trace", str(err))
+                return False
+        spec = report.spec
+        X, Y = getattr(report, "X", None), getattr(report, "Y", None)
+        dataset = s.dataset
+        if X is not None and not (X.shape == dataset.X.shape and np.array_equal(X, dataset.X)
+                                  and np.array_equal(Y, dataset.Y)):
+            dataset = Dataset(X=X, Y=Y, name=name)
+        design = Design(hidden=spec.sizes[1:-1], activations=spec.hidden, output=spec.output,
+                        init=s.design.init, rng=s.design.rng, seed=s.design.seed,
+                        learning_rate=report.learning_rate)
+        self._taking_over = True
+        try:
+            s.restore(SessionState(design, dataset, params, iteration, 0, History(spec.L)))
+        finally:
+            self._taking_over = False
+        self.report = report
+        self.view.set_report(report)
+        self.window.step_list.set_marks(step_marks(report, iteration))
         self.dock.show()
         self.dock.raise_()
-        return self.comparison
+        h = self.window.height()  # a projector's 720 rows: the comparison's heatmaps before the inspector's
+        self.window.resizeDocks([self.dock], [int((0.5 if h < 850 else 0.3) * h)], Qt.Orientation.Vertical)
+        self.window.statusBar().showMessage(f"{name}: {report.summary()}", 20000)
+        if first is not None:
+            s.run_through(first.index)
+        self.compared.emit(report)
+        return True
+
+    def _row_chosen(self, index: int) -> None:
+        self.window.statusBar().showMessage(
+            f"{self.view.shown.symbol}: {self.view.shown.verdict}" if self.view.shown else "", 5000)
+
+    def _network_changed(self) -> None:
+        if self._taking_over or self.report is None:
+            return
+        self.report = None
+        self.view.set_report(None)
+        self.window.step_list.set_marks(None)
 
     def close(self) -> None:
-        if self.comparison is None:
-            return
-        self.comparison.close()
-        self.dock.setProperty("keepInPresentation", "")
-        self.dock.hide()
-        self.comparison.view.deleteLater()
-        self.comparison.deleteLater()
-        self.comparison = None
+        if self.thread is not None and self.thread.isRunning():
+            self.thread.wait(10_000)
 
 
-def install_comparison(window) -> CompareRuns:
-    """File ▸ Compare Runs…; the Comparison dock as a tab beside the training plots."""
-    compare = CompareRuns(window)
-    file_menu = window.menus["file"]
-    anchor = next((a for a in file_menu.actions() if a.menu() is window.menus.get("export")), None)
-    file_menu.insertAction(anchor, compare.action)
-    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, compare.dock)
-    compare.dock.hide()
-    window.docks["compareDock"] = compare.dock
-    return compare
+def install_comparison(window: QMainWindow) -> Comparison:
+    """Add File ▸ Compare With Trace… and the Comparison dock to ``window``; returns the controller."""
+    return Comparison(window)
+
+
+def show_report(report: CompareReport) -> int:
+    """Open nnviz's window on ``report`` (from ``nnviz.compare(...).show()``) and run it until closed."""
+    from .window import MainWindow
+
+    app = QApplication.instance() or QApplication([])
+    app.setApplicationName("nnviz")
+    window = MainWindow()
+    window.comparison.show_report(report)
+    window.show()
+    code = app.exec()
+    window.discard_and_close()
+    window.deleteLater()
+    app.processEvents()
+    return code

@@ -6,6 +6,8 @@ import logging
 from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QAction
 
+from .settings import app_settings
+
 log = logging.getLogger(__name__)
 
 # the matrix inspector (the central widget) needs at least this share of the window to be of use;
@@ -74,7 +76,7 @@ class WindowLayout(QObject):
         w = self.window
         if not w.isVisible() or w.isFullScreen():
             return
-        saved = w._settings().value(SCREEN_KEY)
+        saved = app_settings().value(SCREEN_KEY)
         if self.saved_for_bigger_screen(saved if isinstance(saved, QSize) else None) or self.central_too_small():
             self.fitted = True
             self.fit_window()
@@ -84,7 +86,7 @@ class WindowLayout(QObject):
     def save(self) -> None:
         screen = self.available()
         if screen is not None:
-            self.window._settings().setValue(SCREEN_KEY, screen.size())
+            app_settings().setValue(SCREEN_KEY, screen.size())
 
     # -- resetting --------------------------------------------------------------------------------
     def reset(self) -> None:

@@ -5,12 +5,13 @@ import logging
 from dataclasses import replace
 from typing import Callable
 
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QFontInfo, QIcon, QKeySequence, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QDockWidget, QLabel, QToolBar, QWidget
 
 from ..views import appearance as looks
 from ..views.theme import Appearance
+from .settings import app_settings
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +126,7 @@ class Presentation(QObject):
 
     @staticmethod
     def _saved_size() -> float:
-        value = QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "nnviz", "nnviz").value(SETTINGS_KEY)
+        value = app_settings().value(SETTINGS_KEY)
         try:
             return min(max(float(value), SIZE_RANGE[0]), SIZE_RANGE[1]) if value is not None else DEFAULT_SIZE
         except (TypeError, ValueError):
@@ -194,7 +195,7 @@ class Presentation(QObject):
         if size == self.font_size:
             return
         self.font_size = size
-        QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "nnviz", "nnviz").setValue(SETTINGS_KEY, size)
+        app_settings().setValue(SETTINGS_KEY, size)
         if self.active:
             self._apply_appearance()
             self._fill_screen()  # smaller text must not leave the window taller than the screen

@@ -396,4 +396,6 @@ def _load(path: Path, where: str, layout: Layout, opts: LoadOptions) -> Dataset:
     Y, class_names = labels_to_Y(raw, where, classes=opts.classes, locate=locate)
     log.info("%s: %d examples, %d features, %s", where, X.shape[1], X.shape[0],
              "fast path" if numbers is None else "validating path")
-    return Dataset(X=X, Y=Y, class_names=class_names, example_shape=(X.shape[0],), source=str(path))
+    names = [c for i, c in enumerate(layout.header) if i != layout.label] if layout.header else []
+    return Dataset(X=X, Y=Y, class_names=class_names, example_shape=(X.shape[0],), source=str(path),
+                   feature_names=names if len(names) == X.shape[0] else [])

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetrics, QFontMetricsF
-from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMenu, QSizePolicy, QStackedLayout, QVBoxLayout, QWidget
 
 from ..engine import shape_text
 from ..engine.numbers import fit_number
@@ -289,6 +289,7 @@ class HeatmapPanel(QWidget):
             array = array.reshape(-1, 1)
         shown = array.T if transposed else array
         self.symbol = symbol
+        self._lead = lead
         self.title_label.setText(f"{lead}{symbol}  {shape_text(shown.shape)}")
         self._fit_title()
         if self._source[0] is array and self._source[1] == transposed:
@@ -415,6 +416,57 @@ class HeatmapPanel(QWidget):
         self.hovered.emit(*(cell or (-1, -1)))
 
     def _mouse_clicked(self, event) -> None:
+        if event.double():  # the wheel zooms in; a double-click shows the whole matrix again
+            self.show_whole()
+            return
         cell = self.cell_at(event.scenePos())
         if cell is not None:
             self.clicked.emit(*cell)
+
+    def is_zoomed(self) -> bool:
+        """Whether the view shows less than the whole matrix (after the wheel or a drag)."""
+        if self._shape is None:
+            return False
+        rows, cols = self._shape
+        (x0, x1), (y0, y1) = self.plot.getViewBox().viewRange()
+        eps = 1e-6
+        return x0 > -0.5 + eps or x1 < cols - 0.5 - eps or y0 > -0.5 + eps or y1 < rows - 0.5 - eps
+
+    def show_whole(self) -> None:
+        """Back to the whole matrix (Reset Zoom / double-click)."""
+        if self._shape is not None:
+            rows, cols = self._shape
+            self.plot.getViewBox().setRange(xRange=(-0.5, cols - 0.5), yRange=(-0.5, rows - 0.5), padding=0.0)
+
+    def replica(self, size: QSize) -> "HeatmapPanel":
+        """A copy of this panel, never shown on screen, laid out at ``size`` (for exporting: a panel that is
+        narrow on a projector has no colour bar, its copy at a slide's width has).  Close it after use."""
+        copy = HeatmapPanel(None, self.cache)
+        copy.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+        copy.resize(size)
+        array, transposed = self._source
+        if array is not None:
+            copy.set_matrix(self.symbol, array, transposed, getattr(self, "_lead", ""))
+            if self.marked is not None:  # the marked cells too (NaN/Inf, or cells a view marked)
+                rows, cols = self.matrix.shape
+                copy.overlay.setImage(self.marked, autoLevels=False, levels=(0, 255))
+                copy.overlay.setRect(QRectF(-0.5, -0.5, cols, rows))
+                copy.overlay.show()
+        copy.show()
+        copy.layout().activate()
+        return copy
+
+    def zoom_menu(self) -> QMenu:
+        """The right-click menu of a heatmap: back to the whole matrix."""
+        menu = QMenu(self)
+        action = menu.addAction("Show Whole Matrix (double-click)")
+        action.setObjectName("actionShowWholeMatrix")
+        action.setEnabled(self.is_zoomed())
+        action.triggered.connect(self.show_whole)
+        return menu
+
+    def contextMenuEvent(self, event) -> None:
+        if self._shape is None or self.pages.currentWidget() is not self.graphics:
+            return
+        self.context_menu = self.zoom_menu()
+        self.context_menu.popup(event.globalPos())

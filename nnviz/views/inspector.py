@@ -318,7 +318,13 @@ class InspectorView(QWidget):
         if not operands or any(a is None or a.size != 1 for a in operands):
             return None
         return worked_equation(record.symbol, record.op.form, [float(a.flat[0]) for a in operands],
-                               float(self.session.stepper.learning_rate), float(record.value.flat[0]))
+                               self._alpha(), float(record.value.flat[0]))
+
+    def _alpha(self) -> float:
+        """α of the update shown (with decay, the epoch's α); a wrong one only hides the worked equation."""
+        stepper = self.session.stepper
+        context = getattr(stepper, "context", None)
+        return float(getattr(context, "alpha", stepper.learning_rate))
 
     def _show_panels(self, record: StepRecord) -> None:
         op = record.op
@@ -355,11 +361,15 @@ class InspectorView(QWidget):
         table.setMaximumHeight(height)
         self._bottom_height = max(height, self.picture_controls_height)
         self._size_bottom()
+        names = [panel.symbol for panel, _ in rows]
         for r, (panel, stats) in enumerate(rows):
             numbers = (stats.min, stats.max, stats.mean, stats.norm)
+            name = panel.symbol
+            if names.count(name) > 1:  # an update: W[1] before and after
+                name += " (new)" if r == 0 else " (old)"
             none_finite = stats.nonfinite == panel.matrix.size  # J = inf: no min or mean to give, not "nan"
             shown = ["—" if none_finite else f"{x:.5g}" for x in numbers]
-            cells = [panel.symbol, shape_text(panel.matrix.shape), *shown, str(stats.nonfinite)]
+            cells = [name, shape_text(panel.matrix.shape), *shown, str(stats.nonfinite)]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if 2 <= c < 6:

@@ -11,6 +11,7 @@ from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from ..engine.history import History
+from ..engine.numbers import number_text
 from ..session import Session
 from . import appearance as looks
 from .style import PLOT_BACKGROUND, PLOT_FOREGROUND, layer_color
@@ -47,8 +48,10 @@ def loggable(values: np.ndarray) -> np.ndarray:
 
 
 def exact(value: float) -> str:
-    """The shortest text that reads back as the same float64 (repr), e.g. '0.6931471805599453'."""
-    return repr(float(value))
+    """The shortest text that reads back as the same float64 (repr), e.g. '0.6931471805599453';
+    NaN and ±∞ as the inspector writes them."""
+    value = float(value)
+    return repr(value) if math.isfinite(value) else number_text(value)
 
 
 class _LogAxis(pg.AxisItem):
@@ -289,7 +292,7 @@ class PlotsView(QWidget):
             self._reset_ranges(n)
         # the worker may append while we read: take n once and the first n rows of each array
         x = np.arange(n, dtype=float)
-        few = n <= FEW_POINTS  # one or two points make no visible line: draw them as dots
+        few = 0 < n <= FEW_POINTS  # one or two points make no visible line: draw them as dots
         changed, self._few = few != self._few, few
         cost_dots = self._dots(few, self.appearance.colors.phase("cost")) if changed else {}
         self.cost_curve.setData(x, history.costs[:n], **cost_dots)
