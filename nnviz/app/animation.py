@@ -23,7 +23,7 @@ from ..views import appearance as looks
 from ..views.diagram import DiagramView
 from ..views.inspector import InspectorView
 from ..views.plots import PlotsView
-from .export import write_atomic
+from ..atomic import write_bytes
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ class Encoder:
         self.frames = 0
         self._images: list = []
         self._writer = None
-        if self.kind == "MP4":  # written beside the target, renamed at the end: never half a file under its name
+        if self.kind == "MP4":  # a scratch file beside the target; the target is written whole at the end
             import imageio.v2 as imageio
 
             handle, temporary = tempfile.mkstemp(prefix=f".{self.path.stem}.", suffix=".part.mp4", dir=self.path.parent)
@@ -114,8 +114,10 @@ class Encoder:
         if self._writer is not None:
             self._writer.close()
             self._writer = None
-            os.chmod(self._temporary, 0o644)
-            os.replace(self._temporary, self.path)
+            try:  # the encoder's scratch file, then nnviz's one atomic writer (permissions, symlinks)
+                write_bytes(self.path, self._temporary.read_bytes())
+            finally:
+                self._temporary.unlink(missing_ok=True)
             return self.path
         if not self._images:
             raise AnimationError("no frames to write")
@@ -123,7 +125,7 @@ class Encoder:
         options = {"save_all": True, "append_images": rest, "duration": round(1000 * self.seconds), "loop": 0}
         data = io.BytesIO()
         first.save(data, format="PNG" if self.kind == "APNG" else "GIF", **options)
-        write_atomic(self.path, data.getvalue())
+        write_bytes(self.path, data.getvalue())
         self._images = []
         return self.path
 
