@@ -5,12 +5,12 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout, QLabel, QProgressDialog,
     QSpinBox, QVBoxLayout, QWidget,
 )
 
+from .actions import make_action
 from .settings import app_settings
 from .animation import (
     AnimationError, AnimationRange, AnimationRenderer, Encoder, check_encoder, format_of,
@@ -88,10 +88,8 @@ class AnimationExport(QObject):
         self.window = window
         self.renderer: AnimationRenderer | None = None
         self.progress: QProgressDialog | None = None
-        self.action = QAction("&Animation (GIF, PNG, MP4)…", window)
-        self.action.setObjectName("actionExportAnimation")
-        self.action.setStatusTip("Render a range of operations as an animation for slides")
-        self.action.triggered.connect(self.open)
+        self.action = make_action(window, "actionExportAnimation", "&Animation (GIF, PNG, MP4)…", self.open,
+                                  tip="Render a range of operations as an animation for slides")
 
     def open(self) -> AnimationDialog:
         dialog = AnimationDialog(self.window.session, self.window)

@@ -11,7 +11,7 @@ import logging
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QDoubleValidator
+from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import (
     QComboBox, QDialog, QDialogButtonBox, QDockWidget, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
     QSpinBox, QStackedWidget, QVBoxLayout, QWidget,
@@ -22,6 +22,7 @@ from ..session import Session
 from ..views import appearance as looks
 from ..views.heatmap import HeatmapPanel
 from ..views.theme import Appearance
+from .actions import make_action
 
 log = logging.getLogger(__name__)
 
@@ -333,10 +334,8 @@ class CompareRuns(QObject):
         self.dialog: CompareDialog | None = None
         self.dock = QDockWidget("Comparison", window)
         self.dock.setObjectName("compareDock")
-        self.action = QAction("&Compare Runs…", window)
-        self.action.setObjectName("actionCompareRuns")
-        self.action.setStatusTip("A second run on the same data with one thing changed, stepping with this one")
-        self.action.triggered.connect(self.open)
+        self.action = make_action(window, "actionCompareRuns", "&Compare Runs…", self.open,
+                                  tip="A second run on the same data with one thing changed, stepping with this one")
 
     def open(self) -> CompareDialog:
         self.dialog = CompareDialog(self.window.session, self.window)

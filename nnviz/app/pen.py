@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt
-from PySide6.QtGui import QAction, QColor, QKeySequence, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import QWidget
 
 from ..views import appearance as looks
+from .actions import make_action
 
 INK = "#e6007e"  # magenta: stands out against every theme and the blue–red matrices
 INK_WIDTH = 4.0  # px, times the appearance's line scale
@@ -81,16 +82,11 @@ class Pen(QObject):
         super().__init__(window)
         self.window = window
         self.overlay = PenOverlay(window)
-        self.action = QAction("&Pen", window)
-        self.action.setObjectName("actionPen")
-        self.action.setCheckable(True)
-        self.action.setShortcut(QKeySequence("P"))
-        self.action.setStatusTip("Draw on the screen (presentation mode); C clears the drawing")
+        self.action = make_action(window, "actionPen", "&Pen", None, "P",
+                                  "Draw on the screen (presentation mode); C clears the drawing", checkable=True)
         self.action.toggled.connect(self.overlay.set_drawing)
-        self.clear_action = QAction("&Clear Drawing", window)
-        self.clear_action.setObjectName("actionClearPen")
-        self.clear_action.setShortcut(QKeySequence("C"))
-        self.clear_action.triggered.connect(self.overlay.clear)
+        self.clear_action = make_action(window, "actionClearPen", "&Clear Drawing", self.overlay.clear, "C",
+                                        "Clear what the pen drew")
         window.presentation.active_changed.connect(self._presenting)
         self._presenting(window.presentation.active)
 

@@ -6,12 +6,13 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import (
     QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMenu, QPushButton, QSizePolicy, QVBoxLayout, QWidget,
 )
 
 from ..resources import resource_files
+from .actions import make_action
 from ..session.persist import SessionState
 from ..session.scenario import SUFFIX, Beat, Scenario, ScenarioError, read_scenario
 from ..views import appearance as looks
@@ -306,13 +307,7 @@ class Scenarios(QObject):
         self._enable()
 
     def _action(self, name: str, text: str, slot, shortcut: str | None, tip: str) -> QAction:
-        action = QAction(text, self.window)
-        action.setObjectName(name)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-        action.setStatusTip(tip)
-        action.triggered.connect(lambda checked=False: slot())
-        return action
+        return make_action(self.window, name, text, slot, shortcut, tip)
 
     def open(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self.window, "Open Scenario", str(_shipped_folder()), FILTER)
