@@ -180,3 +180,13 @@ def test_the_present_button_is_on_the_tool_bar_at_1280_wide(default_window, qtbo
     button = bar.widgetForAction(w.presentation.action)
     assert button is not None and button.isVisible()
     assert button.geometry().right() <= bar.width()
+
+
+def test_every_theme_colours_every_phase_of_the_plan():
+    from nnviz.views.style import PHASE_COLORS
+    from nnviz.views.theme import PHASES, THEMES
+
+    assert set(PHASE_COLORS) <= set(PHASES)
+    for theme in THEMES.values():
+        assert set(theme.phases) == set(theme.tints) == set(PHASES), theme.name
+    assert LIGHT.phases == PHASE_COLORS  # the light theme is the everyday colours

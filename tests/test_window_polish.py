@@ -69,14 +69,17 @@ def test_a_1x1_update_shows_its_worked_equation(qtbot, make_session, wait_idle):
     # the numbers on screen are the operation's, to the digits shown, and differ where old and new do
     assert number(before) == pytest.approx(old, rel=1e-3) and number(grad) == pytest.approx(db, rel=1e-3)
     assert number(result) == pytest.approx(new, rel=1e-3) and before != result
+    session.set_learning_rate(0.5)  # α changed after the update: the numbers would not give b[2] any more
+    view.refresh()
+    assert not view.worked_label.isVisible()
     run_to(session, wait_idle, "W1")  # a 3×2 update: no worked equation
     assert not view.worked_label.isVisible()
 
 
-def test_worked_equation_refuses_numbers_that_do_not_give_the_result():
+def test_worked_equation_only_for_plain_arithmetic():
     assert worked_equation("b[1]", "{0} − α·{1}", [1.0, 2.0], 0.5, 0.0) == "b[1] = 1 − 0.5 × 2 = 0"
-    assert worked_equation("b[1]", "{0} − α·{1}", [1.0, 2.0], 0.1, 0.0) is None  # α changed since
     assert worked_equation("J", "np.sum({0})", [1.0], 0.1, 1.0) is None  # not plain arithmetic
+    assert worked_equation("b[1]", "{0} − α·{1} / (√{2} + ε)", [1.0, 2.0, 4.0], 0.5, 0.8) is None  # RMSprop's ε
 
 
 def test_an_infinite_cost_reads_the_same_in_its_box_and_its_stats_row(qtbot, make_session, wait_idle):
@@ -452,10 +455,16 @@ def test_clicking_an_earlier_line_steps_back_to_it_exactly(qtbot, make_session, 
     A1 = next(op.index for op in s.plan if op.key == "A1")
     Z1_before = s.values["Z1"]
     _click_line(window, A1)
-    assert not s.busy and s.record.symbol == "A[1]" and s.iteration == 0  # back, not a whole iteration on
-    assert s.values["Z1"] is Z1_before and "dW1" not in s.values or s.values.get("dW1") is None
+    wait_idle(s)  # (stepping back may run on the worker)
+    assert s.record.symbol == "A[1]" and s.iteration == 0  # back, not a whole iteration on
+    assert s.values["Z1"] is Z1_before and s.values.get("dW1") is None  # dW[1] not computed yet, as before
     assert window.statusBar().currentMessage().startswith("Stepped back")
     assert window.step_list.current_index() == A1
+    # the right-click menu of an earlier line offers the same, and says Run to Here waits for the next iteration
+    window.step_list._context_menu(window.step_list.tree.visualItemRect(window.step_list.tree.topLevelItem(0)).center())
+    texts = [a.text() for a in window.step_list.context_menu.actions()]
+    window.step_list.context_menu.close()
+    assert "Step Back to Here (1 operation)" in texts and "Run to Here (next iteration)" in texts
 
 
 def test_an_earlier_line_beyond_step_back_says_it_runs_on_to_it(qtbot, make_session, wait_idle):

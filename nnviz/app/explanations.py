@@ -9,7 +9,7 @@ from PySide6.QtGui import QFont, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QTextBrowser, QTreeWidgetItem
 from shiboken6 import isValid
 
-from ..engine import Operation, plan_shapes
+from ..engine import Operation
 from ..engine.explain import NOTES_SLIPS, explain
 from ..views import appearance as looks
 
@@ -94,7 +94,7 @@ class Explanations(QObject):
 
     # -- text ------------------------------------------------------------------------------
     def _algebra(self, op: Operation) -> str:
-        shapes = plan_shapes(self.session.spec, self.session.m)
+        shapes = self.session.plan_shapes()
         return op.shape_algebra([shapes[k] for k in op.operands], shapes[op.key], named=True)
 
     def html_for(self, op: Operation, status: str = "") -> str:

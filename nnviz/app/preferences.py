@@ -130,7 +130,7 @@ def history_reach(session: Session, budget_bytes: int) -> tuple[int, float]:
 
     Each operation keeps the array it replaces, so an iteration keeps one array of every
     operation's result shape (float64)."""
-    shapes = plan_shapes(session.spec, session.m)
+    shapes = session.plan_shapes()
     plan = session.plan
     per_iteration = sum(int(np.prod(shapes[op.key])) * 8 for op in plan)
     if per_iteration == 0:

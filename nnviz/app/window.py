@@ -30,6 +30,7 @@ from .compareruns import install_compare_runs
 from .misconception import install_misconception
 from .watch import install_watch
 from .whynan import install_why_nan
+from .health import install_health
 from ..views.diagnostics import install_diagnostics
 from .explanations import install_explanations
 from .export import install_export
@@ -37,6 +38,7 @@ from .datasetoptions import install_dataset_options
 from .gradcheck import install_gradient_check
 from .icons import backward_pass_icon
 from .layout import install_layout
+from .optimiser import install_optimiser
 from .pen import install_pen
 from .preferences import install_preferences
 from .scenarios import install_scenarios
@@ -79,11 +81,13 @@ class MainWindow(QMainWindow):
         self.preferences = install_preferences(self)
         self.dataset_options = install_dataset_options(self)  # the CLI's --standardize etc., per file type
         self.read_settings()
+        self.optimiser = install_optimiser(self)
         self.diagnostics = install_diagnostics(self)  # after read_settings: a saved layout places its dock
         self.comparison = install_comparison(self)
         self.misconception = install_misconception(self)
         self.watch = install_watch(self)
         self.why_nan = install_why_nan(self)
+        self.health = install_health(self)
         self.window_layout = install_layout(self)  # View ▸ Reset Layout; a saved layout fitted to this screen
         if self.settings_notes:
             self.statusBar().showMessage(" ".join(self.settings_notes), 30000)
@@ -265,7 +269,7 @@ class MainWindow(QMainWindow):
         self.status_position = QLabel()
         self.status_position.setObjectName("iterationLabel")
         self.statusBar().addPermanentWidget(self.status_position)
-        self.statusBar().showMessage("Ready: press Step (F10) to perform Z[1] = W[1]·A[0] + b[1]", 10000)
+        self.statusBar().showMessage(f"Ready: press Step (F10) to perform {self.session.next_op.equation}", 10000)
 
     # -- keeping the window current --------------------------------------------------------
     @Slot()
@@ -275,11 +279,11 @@ class MainWindow(QMainWindow):
         colour = appearance_model().current.colors.phase(phase)
         shown = s.record.symbol if s.record else "—"
         self.position_label.setText(
-            f"<span style='font-size:13pt'>Iteration <b>{s.iteration}</b> &nbsp; "
+            f"<span style='font-size:13pt'>{s.where()} &nbsp; "
             f"<span style='color:{colour}; font-weight:bold'>{phase}</span> &nbsp; "
             f"shown <b>{shown}</b> &nbsp; next <b>{s.next_op.symbol}</b></span>"
         )
-        self.status_position.setText(f"Iteration {s.iteration} · {phase} · next {s.next_op.symbol}")
+        self.status_position.setText(f"{s.where()} · {phase} · next {s.next_op.symbol}")
 
     @Slot()
     def update_actions(self) -> None:

@@ -18,7 +18,7 @@ from PySide6.QtGui import QUndoStack
 
 from ..data import DataError, Dataset, check_output_fits, load_dataset, load_demo
 from ..data.memory import check_fits
-from ..engine import NetworkSpec, Operation, StepRecord, Stepper, initialize
+from ..engine import NetworkSpec, Operation, StepRecord, Stepper, initialize, plan_shapes
 from ..engine.history import History, gradient_norms
 from ..engine.limits import network_bytes
 from ..engine.stepper import DEFAULT_HISTORY_BYTES, count_nonfinite
@@ -142,6 +142,20 @@ class Session(QObject):
     def m(self) -> int:
         return self.dataset.m
 
+    def plan_shapes(self) -> dict[str, tuple[int, int]]:
+        """The shape of every array of the plan, with the mini-batch's columns (A[1] 7×64), for the views."""
+        training = self.design.training()
+        m = self.dataset.m
+        return plan_shapes(self.spec, training.batch_size if training.uses_batches(m) else m, training)
+
+    def where(self) -> str:
+        """'Epoch e · batch t/T' with mini-batches, else 'Iteration i' (of the iteration in progress)."""
+        batches = self.design.training().batches(self.dataset.m)
+        if batches == 1:
+            return f"Iteration {self.iteration}"
+        epoch, batch = divmod(self.iteration, batches)
+        return f"Epoch {epoch} · batch {batch + 1}/{batches}"
+
     def operands(self, record: StepRecord | None = None) -> list[tuple[str, np.ndarray | None]]:
         """(key, array) for each operand of ``record`` (default: the current one) as the
         operation used it.  An update reads the parameter it overwrites: its old value
@@ -170,9 +184,9 @@ class Session(QObject):
     def _build(self) -> None:
         d = self.design
         self.spec = d.spec(self.dataset.n_x, self.dataset.n_y)
-        params = initialize(self.spec, d.init, rng=d.rng, seed=d.seed)
-        self.stepper = Stepper(self.spec, params, self.dataset.X, self.dataset.Y, d.learning_rate,
-                               history_bytes=self.history_budget)
+        params = initialize(self.spec, d.init, rng=d.rng, seed=d.seed, scale=d.init_scale)
+        self.stepper = Stepper(self.spec, params, self.dataset.X, self.dataset.Y, history_bytes=self.history_budget,
+                               training=d.training())
         self.history = History(self.spec.L)
         self.breakpoints &= {op.key for op in self.stepper.plan}
         self._saved_iteration = None
@@ -199,12 +213,12 @@ class Session(QObject):
         self._when_idle.append(action)
 
     def set_design(self, design: Design) -> None:
-        """Apply a design: a new network (training restarts) unless only α changed (that applies live).
+        """Apply a design: a new network (training restarts) unless only α, β's or ε changed (those apply live).
 
         Applies without asking (scripts, Undo's command); a user's edit goes through ``edit_design``."""
         if self.design.same_network(design):
             self.design = design
-            self.stepper.learning_rate = design.learning_rate
+            self.stepper.training = design.training()
             self.design_changed.emit()
             return
 
@@ -408,6 +422,7 @@ class Session(QObject):
         self._build()
         self.stepper.values.update(state.values)
         self.stepper.position, self.stepper.iteration = state.position, state.iteration
+        self.stepper.restore_batch()
         self.stepper.clear_history()
         self.history = state.history
         self._saved_iteration, self._saved_position = state.iteration, state.position
@@ -504,6 +519,21 @@ class Session(QObject):
         self.history_changed.emit()
         return True
 
+    def step_back_to(self, iteration: int) -> bool:
+        """Undo operations back to the start of ``iteration`` (bit for bit); False, changing nothing,
+        when the step-back history does not reach that far."""
+        stepper = self.stepper
+        needed = (stepper.iteration - iteration) * len(self.plan) + stepper.position
+        if self.busy or needed < 0 or needed > stepper.history_length:
+            return False
+        for _ in range(needed):
+            stepper.step_back()
+        self.history.truncate(stepper.iteration)
+        self._sync()
+        self.stepped.emit()
+        self.history_changed.emit()
+        return True
+
     # -- running -------------------------------------------------------------------
     def run(self) -> None:
         """Train continuously on the worker until pause() (or a breakpoint)."""
@@ -568,6 +598,9 @@ class Session(QObject):
             reason = self._advance_to(0)
             if reason:
                 return reason
+            epochs = self.design.epochs
+            if epochs and self.stepper.iteration >= epochs * self.stepper.context.batches:
+                return f"{epochs} epochs done (Design ▸ Epochs)"
             now = time.monotonic()
             if now - rested >= RUN_SLICE:
                 # sleep(0) releases the GIL: the window's thread, which needs it for every Qt

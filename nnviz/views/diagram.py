@@ -166,6 +166,8 @@ class DiagramView(QWidget):
         if l == 0:
             return [f"X {shape_text((dataset.n_x, dataset.m))}", shape_text((dataset.n_x, dataset.m))]
         shape = shape_text((self.session.spec.sizes[l], 1))
+        if self.session.spec.normalised(l):  # batch norm: γ[l] and β[l] instead of b[l]
+            return [f"γ[{l}], β[{l}] {shape}", shape]
         return [f"b[{l}] {shape}", shape]
 
     def weight_labels(self) -> list[str]:

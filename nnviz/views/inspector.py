@@ -12,7 +12,8 @@ from PySide6.QtWidgets import (
     QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from ..engine import StepRecord, plan_shapes, shape_text, symbol
+from ..engine import Kind, StepRecord, shape_text, symbol
+from ..engine.batches import columns_text
 from ..engine.numbers import worked_equation
 from ..session import Session
 from . import appearance as looks
@@ -29,7 +30,7 @@ STATS_COLUMNS = ("matrix", "shape", "min", "max", "mean", "‖·‖", "NaN/Inf")
 ROW_HEIGHT = 22  # stats table rows
 ROOMY_HEIGHT = 480  # below this the stats table may scroll so the heatmaps keep some height
 NARROW_PANEL_WIDTH = 110  # a column like b[1] still needs room for its title, indexes and colour bar
-HOVER_HINT = "Hover a cell to read its row, column and value"
+HOVER_HINT = "Hover a cell to read its row, column and value · the wheel zooms, a double-click shows it whole"
 
 
 class PicturePanel(QWidget):
@@ -179,6 +180,7 @@ class InspectorView(QWidget):
         width = self.contentsRect().width() - 24
         self._fit(self.equation_label, width)
         self._fit(self.shapes_label, width)
+        self.worked_label.setProperty("points", self.shapes_label.property("points"))  # grows with it (presentation)
         self._fit(self.worked_label, width)
 
     def resizeEvent(self, event) -> None:
@@ -271,7 +273,7 @@ class InspectorView(QWidget):
 
     def _show_empty(self) -> None:
         op = self.session.next_op
-        shapes = plan_shapes(self.session.spec, self.session.m)
+        shapes = self.session.plan_shapes()
         algebra = op.shape_algebra([shapes[k] for k in op.operands], shapes[op.key], named=True)
         self.equation_label.setText(f"Next: {op.equation}")
         self.equation_label.setStyleSheet(f"color: {self.phase_color('ready')};")
@@ -298,6 +300,8 @@ class InspectorView(QWidget):
         self.equation_label.setStyleSheet(f"color: {color};")
         self.shapes_label.setText(record.shape_algebra(named=True))
         info = f"iteration {record.iteration} · <b style='color:{color}'>{record.phase}</b> · layer {record.layer}"
+        if record.op.kind == Kind.BATCH:  # which examples this mini-batch took
+            info += " · " + columns_text(self.session.stepper.context.columns_of(record.iteration))
         if record.nonfinite:
             info += f" · <b style='color:{NONFINITE}'>{record.nonfinite} NaN/Inf in {record.symbol}</b>"
         self.info_label.setText(info)
@@ -314,10 +318,17 @@ class InspectorView(QWidget):
         operands are all kept (an update's old value needs the step-back history); else None."""
         if record.value.size != 1:
             return None
-        operands = [array for _, array in self.session.operands(record)]
-        if not operands or any(a is None or a.size != 1 for a in operands):
+        pairs = self.session.operands(record)
+        if not pairs or any(a is None or a.size != 1 for _, a in pairs):
             return None
-        return worked_equation(record.symbol, record.op.form, [float(a.flat[0]) for a in operands],
+        context = getattr(self.session.stepper, "context", self.session.stepper.learning_rate)
+        try:  # the numbers shown must give the result: not so once α was changed after the update ran
+            again = record.op.compute(dict(pairs), context)
+        except Exception:  # an operation that reads more than its operands: no worked equation
+            return None
+        if not np.array_equal(again, record.value):
+            return None
+        return worked_equation(record.symbol, record.op.form, [float(a.flat[0]) for _, a in pairs],
                                self._alpha(), float(record.value.flat[0]))
 
     def _alpha(self) -> float:

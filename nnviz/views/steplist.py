@@ -7,7 +7,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView, QHeaderView, QMenu, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
-from ..engine import operation_line, plan_shapes
+from ..engine import operation_line
 from ..session import Session
 from . import appearance as looks
 from .theme import Appearance
@@ -68,7 +68,7 @@ class StepListView(QWidget):
 
     def _rebuild(self) -> None:
         session = self.session
-        shapes = plan_shapes(session.spec, session.m)
+        shapes = session.plan_shapes()
         colors = self.appearance.colors
         self.tree.clear()
         for op in session.plan:
@@ -136,16 +136,28 @@ class StepListView(QWidget):
         session, record = self.session, self.session.record
         if session.busy or (record is not None and record.op.index == index):
             return
-        op = session.plan[index]
-        if record is not None and index < record.op.index:  # an earlier line of this iteration: go back to it
-            back = record.op.index - index
-            if session.step_back(back):
-                self.message.emit(f"Stepped back {back} operation{'s' * (back > 1)} to {op.symbol}, exactly")
-                return
-            self.message.emit(f"{op.symbol} is {back} operations back, further than step back keeps "
-                              f"({session.stepper.history_length}; Preferences): running on to it in the next iteration")
+        if self.back_to(index):
+            return
+        if self.steps_back_to(index):
+            op = session.plan[index]
+            self.message.emit(f"{op.symbol} is {self.steps_back_to(index)} operations back, further than step back "
+                              f"keeps ({session.stepper.history_length}; Preferences): running on to it in the "
+                              "next iteration")
         self.run_requested.emit(index)
         session.run_through(index)
+
+    def steps_back_to(self, index: int) -> int:
+        """How many operations back line ``index`` is (0 when it is not above the operation shown)."""
+        record = self.session.record
+        return record.op.index - index if record is not None and index < record.op.index else 0
+
+    def back_to(self, index: int) -> bool:
+        """Step back to line ``index`` (above the operation shown) if the history reaches it; says so."""
+        back = self.steps_back_to(index)
+        if not back or not self.session.step_back(back):
+            return False
+        self.message.emit(f"Stepped back {back} operation{'s' * (back > 1)} to {self.session.plan[index].symbol}, exactly")
+        return True
 
     def _context_menu(self, pos) -> None:
         item = self.tree.itemAt(pos)
@@ -155,7 +167,12 @@ class StepListView(QWidget):
         menu = QMenu(self)
         toggle = menu.addAction("Remove Breakpoint" if self.session.has_breakpoint(index) else "Set Breakpoint")
         toggle.triggered.connect(lambda: self.session.toggle_breakpoint(index))
-        run = menu.addAction("Run to Here")
+        back = self.steps_back_to(index)
+        if back:
+            step_back = menu.addAction(f"Step Back to Here ({back} operation{'s' * (back > 1)})")
+            step_back.setEnabled(not self.session.busy and self.session.stepper.history_length >= back)
+            step_back.triggered.connect(lambda: self.back_to(index))
+        run = menu.addAction("Run to Here" + (" (next iteration)" if back else ""))
         run.setEnabled(not self.session.busy)
         run.triggered.connect(lambda: self.session.run_through(index))
         menu.popup(self.tree.viewport().mapToGlobal(pos))

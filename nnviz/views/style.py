@@ -5,15 +5,19 @@ from PySide6.QtGui import QColor, QFont, QFontDatabase
 
 # forward left to right in blue, backward right to left in orange (as the diagram draws them)
 PHASE_COLORS: dict[str, str] = {
+    "batch": "#8a6d00",  # X{t}, Y{t}: ochre, before the forward pass
     "forward": "#1f6fb4",
     "cost": "#7b3fa0",
     "backward": "#d9680f",
+    "optimizer": "#0f7f86",  # t, α, v, s, v^corr, s^corr: teal, between the gradients and the updates
     "update": "#2a8a3e",
     "ready": "#555555",
 }
 
 # light tints of the same hues for list backgrounds
 PHASE_TINTS: dict[str, str] = {
+    "batch": "#f7f1dc",
+    "optimizer": "#e3f4f5",
     "forward": "#e8f1fa",
     "cost": "#f1e9f6",
     "backward": "#fdf0e4",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-PHASES = ("forward", "cost", "backward", "update", "ready")
+PHASES = ("batch", "forward", "cost", "backward", "optimizer", "update", "ready")
 COLORMAPS = ("diverging", "colour-blind safe")  # how a matrix's signs are coloured
 
 
@@ -18,7 +18,7 @@ class Theme:
     muted: str  # hints and secondary text
     plot_background: str
     plot_foreground: str  # axes, tick labels and titles of plots and heatmaps
-    phases: dict[str, str]  # forward, cost, backward, update, ready
+    phases: dict[str, str]  # PHASES
     tints: dict[str, str]  # light (or dark) backgrounds of the same hues, for list rows
     positive: str  # weights > 0 in the diagram
     negative: str  # weights < 0
@@ -38,8 +38,10 @@ class Theme:
 LIGHT = Theme(
     name="light", title="Light", palette=None, text="#1a1a1a", muted="#555555",
     plot_background="#ffffff", plot_foreground="#333333",
-    phases={"forward": "#1f6fb4", "cost": "#7b3fa0", "backward": "#d9680f", "update": "#2a8a3e", "ready": "#555555"},
-    tints={"forward": "#e8f1fa", "cost": "#f1e9f6", "backward": "#fdf0e4", "update": "#e8f5eb", "ready": "#f4f4f4"},
+    phases={"batch": "#8a6d00", "forward": "#1f6fb4", "cost": "#7b3fa0", "backward": "#d9680f",
+            "optimizer": "#0f7f86", "update": "#2a8a3e", "ready": "#555555"},
+    tints={"batch": "#f7f1dc", "forward": "#e8f1fa", "cost": "#f1e9f6", "backward": "#fdf0e4",
+           "optimizer": "#e3f4f5", "update": "#e8f5eb", "ready": "#f4f4f4"},
     positive="#c0392b", negative="#2166ac", zero_weight="#9a9a9a", hover_fill=(255, 255, 255, 230),
     boundary=("#8fbfe3", "#f6c28f"), boundary_middle="#ffffff",
     colormaps={"diverging": "CET-D1", "colour-blind safe": "CET-CBD1"},
@@ -51,8 +53,10 @@ HIGH_CONTRAST = replace(
     palette={"window": "#ffffff", "base": "#ffffff", "alternatebase": "#f2f2f2", "button": "#f4f4f4",
              "windowtext": "#111111", "text": "#111111", "buttontext": "#111111"},
     text="#111111", muted="#333333", plot_foreground="#111111",
-    phases={"forward": "#0b57a0", "cost": "#6a2c8f", "backward": "#b34700", "update": "#1a7431", "ready": "#333333"},
-    tints={"forward": "#dbe8f6", "cost": "#ebdff2", "backward": "#fbe6d3", "update": "#dcf0e1", "ready": "#eeeeee"},
+    phases={"batch": "#6b5400", "forward": "#0b57a0", "cost": "#6a2c8f", "backward": "#b34700",
+            "optimizer": "#0a6268", "update": "#1a7431", "ready": "#333333"},
+    tints={"batch": "#f3ead0", "forward": "#dbe8f6", "cost": "#ebdff2", "backward": "#fbe6d3",
+           "optimizer": "#d6eff1", "update": "#dcf0e1", "ready": "#eeeeee"},
     positive="#a8261b", negative="#12508f", zero_weight="#777777",
 )
 
@@ -63,8 +67,10 @@ DARK = Theme(
              "tooltipbase": "#353535", "tooltiptext": "#e6e6e6", "highlight": "#3d6fa8",
              "highlightedtext": "#ffffff", "link": "#7fb2e8", "placeholdertext": "#8a8a8a"},
     text="#e6e6e6", muted="#a8a8a8", plot_background="#1e1e1e", plot_foreground="#d0d0d0",
-    phases={"forward": "#63a9ea", "cost": "#c493e4", "backward": "#f29a50", "update": "#62c47a", "ready": "#bdbdbd"},
-    tints={"forward": "#1d2b3a", "cost": "#2d2338", "backward": "#3a2a1c", "update": "#1e3424", "ready": "#2a2a2a"},
+    phases={"batch": "#d9b84a", "forward": "#63a9ea", "cost": "#c493e4", "backward": "#f29a50",
+            "optimizer": "#4fc3c9", "update": "#62c47a", "ready": "#bdbdbd"},
+    tints={"batch": "#33301c", "forward": "#1d2b3a", "cost": "#2d2338", "backward": "#3a2a1c",
+           "optimizer": "#1a3335", "update": "#1e3424", "ready": "#2a2a2a"},
     positive="#ee6a5a", negative="#5c9fe8", zero_weight="#7a7a7a", hover_fill=(40, 40, 40, 235),
     boundary=("#1f4f78", "#7a4a14"), boundary_middle="#1e1e1e",
     colormaps={"diverging": "CET-D4", "colour-blind safe": "CET-D6"},  # dark at 0: zeros melt into the background
