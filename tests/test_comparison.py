@@ -91,3 +91,28 @@ def test_run_and_reset_keep_b_with_a(window, qtbot, wait_idle):
     assert comparison.b.iteration == 0 and comparison.b.design.learning_rate == 0.1
     w.compare_runs.close()
     assert w.docks["compareDock"].isHidden() and w.compare_runs.comparison is None
+
+
+def test_adam_against_gradient_descent_follows_by_iterations(window, qtbot, wait_idle):
+    w = window
+    dialog = w.compare_runs.open()
+    dialog.choose("optimizer", "adam")
+    assert dialog.changes() == {"optimizer": "adam"}
+    dialog.choose("l2", "-1")
+    assert dialog.changes() is None and "λ" in dialog.error_label.text()
+    dialog.reject()
+    comparison = w.compare_runs.start({"optimizer": "adam"})
+    b = comparison.b
+    assert len(b.plan) > len(w.session.plan)  # t, v, s, v̂, ŝ: other operations
+    for _ in range(5):
+        w.actionIteration.trigger()
+        wait_idle(w.session)
+    qtbot.waitUntil(lambda: comparison.follower.in_step() and not b.busy, timeout=20_000)
+    assert b.iteration == w.session.iteration == 5 and b.position == 0
+    w.actionStep.trigger()  # inside an iteration: B waits at its start
+    wait_idle(w.session)
+    qtbot.wait(50)
+    assert b.iteration == 5 and b.position == 0
+    view = comparison.view
+    assert [len(c.xData) for c in view.curves] == [5, 5]
+    assert "optimiser = adam (A: optimiser = gd)" in view.header.text()

@@ -44,7 +44,7 @@ def _play_to_end(w, qtbot, timeout=60_000) -> list[str]:
 def test_shipped_scenarios_are_there():
     names = {p.stem for p in SHIPPED}
     assert {"notes-forward-backward", "zeros-vs-he", "diverging-learning-rate", "dying-relus",
-            "vanishing-gradients"} <= names
+            "vanishing-gradients", "adam-vs-gradient-descent"} <= names
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
@@ -68,6 +68,8 @@ def test_every_shipped_scenario_opens_and_plays_to_its_end(default_window, qtbot
         assert w.scenarios.player.stopped  # paused at the first NaN or Inf
     if path.stem == "dying-relus":
         assert not np.any(w.session.values["dZ2"])
+    if path.stem == "adam-vs-gradient-descent":  # what the reveal says
+        assert w.session.design.optimizer == "adam" and w.session.history.costs[299] < 0.05
 
 
 def test_predict_then_reveal_and_previous_goes_back_exactly(default_window, qtbot, tmp_path):

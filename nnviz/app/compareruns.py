@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..engine import HIDDEN_ACTIVATIONS, INITS, symbol
+from ..engine.optimizers import OPTIMIZERS
 from ..session import Session
 from ..views import appearance as looks
 from ..views.heatmap import HeatmapPanel
@@ -31,7 +32,8 @@ FOLLOW_MS = 5  # how often B looks whether it can take its next step towards A
 
 
 def describe_change(changes: dict) -> str:
-    names = {"init": "initialisation", "seed": "seed", "learning_rate": "α", "activations": "hidden activation"}
+    names = {"init": "initialisation", "seed": "seed", "learning_rate": "α", "activations": "hidden activation",
+             "optimizer": "optimiser", "l2": "λ"}
     parts = []
     for key, value in changes.items():
         shown = value[0] if key == "activations" else value
@@ -57,7 +59,27 @@ class Follower(QObject):
         a.history_changed.connect(self.follow)
 
     def in_step(self) -> bool:
+        """At the same operation; with different plans (optimisers), at the same completed iteration."""
+        if len(self.a.plan) != len(self.b.plan):
+            return self.b.iteration == self.a.iteration and self.b.position == 0
         return (self.b.iteration, self.b.position) == (self.a.iteration, self.a.position)
+
+    def _follow_iterations(self) -> None:
+        a, b = self.a, self.b
+        if self.in_step():
+            if not a.busy:
+                self._timer.stop()
+                self.caught_up.emit()
+            return
+        if b.iteration > a.iteration or (b.iteration == a.iteration and b.position > 0 and a.position == 0):
+            if not b.step_back():
+                self._timer.stop()
+                self.stuck.emit("run B keeps no earlier step to go back to (Preferences sets how many)")
+        elif b.iteration < a.iteration:
+            b.run_iteration()
+        elif not a.busy:  # A is inside an iteration B has not started: B waits at its start
+            self._timer.stop()
+            self.caught_up.emit()
 
     def follow(self) -> None:
         if not self._timer.isActive():
@@ -70,9 +92,8 @@ class Follower(QObject):
         a, b = self.a, self.b
         if b.busy:
             return
-        if len(a.plan) != len(b.plan):
-            self._timer.stop()
-            self.stuck.emit("the two runs have plans of different lengths")
+        if len(a.plan) != len(b.plan):  # another optimiser: other operations; step by whole iterations
+            self._follow_iterations()
             return
         target, mine = (a.iteration, a.position), (b.iteration, b.position)
         if mine == target:
@@ -91,8 +112,16 @@ class Follower(QObject):
             b.run_through(a.position - 1)
 
 
+def _number(text: str) -> float | None:
+    try:
+        value = float(text.strip())
+    except ValueError:
+        return None
+    return value if np.isfinite(value) else None
+
+
 class CompareDialog(QDialog):
-    """What run B changes: one of initialisation, seed, α, hidden activation (``changes()``)."""
+    """What run B changes: one of initialisation, seed, α, hidden activation, optimiser, λ (``changes()``)."""
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -116,6 +145,13 @@ class CompareDialog(QDialog):
                         ("learning_rate", "Learning rate α", self.alpha_edit)]
         if design.hidden:
             self.choices.append(("activations", "Hidden activation (every layer)", self.activation_box))
+        if hasattr(design, "optimizer"):
+            self.optimizer_box = QComboBox(self)
+            self.optimizer_box.addItems([name for name in OPTIMIZERS if name != design.optimizer])
+            self.choices.append(("optimizer", "Optimiser", self.optimizer_box))
+        if hasattr(design, "l2"):
+            self.l2_edit = QLineEdit(f"{design.l2 or 0.7:g}", self)
+            self.choices.append(("l2", "L2 regularisation λ", self.l2_edit))
         for _, title, widget in self.choices:
             self.what.addItem(title)
             self.values.addWidget(widget)
@@ -157,11 +193,16 @@ class CompareDialog(QDialog):
             return {"seed": self.seed_box.value()}
         if key == "activations":
             return {"activations": (self.activation_box.currentText(),) * len(self.session.design.hidden)}
-        try:
-            alpha = float(self.alpha_edit.text().replace(",", "."))
-        except ValueError:
-            alpha = -1.0
-        if not alpha > 0:
+        if key == "optimizer":
+            return {"optimizer": self.optimizer_box.currentText()}
+        if key == "l2":
+            value = _number(self.l2_edit.text())
+            if value is None or value < 0:
+                self.error_label.setText("λ must be 0 or a positive number, like 0.7.")
+                return None
+            return {"l2": value}
+        alpha = _number(self.alpha_edit.text())
+        if alpha is None or not alpha > 0:
             self.error_label.setText("α must be a positive number, like 0.5 or 1e-3.")
             return None
         return {"learning_rate": alpha}
