@@ -89,7 +89,11 @@ class Presentation(QObject):
         self._make_actions()
         window.installEventFilter(self)
         self.session.stepped.connect(self._show_position)
-        looks.appearance_model().changed.connect(self._show_position)
+        looks.connect(self, self._appearance_changed)
+
+    def _appearance_changed(self, appearance: Appearance) -> None:
+        self.action.setIcon(_icon(appearance.colors.text))  # dark on light, light on dark
+        self._show_position()
 
     def _make_actions(self) -> None:
         w = self.window
