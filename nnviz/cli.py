@@ -22,6 +22,13 @@ class UsageError(Exception):
     """A setting the user gave cannot work; the message says what to change."""
 
 
+def flag_for(fix) -> str:
+    """A data error's fix as the flag that makes it: Fix("output", "linear") is ``--output linear``,
+    Fix("label_column") 'choose it with --label-column'."""
+    flag = "--" + fix.setting.replace("_", "-")
+    return f"{flag} {fix.value}" if fix.value else f"choose it with {flag}"
+
+
 class _Parser(argparse.ArgumentParser):
     """A mistake in the arguments is one line, like every other error (sub-commands inherit this)."""
 
@@ -440,7 +447,7 @@ def gui(data: str | None = None) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from .data import DataError
+    from .data import DataError, worded
 
     parser = build_parser()
     try:
@@ -454,7 +461,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return {"train": train, "info": info, "compare": compare, "animate": animate}[args.command](args)
     except (DataError, UsageError) as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {worded(err, flag_for)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnviz.data import DataError, Dataset, check_output_fits, describe, load_demo
+from nnviz.cli import flag_for
+from nnviz.data import DataError, Dataset, Fix, check_output_fits, describe, load_demo, worded
 from nnviz.data.labels import labels_to_Y, match_rows, matrix_to_Y
 
 
@@ -102,7 +103,10 @@ def test_outputs_that_fit(Y, names, output):
 def test_outputs_that_do_not_fit_say_what_to_change(Y, names, output, expected):
     with pytest.raises(DataError) as info:
         check_output_fits(_dataset(Y, names), output)
-    assert expected in str(info.value)
+    assert expected in worded(info.value, flag_for)  # as the command line words the fix
+    if "--output" in expected:  # the data layer names the output, not the flag
+        assert info.value.fix == Fix("output", expected.split("--output ")[1].rstrip(")"))
+        assert "--" not in str(info.value)
 
 
 def test_output_check_covers_the_test_labels():

@@ -39,6 +39,7 @@ from .gradcheck import install_gradient_check
 from .icons import backward_pass_icon
 from .layout import install_layout
 from .optimiser import install_optimiser
+from ..views.fixes import control_for
 from .pen import install_pen
 from .preferences import install_preferences
 from .scenarios import install_scenarios
@@ -60,6 +61,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("nnvizMainWindow")
         self.setWindowTitle("nnviz — backpropagation, step by step")
         self.session = session or Session(parent=self)
+        self.session.fix_wording = control_for  # a data error's fix names the control, not the flag
         self.error_box: QMessageBox | None = None
         self.settings_notes: list[str] = []  # damaged settings: what fell back to its default
         self.create_views()

@@ -2,7 +2,7 @@
 from nnviz.data.dataset import Dataset
 from nnviz.data.demo import DEMO_NAMES, load_demo
 from nnviz.data.describe import describe
-from nnviz.data.errors import DataError
+from nnviz.data.errors import DataError, Fix, worded
 from nnviz.data.labels import check_output_fits
 from nnviz.data.loader import FILE_FILTERS, companion_test_file, load_dataset
 
@@ -10,8 +10,10 @@ __all__ = [
     "DEMO_NAMES",
     "FILE_FILTERS",
     "DataError",
+    "Fix",
     "Dataset",
     "check_output_fits",
+    "worded",
     "companion_test_file",
     "describe",
     "load_dataset",

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from nnviz.data.dataset import Dataset
-from nnviz.data.errors import DataError
+from nnviz.data.errors import DataError, Fix
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ def _from_names(
     if classes is None and len(own) > MAX_NAMED_CLASSES:
         raise DataError(
             f"{where}: the label column has {len(own)} different values; expected class "
-            "names (is the label column right? choose it with --label-column)"
+            "names (is the label column right? {fix})", Fix("label_column")
         )
     if "" in own:
         i = int(np.argmax(names == ""))
@@ -228,41 +228,41 @@ def _name(dataset: Dataset) -> str:
     return dataset.name or dataset.source or "the dataset"
 
 
-def _sigmoid_problem(Y: np.ndarray, class_names: list[str]) -> str | None:
-    """Why Y does not fit a sigmoid output, or None when it does."""
+def _sigmoid_problem(Y: np.ndarray, class_names: list[str]) -> tuple[str, Fix] | None:
+    """Why Y does not fit a sigmoid output and the output that would, or None when it fits."""
     n_y = Y.shape[0]
     if n_y > 1 and is_one_hot(Y):
         names = f" ({', '.join(class_names)})" if class_names else ""
         return (f"labels have {n_y} classes{names}; a sigmoid output needs one row of "
-                "0/1 labels: use a softmax output (--output softmax)")
+                "0/1 labels: use a softmax output ({fix})", Fix("output", "softmax"))
     if n_y > 1:
         return (f"labels have {n_y} rows of real values; a sigmoid output needs one row "
-                "of 0/1 labels: use a linear output (--output linear)")
+                "of 0/1 labels: use a linear output ({fix})", Fix("output", "linear"))
     off = ~np.isin(Y, (0.0, 1.0))
     if off.any():
         value = Y.reshape(-1)[int(np.argmax(off.reshape(-1)))]
         return (f"labels take values other than 0 and 1 (e.g. {value:g}); a sigmoid output "
                 "needs 0/1 labels: relabel the two classes as 0 and 1, or use a linear "
-                "output (--output linear) for real-valued targets")
+                "output ({fix}) for real-valued targets", Fix("output", "linear"))
     return None
 
 
-def _softmax_problem(Y: np.ndarray) -> str | None:
-    """Why Y does not fit a softmax output, or None when it does."""
+def _softmax_problem(Y: np.ndarray) -> tuple[str, Fix] | None:
+    """Why Y does not fit a softmax output and the output that would, or None when it fits."""
     if Y.shape[0] >= 2 and is_one_hot(Y):
         return None
     if Y.shape[0] == 1 and np.isin(Y, (0.0, 1.0)).all():
         return ("labels are one row of 0/1 values (two classes); a softmax output needs "
-                "one-hot labels with a row per class: use a sigmoid output (--output sigmoid)")
+                "one-hot labels with a row per class: use a sigmoid output ({fix})", Fix("output", "sigmoid"))
     return ("labels are not one-hot classes (each column a single 1 and zeros); "
-            "use a linear output (--output linear) for real-valued targets")
+            "use a linear output ({fix}) for real-valued targets", Fix("output", "linear"))
 
 
 def check_output_fits(dataset: Dataset, output: str) -> None:
     """Raise DataError when Y (and Y_test) does not fit this output layer.
 
     'sigmoid' needs one row of 0/1 labels; 'softmax' needs one-hot columns with
-    n_y ≥ 2; 'linear' takes any finite values.  The message says what to change.
+    n_y ≥ 2; 'linear' takes any finite values.  The error's ``fix`` names the output that fits.
     """
     if output not in OUTPUTS:
         raise DataError(f"unknown output '{output}'; expected one of {', '.join(OUTPUTS)}")
@@ -280,4 +280,5 @@ def check_output_fits(dataset: Dataset, output: str) -> None:
             problem = None
         if problem:
             prefix = "" if label == "labels" else "test "
-            raise DataError(f"{_name(dataset)}: {prefix}{problem}")
+            text, fix = problem
+            raise DataError(f"{_name(dataset)}: {prefix}{text}", fix)

@@ -30,6 +30,7 @@ import numpy as np
 from .. import __version__
 from ..atomic import atomic_writer
 from ..data import DataError, Dataset, check_output_fits
+from ..data.errors import FixableError
 from ..data.memory import available_memory, format_size
 from ..engine import NetworkSpec, Training, build_plan, plan_shapes
 from ..engine.plan import initial_state
@@ -46,8 +47,8 @@ MAX_ITERATION = 10**12
 READABLE_COMPRESSION = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)  # what np.savez and savez_compressed write
 
 
-class SessionFileError(Exception):
-    """A session file cannot be read; the message names the file and says why."""
+class SessionFileError(FixableError):
+    """A session file cannot be read; the message names the file and says why (and ``fix`` what to change)."""
 
 
 @dataclass
@@ -326,7 +327,8 @@ def _external_dataset(name: str, info: dict) -> Dataset:
     try:
         return load_dataset(source)
     except DataError as err:
-        raise SessionFileError(f"{name}: uses the data file {source}, which could not be loaded: {err}") from None
+        raise SessionFileError(f"{name}: uses the data file {source}, which could not be loaded: {err.message}",
+                               err.fix) from None
 
 
 # -- checking a state (pure: any thread) ---------------------------------------------------------------
@@ -342,7 +344,8 @@ def check_state(state: SessionState, name: str = "the session") -> None:
     try:
         check_output_fits(d, state.design.output)
     except DataError as err:
-        raise SessionFileError(f"{name}: the {state.design.output} output does not fit its labels: {err}") from None
+        raise SessionFileError(f"{name}: the {state.design.output} output does not fit its labels: {err.message}",
+                               err.fix) from None
     layout = Layout.checked(name, spec, d.m, state.iteration, state.position, state.design.training())
     history = {"cost": state.history.costs, "grad_norms": state.history.grad_norms}
     for group, arrays in zip(ARRAY_GROUPS, (state.values, history)):

@@ -16,7 +16,8 @@ import numpy as np
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QUndoStack
 
-from ..data import DataError, Dataset, check_output_fits, load_dataset, load_demo
+from ..data import DataError, Dataset, check_output_fits, load_dataset, load_demo, worded
+from ..data.errors import FixWording
 from ..data.memory import check_fits
 from ..engine import NetworkSpec, Operation, StepRecord, Stepper, initialize, plan_shapes
 from ..engine.history import History, gradient_norms
@@ -94,6 +95,7 @@ class Session(QObject):
         # asks before unsaved training is thrown away: (what the user is about to do, at_least) -> go on?
         # The window installs its Save / Discard / Cancel question; without one (scripts) nothing asks.
         self.discard_guard: Callable[[str, int], bool] | None = None
+        self.fix_wording: FixWording | None = None  # how the front end words a data error's fix
         self._saved_iteration: int | None = None
         self._saved_position = 0
         self._history_dropped_seen = 0
@@ -338,7 +340,7 @@ class Session(QObject):
                 on_loaded(dataset)
 
         def failed(err: Exception) -> None:
-            self.error.emit("Could not open the dataset", str(err))
+            self.error.emit("Could not open the dataset", worded(err, self.fix_wording))
 
         self._when_ready(lambda: self._start(lambda: load_dataset(source, **options), done, failed))
         return True
@@ -382,7 +384,7 @@ class Session(QObject):
                     on_saved(str(written))
 
             def failed(err: Exception) -> None:
-                self.error.emit("Could not save the session", str(err))
+                self.error.emit("Could not save the session", worded(err, self.fix_wording))
 
             self._start(lambda: save_session(path, state), done, failed)
 
@@ -398,7 +400,7 @@ class Session(QObject):
             try:
                 self.restore(state)
             except SessionFileError as err:
-                self.error.emit("Could not open the session", str(err))
+                self.error.emit("Could not open the session", worded(err, self.fix_wording))
                 return
             self.file_path = path
             self.saved_changed.emit()
@@ -407,7 +409,7 @@ class Session(QObject):
                 on_opened(path)
 
         def failed(err: Exception) -> None:
-            self.error.emit("Could not open the session", str(err))
+            self.error.emit("Could not open the session", worded(err, self.fix_wording))
 
         self._when_ready(lambda: self._start(lambda: load_session(path), done, failed))
         return True

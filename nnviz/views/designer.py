@@ -7,7 +7,8 @@ from PySide6.QtWidgets import (
     QSpinBox, QTableWidget, QToolButton, QVBoxLayout, QWidget,
 )
 
-from ..data import DataError, check_output_fits
+from ..data import DataError, check_output_fits, worded
+from .fixes import control_for
 from ..engine import HIDDEN_ACTIVATIONS, INITS, OUTPUTS, RNGS
 from ..session import Design, Session
 from ..session.design import MAX_UNITS
@@ -190,7 +191,7 @@ class DesignerView(QWidget):
                 check_output_fits(self.session.dataset, self.output_combo.itemData(i))
                 fits, why = True, ""
             except DataError as err:
-                fits, why = False, str(err)
+                fits, why = False, worded(err, control_for)
             item = model.item(i)
             item.setEnabled(fits)
             item.setToolTip(why)
