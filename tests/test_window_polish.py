@@ -184,6 +184,8 @@ def test_a_network_that_fits_shows_no_saturation_or_slow_learning_warning(diagno
     hints = view.hint_label.text()
     assert "saturate" not in hints and "very slow" not in hints and view.warnings == 0
     assert "fits its training data" in hints
+    tip = view.table.item(1, COLUMNS.index("saturated")).toolTip()  # why 1 of 1 saturated is no warning
+    assert "dZ[2] = A[2] − Y" in tip and "still learns" in tip
 
 
 def test_slow_learning_is_still_reported_where_the_network_does_not_fit(diagnostics_of, wait_idle):
