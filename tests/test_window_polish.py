@@ -722,3 +722,18 @@ def test_a_nan_cost_reads_NaN_in_the_plot_title_as_in_the_inspector(qtbot, make_
     session.history_changed.emit()
     assert "J = NaN" in view.cost_plot.getPlotItem().titleLabel.text
     assert view.hover_text(view.cost_plot, 0).endswith("J = NaN")
+
+
+def test_scalars_side_by_side_are_printed_at_one_size(qtbot, make_session, wait_idle):
+    session = make_session(separable(), Design(hidden=(3,), activations=("tanh",)))
+    view = InspectorView(session)
+    qtbot.addWidget(view)
+    view.resize(700, 600)  # narrow: the long values need a smaller font than the short ones would
+    view.show()
+    run_to(session, wait_idle, "b2")
+    panels = view.panels[:3]
+    assert all(p.scalar is not None for p in panels)
+    qtbot.waitUntil(lambda: len({p.scalar_label.font().pointSizeF() for p in panels}) == 1)
+    for panel in panels:  # and every one fits its box
+        metrics = QFontMetrics(panel.scalar_label.font())
+        assert metrics.horizontalAdvance(panel.scalar_text()) <= panel.width()

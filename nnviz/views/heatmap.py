@@ -190,6 +190,7 @@ class HeatmapPanel(QWidget):
         self.scalar_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.scalar_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.scalar: float | None = None  # the 1×1 value shown, None when a heatmap or a note is
+        self.scalar_points = SCALAR_POINTS
         self.pages = QStackedLayout()
         self.pages.addWidget(self.graphics)
         self.pages.addWidget(self.note)
@@ -299,15 +300,22 @@ class HeatmapPanel(QWidget):
         self._fit_scalar()
         self._show_page(self.scalar_label)
 
+    def set_scalar_points(self, points: float) -> None:
+        """The largest size the 1×1 value is printed at (the inspector gives side-by-side scalars one size)."""
+        if points != self.scalar_points:
+            self.scalar_points = points
+            if self.scalar is not None:
+                self._fit_scalar()
+
     def _fit_scalar(self) -> None:
         room = self.width() - SCALAR_MARGIN
-        font = mono_font(SCALAR_POINTS)
+        font = mono_font(self.scalar_points)
         if room > 0:  # not yet laid out: the resize that follows fits it
             metrics = QFontMetrics(font)
             text = fit_number(self.scalar, lambda t: metrics.horizontalAdvance(t) <= room, least=4)
             width = metrics.horizontalAdvance(text)
             if width > room:  # even 4 digits are too wide at this size: a smaller font
-                font.setPointSizeF(max(8.0, SCALAR_POINTS * room / width))
+                font.setPointSizeF(max(8.0, self.scalar_points * room / width))
         else:
             text = fit_number(self.scalar, lambda t: True)
         self.scalar_label.setFont(font)
