@@ -83,9 +83,13 @@ def _keep_probs(text: str) -> list[float]:
     return values
 
 
-def _add_data_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("data", help="a data file (.csv .tsv .npz .npy .h5), an image folder, or demo:NAME")
-    parser.add_argument("--test", metavar="FILE", help="a test split in the same format")
+def _add_data_options(parser: argparse.ArgumentParser, data_help: str | None = None) -> None:
+    """DATA and how to read it; with ``data_help`` DATA is optional and there is no --test."""
+    if data_help is None:
+        parser.add_argument("data", help="a data file (.csv .tsv .npz .npy .h5), an image folder, or demo:NAME")
+        parser.add_argument("--test", metavar="FILE", help="a test split in the same format")
+    else:
+        parser.add_argument("data", nargs="?", help=data_help)
     parser.add_argument("--label-column", metavar="NAME|INDEX", help="CSV/TSV label column (default: the last)")
     parser.add_argument("--image-size", type=int, default=64, metavar="N", help="image folders: resize to N×N (default 64)")
     parser.add_argument("--no-scale", action="store_true", help="keep image values 0..255 instead of dividing by 255")
@@ -144,11 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Compare the arrays of a trace (.npz: nnviz's --trace, flat keys W1 … dW1, or the course's "
                     "parameters/ grads/ caches/) with nnviz's, in plan order, and name the first difference.")
     cmp.add_argument("trace", metavar="TRACE.npz", help="the arrays your code computed, by name")
-    cmp.add_argument("data", nargs="?", help="X and Y, when the trace does not hold them (any dataset nnviz reads)")
-    cmp.add_argument("--label-column", metavar="NAME|INDEX", help="CSV/TSV label column (default: the last)")
-    cmp.add_argument("--image-size", type=int, default=64, metavar="N", help="image folders: resize to N×N (default 64)")
-    cmp.add_argument("--no-scale", action="store_true", help="keep image values 0..255 instead of dividing by 255")
-    cmp.add_argument("--standardize", action="store_true", help="standardise every feature (train mean and std)")
+    _add_data_options(cmp, "X and Y, when the trace does not hold them (any dataset nnviz reads)")
     cmp.add_argument("--hidden", type=_hidden_sizes, default=None, metavar="N,N,...",
                      help="hidden layer sizes (default: what the trace's W[l] imply)")
     cmp.add_argument("--activation", default="relu", metavar="NAME[,NAME...]",
@@ -160,6 +160,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     info = commands.add_parser("info", help="load a dataset and print its shapes, classes and value ranges")
     _add_data_options(info)
+
+    animate = commands.add_parser("animate", help="render a range of operations of a session as GIF, APNG or MP4")
+    animate.add_argument("session", metavar="SESSION.nnviz", help="a session saved by the window")
+    animate.add_argument("--from", dest="start", required=True, metavar="OP",
+                         help="first operation (a plan key: Z1, J, dW2): its next occurrence from the session's step")
+    animate.add_argument("--to", dest="end", required=True, metavar="OP", help="last operation: its next occurrence after --from")
+    animate.add_argument("--iterations", type=_count, default=0, metavar="N",
+                         help="end N iterations later (--from Z1 --to b3 --iterations 49: 50 iterations)")
+    animate.add_argument("--size", default="1920x1080", metavar="WxH", help="frame size in pixels (default 1920x1080)")
+    animate.add_argument("--seconds-per-step", type=_positive_float, default=1.0, metavar="S",
+                         help="how long each operation is shown (default 1)")
+    animate.add_argument("--out", required=True, metavar="FILE", help="FILE.gif, FILE.png (animated PNG) or FILE.mp4")
 
     gui = commands.add_parser("gui", help="open the window (the default)")
     gui.add_argument("data", nargs="?", help="a dataset to open instead of the built-in demo")
@@ -410,6 +422,17 @@ def info(args: argparse.Namespace) -> int:
     return 0
 
 
+def animate(args: argparse.Namespace) -> int:
+    """Render offscreen with Qt (imported only here, so train and info stay Qt-free)."""
+    from .app.animation import AnimationError, run_command
+
+    try:
+        return run_command(args.session, args.start, args.end, args.out, args.size, args.seconds_per_step,
+                           args.iterations)
+    except AnimationError as err:
+        raise UsageError(str(err)) from None
+
+
 def gui(data: str | None = None) -> int:
     from .app import main as app_main
 
@@ -429,7 +452,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "gui":
         return gui(args.data)
     try:
-        return {"train": train, "info": info, "compare": compare}[args.command](args)
+        return {"train": train, "info": info, "compare": compare, "animate": animate}[args.command](args)
     except (DataError, UsageError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -110,6 +110,34 @@ def state_gradcheck(app, window) -> None:
     settle(app, window)
 
 
+def state_dark(app, window) -> None:
+    from nnviz.views.appearance import appearance_model
+    from nnviz.views.theme import Appearance
+
+    appearance_model().set(Appearance(theme="dark"))
+    state_training(app, window)
+    run_to(app, window, "dW2")
+
+
+def state_highcontrast(app, window) -> None:
+    from nnviz.views.appearance import appearance_model
+    from nnviz.views.theme import Appearance
+
+    appearance_model().set(Appearance(theme="high-contrast", colormap="colour-blind safe"))
+    state_training(app, window)
+    run_to(app, window, "dW2")
+
+
+def state_boundary(app, window) -> None:
+    """Presentation mode on the Data tab: the points of XOR over the decision boundary."""
+    state_xor(app, window)
+    window.presentation.enter()
+    settle(app, window)
+    window.presentation.show_data()
+    settle(app, window)
+
+
+
 def _course_moons(app, window, **design) -> None:
     """The optimisation lesson's moons, 2-5-2-1, He init with the legacy generator, seed 3."""
     s = window.session
@@ -217,6 +245,53 @@ def state_health(app, window) -> None:
     settle(app, window)
 
 
+
+def state_compare_runs(app, window) -> None:
+    """Compare Runs: zeros against He on the moons, 30 iterations in, W[1] of both and each row − row 0."""
+    from nnviz.data import load_demo
+    from nnviz.session.design import Design
+
+    s = window.session
+    s.set_dataset(load_demo("moons"))
+    s.set_design(Design(hidden=(8,), activations=("sigmoid",), init="he", learning_rate=1.0))
+    settle(app, window)
+    comparison = window.compare_runs.start({"init": "zeros"})
+    for _ in range(30):
+        s.run_iteration()
+        settle(app, window)
+    run_to(app, window, "dW1")
+    import time
+
+    end = time.monotonic() + 10
+    while not comparison.follower.in_step() and time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+    view = comparison.view
+    view.matrix_box.setCurrentIndex(view.matrix_box.findData("W1"))
+    view.mode_box.setCurrentIndex(1)
+    window.docks["compareDock"].raise_()
+    settle(app, window)
+
+
+def state_scenario(app, window) -> None:
+    """The zeros-vs-He lesson in presentation mode, at its first "predict" prompt."""
+    from nnviz.resources import resource_path
+
+    window.scenarios.open_file(resource_path("scenarios/zeros-vs-he.nnscenario"))
+    player = window.scenarios.player
+    import time
+
+    end = time.monotonic() + 20
+    while not player.can_next() and time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+    window.presentation.enter()
+    settle(app, window)
+    for _ in range(2):  # the title, then the first beat: the prompt is next
+        player.next()
+        settle(app, window)
+
+
 STATES: dict[str, Callable] = {
     "adam": state_adam,
     "dropout": state_dropout,
@@ -232,6 +307,11 @@ STATES: dict[str, Callable] = {
     "health": state_health,
     "update-b3": state_update_b3,
     "load-options": state_load_options,
+    "dark": state_dark,
+    "highcontrast": state_highcontrast,
+    "boundary": state_boundary,
+    "compare-runs": state_compare_runs,
+    "scenario": state_scenario,
 }
 
 
@@ -264,6 +344,10 @@ def main() -> int:
             window.discard_and_close()
             window.deleteLater()
             app.processEvents()
+            from nnviz.views.appearance import appearance_model
+            from nnviz.views.theme import Appearance
+
+            appearance_model().set(Appearance())  # the next state in the everyday appearance
     import shutil
 
     shutil.rmtree(out / ".settings-tmp", ignore_errors=True)

@@ -22,9 +22,11 @@ from ..views.inspector import InspectorView
 from ..views.plots import PlotsView
 from ..views.preview import DataPreviewView
 from ..views.steplist import StepListView
-from ..views.style import PHASE_COLORS
+from ..views.appearance import appearance_model
+from .animation_export import install_animation_export
 from .autostep import install_auto_step
 from .comparison import install_comparison
+from .compareruns import install_compare_runs
 from .misconception import install_misconception
 from .watch import install_watch
 from .whynan import install_why_nan
@@ -37,10 +39,13 @@ from .gradcheck import install_gradient_check
 from .icons import backward_pass_icon
 from .layout import install_layout
 from .optimiser import install_optimiser
+from .pen import install_pen
 from .preferences import install_preferences
+from .scenarios import install_scenarios
 from .presentation import install_presentation
 from .sessionfiles import install_session_files
 from .settings import SETTINGS_VERSION, app_settings, read_version
+from .themes import install_appearance
 
 log = logging.getLogger(__name__)
 
@@ -62,11 +67,16 @@ class MainWindow(QMainWindow):
         self.create_menus()
         self.create_tool_bars()
         self.create_status_bar()
+        self.appearance = install_appearance(self)
         self.session_files = install_session_files(self)
         self.auto_step = install_auto_step(self)
         self.explanations = install_explanations(self)
         self.exports = install_export(self)
+        self.animation_export = install_animation_export(self)
+        self.scenarios = install_scenarios(self)
+        self.compare_runs = install_compare_runs(self)
         self.presentation = install_presentation(self)
+        self.pen = install_pen(self)
         self.gradient_check = install_gradient_check(self)
         self.preferences = install_preferences(self)
         self.dataset_options = install_dataset_options(self)  # the CLI's --standardize etc., per file type
@@ -266,7 +276,7 @@ class MainWindow(QMainWindow):
     def update_position(self) -> None:
         s = self.session
         phase = s.phase
-        colour = PHASE_COLORS.get(phase, "#555")
+        colour = appearance_model().current.colors.phase(phase)
         shown = s.record.symbol if s.record else "—"
         self.position_label.setText(
             f"<span style='font-size:13pt'>{s.where()} &nbsp; "
@@ -429,6 +439,7 @@ class MainWindow(QMainWindow):
             return
         self._ask_on_close = False  # decided: a second close (e.g. from main()) does not ask again
         self.gradient_check.close()  # cancel a check in progress and wait for its thread
+        self.compare_runs.close()  # and run B's
         self.comparison.close()  # a trace being read finishes first
         self.write_settings()
         self.session.close()
@@ -440,7 +451,7 @@ def main(data: str | None = None) -> int:
     app = QApplication.instance() or QApplication([])
     app.setApplicationName("nnviz")
     app.setOrganizationName("nnviz")
-    app.setWindowIcon(QIcon(str(resource_path("nnviz.svg"))))
+    app.setWindowIcon(QIcon(str(resource_path("icons/nnviz.svg"))))
     window = MainWindow()
     if data:
         window.open_source(data)

@@ -359,6 +359,15 @@ class Session(QObject):
         return SessionState(self.design, self.dataset, dict(self.stepper.values), self.stepper.iteration,
                             self.stepper.position, History.from_arrays(**self.history.to_arrays()))
 
+    def snapshot(self) -> SessionState:
+        """What a session file would hold now (arrays are shared: they are never changed in place);
+        call it while the session is not busy.  Without A0 and Y: the dataset holds them."""
+        from ..engine.limits import DATA_KEYS
+
+        state = self._state()
+        state.values = {k: v for k, v in state.values.items() if k not in DATA_KEYS}
+        return state
+
     def save(self, path: str, on_saved: Callable[[str], None] | None = None) -> None:
         """Write the session to ``path`` (atomically, on the worker thread)."""
         def save_now() -> None:

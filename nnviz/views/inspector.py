@@ -6,7 +6,7 @@ import logging
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QColor, QFontMetrics
+from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QSizePolicy, QSpinBox,
     QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
@@ -16,8 +16,10 @@ from ..engine import Kind, StepRecord, shape_text, symbol
 from ..engine.batches import columns_text
 from ..engine.numbers import worked_equation
 from ..session import Session
+from . import appearance as looks
 from .heatmap import SCALAR_POINTS, HeatmapPanel, MatrixStats, PreparedCache
-from .style import NONFINITE, PHASE_COLORS, mono_font
+from .style import NONFINITE, mono_font
+from .theme import Appearance
 from .throttle import RunThrottle
 
 log = logging.getLogger(__name__)
@@ -38,10 +40,8 @@ class PicturePanel(QWidget):
         super().__init__(parent)
         self.title_label = QLabel(self)
         self.title_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.title_label.setFont(mono_font(11))
         self.title_label.setWordWrap(True)
         self.graphics = pg.GraphicsLayoutWidget(self)
-        self.graphics.setBackground("w")
         self.view = self.graphics.addViewBox(lockAspect=True, invertY=True, enableMenu=False)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.view.addItem(self.image)
@@ -49,6 +49,11 @@ class PicturePanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.title_label)
         layout.addWidget(self.graphics, 1)
+        looks.connect(self, self.apply_appearance)
+
+    def apply_appearance(self, appearance: Appearance) -> None:
+        self.graphics.setBackground(appearance.colors.plot_background)
+        self.title_label.setFont(mono_font(appearance.points(11)))
 
     def set_picture(self, title: str, picture: np.ndarray) -> None:
         """``picture`` is (h, w, c) in 0..1 (c = 1 is shown grey)."""
@@ -94,7 +99,29 @@ class InspectorView(QWidget):
         self._throttle = RunThrottle(session, self.refresh, RUNNING_REFRESH_MS, self)
         session.stepped.connect(self._throttle.request)
         session.network_changed.connect(self._network_changed)
+        self.appearance = looks.connect(self, self.apply_appearance)
+
+    def apply_appearance(self, appearance: Appearance) -> None:
+        """Header text at the appearance's size, in its phase colours; refreshed at once."""
+        self.appearance = appearance
+        for label in (self.equation_label, self.shapes_label, self.info_label, self.hint_label, self.hover_label):
+            font = QFont(label.font())
+            font.setPointSizeF(appearance.points(label.property("base_points")))
+            label.setFont(font)
+            label.setProperty("points", font.pointSizeF())
+        self.hint_label.setStyleSheet(f"color: {appearance.colors.muted};")
         self.refresh()
+
+    def set_stats_visible(self, visible: bool) -> None:
+        """Show or hide the stats table (presentation mode gives its height to the heatmaps)."""
+        self.bottom.setVisible(visible)
+
+    def stats_visible(self) -> bool:
+        return not self.bottom.isHidden()
+
+    def phase_color(self, phase: str) -> str:
+        """The colour the header writes ``phase`` in (the appearance's)."""
+        return self.appearance.colors.phase(phase)
 
     # -- building ------------------------------------------------------------------------
     def _build(self) -> None:
@@ -120,7 +147,6 @@ class InspectorView(QWidget):
         self.hint_label = self._label(16)
         self.hint_label.setWordWrap(True)
         self.hint_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.hint_label.setStyleSheet("color: #555555;")
         header = QVBoxLayout()
         header.setSpacing(2)
         for label in (self.equation_label, self.worked_label, self.shapes_label, self.info_label):
@@ -136,6 +162,7 @@ class InspectorView(QWidget):
             font.setPointSizeF(points)
             label.setFont(font)
         label.setProperty("points", points)
+        label.setProperty("base_points", points)
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         return label
@@ -171,7 +198,7 @@ class InspectorView(QWidget):
             return
         for panel in shown:
             panel.set_scalar_points(SCALAR_POINTS)
-        points = min(panel.scalar_label.font().pointSizeF() for panel in shown)
+        points = min(panel.scalar_fit for panel in shown)
         for panel in shown:
             panel.set_scalar_points(points)
 
@@ -264,7 +291,7 @@ class InspectorView(QWidget):
         shapes = self.session.plan_shapes()
         algebra = op.shape_algebra([shapes[k] for k in op.operands], shapes[op.key], named=True)
         self.equation_label.setText(f"Next: {op.equation}")
-        self.equation_label.setStyleSheet(f"color: {PHASE_COLORS['ready']};")
+        self.equation_label.setStyleSheet(f"color: {self.phase_color('ready')};")
         self.shapes_label.setText(algebra)
         self.info_label.setText(f"iteration {self.session.iteration} · ready")
         self.worked_label.hide()
@@ -283,7 +310,7 @@ class InspectorView(QWidget):
             widget.hide()
 
     def _show_header(self, record: StepRecord) -> None:
-        color = PHASE_COLORS.get(record.phase, PHASE_COLORS["ready"])
+        color = self.phase_color(record.phase)
         self.equation_label.setText(record.equation)
         self.equation_label.setStyleSheet(f"color: {color};")
         self.shapes_label.setText(record.shape_algebra(named=True))

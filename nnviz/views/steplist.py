@@ -1,7 +1,7 @@
 """The step list: every operation of the iteration in order, the current one highlighted."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView, QHeaderView, QMenu, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
@@ -9,7 +9,8 @@ from PySide6.QtWidgets import (
 
 from ..engine import operation_line
 from ..session import Session
-from .style import phase_color, phase_tint
+from . import appearance as looks
+from .theme import Appearance
 
 NEXT_MARK = "▶"
 BREAK_MARK = "●"
@@ -57,24 +58,36 @@ class StepListView(QWidget):
         session.network_changed.connect(self._rebuild)
         session.stepped.connect(self._show_position)
         session.breakpoints_changed.connect(self._show_position)
+        self.appearance = looks.appearance_model().current
+        looks.connect(self, self.apply_appearance)
+
+    def apply_appearance(self, appearance: Appearance) -> None:
+        """Rows in the theme's phase colours and tints (the font is the window's)."""
+        self.appearance = appearance
         self._rebuild()
 
     def _rebuild(self) -> None:
         session = self.session
         shapes = session.plan_shapes()
+        colors = self.appearance.colors
         self.tree.clear()
         for op in session.plan:
             equation, algebra = operation_line(op, shapes)
             item = QTreeWidgetItem(["", equation, algebra])
             item.setData(0, Qt.ItemDataRole.UserRole, op.index)
-            item.setForeground(1, QBrush(phase_color(op.phase)))
+            item.setForeground(1, QBrush(QColor(colors.phase(op.phase))))
             for column in range(3):
-                item.setBackground(column, QBrush(phase_tint(op.phase)))
+                item.setBackground(column, QBrush(QColor(colors.tint(op.phase))))
             item.setToolTip(1, f"{equation}\n{op.phase}, layer {op.layer}")
             item.setToolTip(2, algebra)
             self.tree.addTopLevelItem(item)
         self._fit_columns()
         self._show_position()
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.FontChange:  # the window's text grew or shrank: so do the columns
+            self._fit_columns()
+        super().changeEvent(event)
 
     def _fit_columns(self) -> None:
         """The equation column as wide as its lines, but never so wide that the shapes vanish:
@@ -92,11 +105,12 @@ class StepListView(QWidget):
         for index in range(self.tree.topLevelItemCount()):
             item = self.tree.topLevelItem(index)
             mark = (BREAK_MARK if session.has_breakpoint(index) else "") + (NEXT_MARK if index == session.position else "")
-            trace_mark, trace_colour, trace_tip = self.marks.get(index, ("", "#333333", ""))
+            trace_mark, trace_colour, trace_tip = self.marks.get(index, ("", "", ""))
             item.setText(0, trace_mark + mark)
             item.setToolTip(0, trace_tip)
-            item.setForeground(0, QBrush(QColor(BREAK_COLOR if session.has_breakpoint(index) else trace_colour)))
-            font = QFont(self.tree.font())
+            item.setForeground(0, QBrush(QColor(BREAK_COLOR if session.has_breakpoint(index)
+                                                else trace_colour or self.appearance.colors.text)))
+            font = QFont()  # bold only: the size stays the list's own, whatever font the window has later
             font.setBold(index == current)
             item.setFont(1, font)
         self.tree.blockSignals(True)

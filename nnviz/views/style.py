@@ -80,15 +80,5 @@ VERDICT_TINTS: dict[str, str] = {
 }
 VERDICT_TEXT: dict[str, str] = {"ok": "#1e6b31", "suspicious": "#8a5a00", "wrong": "#a8261b"}
 
-# presentation mode (projectors wash colours out): deeper tones of the phase colours, each at least
-# 5:1 against white (the everyday backward orange #d9680f is 3.5:1, too faint for text from the back row)
-PRESENTATION_PHASE_COLORS: dict[str, str] = {
-    "batch": "#6b5400",
-    "optimizer": "#0a6268",
-    "forward": "#0b57a0",
-    "cost": "#6a2c8f",
-    "backward": "#b34700",
-    "update": "#1a7431",
-    "ready": "#333333",
-}
-PRESENTATION_TEXT = "#111111"  # near-black on white
+# themes (light, dark, high-contrast for projectors) and the colour-blind-safe map: views/theme.py;
+# the constants above are the light theme's, for code that draws outside a view (exports)
