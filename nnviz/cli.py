@@ -83,9 +83,13 @@ def _keep_probs(text: str) -> list[float]:
     return values
 
 
-def _add_data_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("data", help="a data file (.csv .tsv .npz .npy .h5), an image folder, or demo:NAME")
-    parser.add_argument("--test", metavar="FILE", help="a test split in the same format")
+def _add_data_options(parser: argparse.ArgumentParser, data_help: str | None = None) -> None:
+    """DATA and how to read it; with ``data_help`` DATA is optional and there is no --test."""
+    if data_help is None:
+        parser.add_argument("data", help="a data file (.csv .tsv .npz .npy .h5), an image folder, or demo:NAME")
+        parser.add_argument("--test", metavar="FILE", help="a test split in the same format")
+    else:
+        parser.add_argument("data", nargs="?", help=data_help)
     parser.add_argument("--label-column", metavar="NAME|INDEX", help="CSV/TSV label column (default: the last)")
     parser.add_argument("--image-size", type=int, default=64, metavar="N", help="image folders: resize to N×N (default 64)")
     parser.add_argument("--no-scale", action="store_true", help="keep image values 0..255 instead of dividing by 255")
@@ -144,11 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Compare the arrays of a trace (.npz: nnviz's --trace, flat keys W1 … dW1, or the course's "
                     "parameters/ grads/ caches/) with nnviz's, in plan order, and name the first difference.")
     cmp.add_argument("trace", metavar="TRACE.npz", help="the arrays your code computed, by name")
-    cmp.add_argument("data", nargs="?", help="X and Y, when the trace does not hold them (any dataset nnviz reads)")
-    cmp.add_argument("--label-column", metavar="NAME|INDEX", help="CSV/TSV label column (default: the last)")
-    cmp.add_argument("--image-size", type=int, default=64, metavar="N", help="image folders: resize to N×N (default 64)")
-    cmp.add_argument("--no-scale", action="store_true", help="keep image values 0..255 instead of dividing by 255")
-    cmp.add_argument("--standardize", action="store_true", help="standardise every feature (train mean and std)")
+    _add_data_options(cmp, "X and Y, when the trace does not hold them (any dataset nnviz reads)")
     cmp.add_argument("--hidden", type=_hidden_sizes, default=None, metavar="N,N,...",
                      help="hidden layer sizes (default: what the trace's W[l] imply)")
     cmp.add_argument("--activation", default="relu", metavar="NAME[,NAME...]",

@@ -213,19 +213,28 @@ def test_a_real_warning_shows_in_the_status_bar_and_brings_the_dock_forward(defa
 
 
 # -- plots -------------------------------------------------------------------------------------------
-def test_plots_follow_a_reset_and_show_one_point(default_window, wait_idle, qtbot):
-    window = default_window
+def test_plots_follow_a_reset_and_show_one_point(qtbot, make_session, wait_idle):
+    from nnviz.app import MainWindow
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(2, 40))
+    data = Dataset(X=X, Y=3 * X[:1], source="line", name="line")  # regression: α = 3 makes J explode
+    window = MainWindow(make_session(data, Design(hidden=(4,), activations=("leaky_relu",), output="linear",
+                                                  learning_rate=3.0)))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.wait(50)  # the first show's layout is settled
     window.docks["plotsDock"].raise_()  # in front (a short screen tabs it behind the diagram)
     s, plots = window.session, window.plots
-    s.set_design(s.design.edit(learning_rate=5.0, activations=("leaky_relu", "leaky_relu")))
-    wait_idle(s)
+    qtbot.waitUntil(lambda: not plots.cost_plot.viewport().visibleRegion().isEmpty())
     s.break_on_nonfinite = False
-    for _ in range(8):  # the cost explodes to ~1e+171
+    for _ in range(7):  # J reaches ~1e+213
         s.run_iteration()
         wait_idle(s)
     cost_view = plots.cost_plot.getPlotItem().vb
     qtbot.waitUntil(lambda: cost_view.viewRange()[1][1] > 1e100)
-    s.set_design(s.design.edit(learning_rate=0.0075))
+    s.set_learning_rate(0.01)
     s.reset()
     wait_idle(s)
     qtbot.waitUntil(lambda: plots.point_count() == 0)
@@ -235,13 +244,14 @@ def test_plots_follow_a_reset_and_show_one_point(default_window, wait_idle, qtbo
     qtbot.waitUntil(lambda: plots.point_count() == 1)
     J = float(s.history.costs[0])
     (x0, x1), (y0, y1) = cost_view.viewRange()
-    assert x0 < 0 < x1 and y0 < J < y1 and y1 - y0 < 10 * max(J, 1)  # the new run's scale, not 1e+171
+    assert x0 < 0 < x1 and y0 < J < y1 and y1 - y0 < 10 * max(J, 1)  # the new run's scale, not 1e+213
     assert plots.cost_curve.opts["symbol"] == "o"  # a single point is a dot, visible
     for _ in range(2):
         s.run_iteration()
         wait_idle(s)
     qtbot.waitUntil(lambda: plots.point_count() == 3)
     assert plots.cost_curve.opts["symbol"] is None  # a line from three points on
+    window.discard_and_close()
 
 
 # -- layout ------------------------------------------------------------------------------------------
@@ -644,6 +654,22 @@ def test_a_wrong_label_column_says_so_and_keeps_the_data(default_window, wait_id
     wait_idle(s)
     qtbot.waitUntil(lambda: window.error_box is not None)
     assert "nonexistent" in window.error_box.text() and s.dataset is before
+    window.error_box.close()
+    # a new file that fails to open: its options open, and Reload tries that file again once they are right
+    other = tmp_path / "label_first.csv"
+    _csv(other, label_first=True)
+    window.error_box = None
+    window.open_source(str(other))
+    wait_idle(s)
+    qtbot.waitUntil(lambda: window.error_box is not None)
+    assert s.dataset is before and panel.pending == str(other) and panel.body.isVisible()
+    assert "label_first.csv could not be opened" in panel.note.text()
+    panel.label_edit.setText("0")
+    panel.label_edit.editingFinished.emit()
+    panel.reload_button.click()
+    wait_idle(s)
+    qtbot.waitUntil(lambda: s.dataset.source == str(other))
+    assert s.dataset.feature_names == ["a", "b", "c"] and panel.pending is None
 
 
 def test_the_image_size_applies_to_image_folders(default_window, wait_idle, tmp_path, qtbot):

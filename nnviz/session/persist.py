@@ -21,6 +21,7 @@ import os
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Callable
 
@@ -111,7 +112,7 @@ class Layout:
     position: int
     training: Training = field(default_factory=Training)
 
-    @property
+    @cached_property
     def plan(self):
         return build_plan(self.spec, self.training, self.m)
 
@@ -122,6 +123,14 @@ class Layout:
             return self.m
         size = int(self.training.batch_size)
         return min(size, self.m - (iteration % batches) * size)
+
+    @classmethod
+    def checked(cls, name: str, spec: NetworkSpec, m: int, iteration: int, position: int,
+                training: Training) -> "Layout":
+        layout = cls(spec, m, iteration, position, training)
+        if not 0 <= position < len(layout.plan):
+            raise SessionFileError(f"{name}: its position {position} is not a step of the {spec} network")
+        return layout
 
 
 @dataclass(frozen=True)
@@ -334,9 +343,7 @@ def check_state(state: SessionState, name: str = "the session") -> None:
         check_output_fits(d, state.design.output)
     except DataError as err:
         raise SessionFileError(f"{name}: the {state.design.output} output does not fit its labels: {err}") from None
-    layout = Layout(spec, d.m, state.iteration, state.position, state.design.training())
-    if not 0 <= state.position < len(layout.plan):
-        raise SessionFileError(f"{name}: its position {state.position} is not a step of its network")
+    layout = Layout.checked(name, spec, d.m, state.iteration, state.position, state.design.training())
     history = {"cost": state.history.costs, "grad_norms": state.history.grad_norms}
     for group, arrays in zip(ARRAY_GROUPS, (state.values, history)):
         _check_group(name, group, layout, {k: (tuple(a.shape), a.dtype) for k, a in arrays.items()})
@@ -451,9 +458,7 @@ def _read_archive(path: Path, archive: zipfile.ZipFile) -> SessionState:
         spec = design.spec(n_x, n_y)
     except ValueError as err:
         raise SessionFileError(f"{name}: the design does not fit its data: {err}") from None
-    layout = Layout(spec, m, iteration, position, design.training())
-    if position >= len(layout.plan):
-        raise SessionFileError(f"{name}: its position {position} is not a step of the {spec} network")
+    layout = Layout.checked(name, spec, m, iteration, position, design.training())
     for group in ARRAY_GROUPS:
         _check_group(name, group, layout, {k: (h.shape, h.dtype) for k, h in groups[group.name].items()})
     everything = {f"{g}/{k}": h for g, headers in groups.items() for k, h in headers.items()}
@@ -468,7 +473,8 @@ def _read_archive(path: Path, archive: zipfile.ZipFile) -> SessionState:
     values = {k.split("/", 1)[1]: v for k, v in arrays.items() if k.startswith("values/")}
     for key in ("X", "X_test"):
         array = arrays.get(f"data/{key}")
-        if array is not None and not np.isfinite(array).all():
+        # a finite sum means no NaN or Inf (they propagate); only an overflowing sum needs the full look
+        if array is not None and not np.isfinite(array.sum()) and not np.isfinite(array).all():
             raise SessionFileError(f"{name}: its {key} contains NaN or infinite values")
     state = SessionState(design, dataset, values, iteration, position, history, embedded)
     check_state(state, name)  # what needs the numbers: labels that fit the output
