@@ -146,6 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
     course2.add_argument("--l2", type=_non_negative, default=0.0, metavar="LAMBDA", help="L2 regularisation λ (default 0)")
     course2.add_argument("--keep-prob", type=_keep_probs, metavar="P[,P2...]",
                          help="inverted dropout: one keep probability for every hidden layer, or one each")
+    course2.add_argument("--dropout-seed", type=_count, default=1, metavar="S",
+                         help="seed of the dropout masks D[l] (default 1)")
     course2.add_argument("--batch-norm", action="store_true", help="batch normalisation on every hidden layer")
     course2.add_argument("--init-scale", type=_positive_float, metavar="S", help="--init normal: W = randn·S (default 1)")
 
@@ -275,13 +277,14 @@ def train(args: argparse.Namespace) -> int:
         training = Training(optimizer=args.optimizer, learning_rate=args.lr, beta=args.beta, beta1=args.beta1,
                             beta2=args.beta2, epsilon=args.epsilon, batch_size=args.batch_size,
                             batch_seed=args.batch_seed, rng=args.rng, lr_decay=args.lr_decay,
-                            decay_interval=args.decay_interval, l2=args.l2)
+                            decay_interval=args.decay_interval, l2=args.l2, dropout_seed=args.dropout_seed)
     except ValueError as err:
         raise UsageError(str(err)) from None
-    try:
-        check_seed(args.rng, args.seed)
-    except ValueError as err:
-        raise UsageError(f"--seed {args.seed}: {err}") from None
+    for flag, seed in (("--seed", args.seed), ("--batch-seed", args.batch_seed), ("--dropout-seed", args.dropout_seed)):
+        try:
+            check_seed(args.rng, seed)
+        except ValueError as err:
+            raise UsageError(f"{flag} {seed}: {err}") from None
     hidden_text = ",".join(map(str, hidden)) or '""'
     check_fits(f"--hidden {hidden_text}", network_bytes(spec, dataset.m),
                what=f"the {spec} network on {dataset.m} examples")

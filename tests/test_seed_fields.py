@@ -143,3 +143,19 @@ def test_older_files_open_with_the_default_seeds_and_bad_seeds_are_refused(qtbot
         with pytest.raises(SessionFileError, match=f"dropout seed: .*{what}"):
             load_session(damaged)
     window.close()
+
+
+def test_the_command_line_takes_the_dropout_seed_and_checks_both_seeds(capsys):
+    from nnviz.cli import main
+
+    base = ["train", "demo:course-moons", "--hidden", "5,2", "--keep-prob", "0.8,1", "--batch-size", "64",
+            "--iterations", "2", "--print-every", "1"]
+    costs = []
+    for seed in ("1", "1", "7"):
+        assert main([*base, "--dropout-seed", seed]) == 0
+        costs.append([line for line in capsys.readouterr().out.splitlines() if "ost" in line])
+    assert costs[0] and costs[0] == costs[1] and costs[0] != costs[2]  # the masks follow the seed
+    assert main([*base, "--rng", "legacy", "--dropout-seed", str(2**32)]) == 2
+    assert capsys.readouterr().err.startswith(f"error: --dropout-seed {2**32}: the legacy generator takes seeds")
+    assert main([*base, "--batch-seed", "-1"]) == 2
+    assert capsys.readouterr().err == "error: --batch-seed -1: the seed must be 0 or more, got -1\n"
