@@ -337,6 +337,8 @@ class Session(QObject):
             raise Breakpoint(f"{op.symbol} contains NaN or Inf (iteration {self.stepper.iteration})")
 
     def _check_norms(self, norms: list[float]) -> None:
+        if self.grad_norm_high is None and self.grad_norm_low is None:
+            return
         for l, norm in enumerate(norms, start=1):
             if self.grad_norm_high is not None and norm > self.grad_norm_high:
                 raise Breakpoint(f"‖dW[{l}]‖ = {norm:.4g} exceeds {self.grad_norm_high:g} (exploding gradients)")
@@ -464,9 +466,13 @@ class Session(QObject):
         self.stepper.history_budget = self.history_budget
 
     def _run_loop(self) -> str | None:
+        stepper = self.stepper
         last = rested = time.monotonic()
         while not self._stop.is_set():
-            reason = self._advance_to(0)
+            if stepper.position or self.breakpoints:
+                reason = self._advance_to(0)  # operation by operation: a breakpoint may stop it anywhere
+            else:
+                reason = self._iterate()
             if reason:
                 return reason
             now = time.monotonic()
@@ -477,10 +483,25 @@ class Session(QObject):
                 rested = now
             if now - last >= PROGRESS_INTERVAL:
                 last = now
-                stepper = self.stepper
                 self._worker.progress.emit(
                     (stepper.last_record(), dict(stepper.values), stepper.iteration, stepper.position)
                 )
+        return None
+
+    def _iterate(self) -> str | None:
+        """One whole iteration with the bookkeeping done once (Stepper.iterate); why it stopped, or None."""
+        stepper = self.stepper
+        found = stepper.iterate(watch_nonfinite=self.break_on_nonfinite)
+        if found is not None:
+            if stepper.position == 0:  # the last operation: the iteration is complete
+                self.history.append(stepper.cost, gradient_norms(stepper.values, self.spec.L))
+            return f"{found.symbol} contains NaN or Inf (iteration {stepper.iteration})"
+        norms = gradient_norms(stepper.values, self.spec.L)
+        self.history.append(stepper.cost, norms)
+        try:
+            self._check_norms(norms)
+        except Breakpoint as stop:
+            return stop.reason
         return None
 
     @Slot(object)
