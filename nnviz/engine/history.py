@@ -68,8 +68,10 @@ class History:
         if grad_norms.ndim != 2 or len(grad_norms) != len(cost):
             raise ValueError(f"history of {len(cost)} costs has gradient norms of shape {grad_norms.shape}")
         history = cls(grad_norms.shape[1])
-        for c, g in zip(np.asarray(cost, dtype=float), grad_norms):
-            history.append(float(c), g)
+        size = max(256, len(cost))
+        costs, norms = np.empty(size), np.empty((size, grad_norms.shape[1]))
+        costs[:len(cost)], norms[:len(cost)] = cost, grad_norms
+        history._state = (costs, norms, len(cost))
         return history
 
 

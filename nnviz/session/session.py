@@ -1,8 +1,11 @@
 """The session: owns the dataset, the design, the stepper and the history; announces changes.
 
 Views read its attributes and change it only through its methods.  Every
-computation (a step, a pass, Run, loading a file) runs on a worker thread, so
-the window never freezes; results come back as signals on the GUI thread.
+computation (a step, a pass, Run, loading a file, building a large network,
+restoring a session) runs on a worker thread, so the window never freezes;
+results come back as signals on the GUI thread, with a Snapshot (snapshot.py)
+that carries what the views derive from the arrays, computed on that thread too.
+Small networks are built in place: their work takes milliseconds.
 """
 from __future__ import annotations
 
@@ -16,11 +19,12 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QUndoStack
 
 from ..data import DataError, Dataset, check_output_fits, load_dataset, load_demo
-from ..engine import NetworkSpec, Operation, StepRecord, Stepper, build_plan, initialize, plan_shapes
+from ..engine import NetworkSpec, Operation, StepRecord, Stepper, build_plan, initialize, plan_shapes, shape_text
 from ..engine.history import History, gradient_norms
 from ..engine.stepper import DEFAULT_HISTORY_BYTES, count_nonfinite
 from .design import Design
 from .persist import SessionFileError, SessionState, load_session, save_session
+from .snapshot import Derivation, Snapshot, take_snapshot
 from .undo import DesignEdit
 
 log = logging.getLogger(__name__)
@@ -29,7 +33,8 @@ log = logging.getLogger(__name__)
 EXPECTED_ERRORS = (DataError, SessionFileError, OSError)
 
 RUN_SLICE = 0.025  # seconds a run trains before it hands the GIL to the window's thread once
-PROGRESS_INTERVAL = 0.1  # seconds between redraws while running: at most 10 a second
+PROGRESS_INTERVAL = 0.25  # seconds between snapshots while running: every view redraws at most 4 times a second
+LIGHT_ENTRIES = 3_000_000  # networks whose largest array is no bigger are built and stepped back in place
 
 
 class Breakpoint(Exception):
@@ -97,6 +102,8 @@ class Session(QObject):
         self._job_id = 0
         self._callbacks: dict[int, tuple[Callable, Callable | None]] = {}
         self._when_idle: list[Callable[[], None]] = []
+        self._derivations: dict[str, Derivation] = {}
+        self.activity = ""  # what the worker is computing, for a busy indicator ("" when it is not)
         self._thread = QThread()
         self._thread.setObjectName("nnviz-session")
         self._worker = _Worker()
@@ -105,16 +112,41 @@ class Session(QObject):
         self._worker.finished.connect(self._job_finished)
         self._worker.progress.connect(self._show_progress)
         self._thread.start()
-        self._build()
+        spec = self.design.spec(self.dataset.n_x, self.dataset.n_y)
+        self._install(self.dataset, self.design, True, *self._make(spec, self.dataset, self.design, None))
 
     # -- the state views read --------------------------------------------------
     spec: NetworkSpec
     stepper: Stepper
     history: History
+    snapshot: Snapshot  # what record, values, iteration, position and derived come from
     record: StepRecord | None
     values: dict[str, np.ndarray]
     iteration: int
     position: int
+
+    @property
+    def derived(self) -> dict[str, Any]:
+        """What the views' derivations computed from the state shown (see ``derive``)."""
+        return self.snapshot.derived
+
+    @property
+    def shown_iteration(self) -> int:
+        """The iteration of the operation shown: the toolbar, the diagram and the inspector all say this one."""
+        return self.snapshot.shown_iteration
+
+    def derive(self, name: str, compute: Derivation) -> None:
+        """Have ``compute(snapshot)`` run wherever a state is made (the worker, while training), its result
+        in ``derived[name]`` when ``stepped`` arrives.  It must be plain numpy: no Qt, no widgets."""
+        self._derivations[name] = compute
+        self.rederive()
+
+    def rederive(self) -> None:
+        """Recompute the derived values of the state shown (e.g. after α or a view's grid changed);
+        while a job runs, its own snapshot will."""
+        if self.busy or not hasattr(self, "stepper"):
+            return
+        self._work(lambda: self._take(), self._show_snapshot, light=self._light, what="Updating the views")
 
     @property
     def plan(self) -> tuple[Operation, ...]:
@@ -140,6 +172,8 @@ class Session(QObject):
         record = record or self.record
         if record is None:
             return []
+        if record is self.snapshot.record:
+            return list(self.snapshot.operands)
         result = []
         for key in record.op.operands:
             if key == record.key:
@@ -158,28 +192,98 @@ class Session(QObject):
             return design.edit(output=dataset.default_output())
         return design
 
-    def _build(self) -> None:
-        d = self.design
-        self.spec = d.spec(self.dataset.n_x, self.dataset.n_y)
-        params = initialize(self.spec, d.init, rng=d.rng, seed=d.seed)
-        self.stepper = Stepper(self.spec, params, self.dataset.X, self.dataset.Y, d.learning_rate,
-                               history_bytes=self.history_budget)
-        self.history = History(self.spec.L)
+    def _build(self, dataset: Dataset | None = None, design: Design | None = None,
+               state: SessionState | None = None, then: Callable[[], None] | None = None) -> None:
+        """A new network for ``design`` on ``dataset`` (default: the current ones), or the one ``state``
+        holds: made in place when it is small, on the worker otherwise; installed on the GUI thread."""
+        dataset = dataset or self.dataset
+        design = design or self.design
+        spec = design.spec(dataset.n_x, dataset.n_y)
+        light = max(int(np.prod(shape)) for shape in plan_shapes(spec, dataset.m).values()) <= LIGHT_ENTRIES
+
+        def built(network: tuple) -> None:
+            self._install(dataset, design, light, *network)
+            if then:
+                then()
+
+        self._work(lambda: self._make(spec, dataset, design, state), built, light=light,
+                   what=f"Building the network {spec} ({'restoring' if state else 'initialising'} its parameters)")
+
+    def _make(self, spec: NetworkSpec, dataset: Dataset, design: Design,
+              state: SessionState | None) -> tuple[NetworkSpec, Stepper, History, Snapshot]:
+        """The stepper, history and first snapshot (any thread: it touches nothing the GUI reads)."""
+        if state is None:
+            params = initialize(spec, design.init, rng=design.rng, seed=design.seed)
+        else:
+            params = {f"{p}{l}": state.values[f"{p}{l}"] for l in range(1, spec.L + 1) for p in "Wb"}
+        stepper = Stepper(spec, params, dataset.X, dataset.Y, design.learning_rate, history_bytes=self.history_budget)
+        history = History(spec.L)
+        if state is not None:
+            stepper.values.update(state.values)
+            stepper.position, stepper.iteration = state.position, state.iteration
+            history = state.history
+        return spec, stepper, history, take_snapshot(stepper, False, self._derivations)
+
+    def _install(self, dataset: Dataset, design: Design, light: bool, spec: NetworkSpec, stepper: Stepper,
+                 history: History, snapshot: Snapshot) -> None:
+        new_data, new_design = dataset is not self.dataset, design != self.design
+        self.dataset, self.design, self._light = dataset, design, light
+        self.spec, self.stepper, self.history = spec, stepper, history
+        self._shapes = plan_shapes(spec, dataset.m)
         self.breakpoints &= {op.key for op in self.stepper.plan}
         self._saved_iteration = None
         self._history_dropped_seen = 0
-        self._sync()
+        self._sync(snapshot)
+        if new_data:
+            self.dataset_changed.emit()
+        if new_design:
+            self.design_changed.emit()
         self.network_changed.emit()
         self.saved_changed.emit()
         self.stepped.emit()
         self.history_changed.emit()
 
-    def _sync(self) -> None:
-        """Copy the stepper's state into the attributes views read (GUI thread, worker idle)."""
-        self.record = self.stepper.last_record()
-        self.values = self.stepper.values
-        self.iteration = self.stepper.iteration
-        self.position = self.stepper.position
+    def _take(self, running: bool = False) -> Snapshot:
+        """A snapshot of the stepper now (on the thread that trains, or the GUI thread when idle)."""
+        if not running:
+            self.activity = "Preparing what the views show"
+        return take_snapshot(self.stepper, running, self._derivations)
+
+    def describe_activity(self) -> str:
+        """What the worker is computing now, e.g. 'Computing dW[1] = dZ[1]·A[0]ᵀ (4096×12288)'."""
+        if self.activity:
+            return self.activity
+        op = self.stepper.plan[self.stepper.position % len(self.stepper.plan)]
+        shape = self._shapes.get(op.key)
+        return f"Computing {op.equation}" + (f" ({shape_text(shape)})" if shape else "")
+
+    def _sync(self, snapshot: Snapshot | None = None) -> None:
+        """Show ``snapshot`` (default: one taken now, GUI thread, worker idle): the attributes views read."""
+        snapshot = snapshot or self._take()
+        self.snapshot = snapshot
+        self.record = snapshot.record
+        self.values = snapshot.values
+        self.iteration = snapshot.iteration
+        self.position = snapshot.position
+
+    def _show_snapshot(self, snapshot: Snapshot) -> None:
+        self._sync(snapshot)
+        self.stepped.emit()
+
+    def _work(self, job: Callable[[], Any], on_done: Callable[[Any], None], light: bool, what: str,
+              on_error: Callable[[Exception], None] | None = None) -> None:
+        """``job`` in place when ``light`` (milliseconds of work), else on the worker."""
+        if not light:
+            self._start(job, on_done, on_error, what)
+            return
+        try:
+            result = job()
+        except EXPECTED_ERRORS as err:
+            if on_error is None:
+                raise
+            on_error(err)
+            return
+        on_done(result)
 
     def _when_ready(self, action: Callable[[], None]) -> None:
         """Run ``action`` now, or after the job in progress (pausing a run first)."""
@@ -195,14 +299,9 @@ class Session(QObject):
             self.design = design
             self.stepper.learning_rate = design.learning_rate
             self.design_changed.emit()
+            self.rederive()  # α is in the diagnostics' update ratios
             return
-
-        def apply() -> None:
-            self.design = design
-            self.design_changed.emit()
-            self._build()
-
-        self._when_ready(apply)
+        self._when_ready(lambda: self._build(design=design))
 
     def edit_design(self, design: Design) -> None:
         """A user's edit: applied like set_design, and undoable (``undo_stack``)."""
@@ -215,20 +314,15 @@ class Session(QObject):
 
     def reset(self) -> None:
         """Re-initialise the parameters (same design and seed) and start training over."""
-        self._when_ready(self._build)
+        self._when_ready(lambda: self._build())
 
     def set_dataset(self, dataset: Dataset) -> None:
         """Use another dataset: the input and output layers follow it, the hidden layers stay."""
-        def apply() -> None:
-            self.dataset = dataset
-            self.design = self._fit_output(self.design, dataset)
+        def loaded() -> None:
             self.undo_stack.clear()  # edits were made for the old data's input and output
-            self.dataset_changed.emit()
-            self.design_changed.emit()
-            self._build()
             self.message.emit(f"Loaded {dataset.name}: X {dataset.n_x}×{dataset.m}, Y {dataset.n_y}×{dataset.m}")
 
-        self._when_ready(apply)
+        self._when_ready(lambda: self._build(dataset, self._fit_output(self.design, dataset), then=loaded))
 
     def open_dataset(self, source: str, on_loaded: Callable[[Dataset], None] | None = None, **options: Any) -> None:
         """Load ``source`` on the worker thread; on success switch to it, on failure keep everything.
@@ -282,13 +376,19 @@ class Session(QObject):
         self._when_ready(save_now)
 
     def open_session(self, path: str, on_opened: Callable[[str], None] | None = None) -> None:
-        """Read a session file on the worker; on success continue exactly where it was saved."""
-        def done(state: SessionState) -> None:
-            try:
-                self.restore(state)
-            except SessionFileError as err:
-                self.error.emit("Could not open the session", str(err))
-                return
+        """Read a session file on the worker; on success continue exactly where it was saved.
+
+        The network is rebuilt from the file's arrays on the worker too: a large one never
+        blocks the window."""
+        def read() -> tuple[SessionState, tuple]:
+            state = load_session(path)
+            spec = self._check_state(state)
+            self.activity = f"Restoring the network {spec}"
+            return state, self._make(spec, state.dataset, state.design, state)
+
+        def done(result: tuple[SessionState, tuple]) -> None:
+            state, network = result
+            self._restored(state, network)
             self.file_path = path
             self.saved_changed.emit()
             self.message.emit(f"Opened {path}: iteration {state.iteration}, next {self.next_op.symbol}")
@@ -298,10 +398,11 @@ class Session(QObject):
         def failed(err: Exception) -> None:
             self.error.emit("Could not open the session", str(err))
 
-        self._when_ready(lambda: self._start(lambda: load_session(path), done, failed))
+        self._when_ready(lambda: self._start(read, done, failed, f"Reading {path}"))
 
-    def restore(self, state: SessionState) -> None:
-        """Take over a saved state: design, data, every array, the history and the current step."""
+    @staticmethod
+    def _check_state(state: SessionState) -> NetworkSpec:
+        """The network a saved state needs, after checking every array fits it (SessionFileError if not)."""
         spec = state.design.spec(state.dataset.n_x, state.dataset.n_y)
         expected = plan_shapes(spec, state.dataset.m)
         for key, value in state.values.items():
@@ -309,20 +410,22 @@ class Session(QObject):
                 raise SessionFileError(f"the session's {key} has shape {value.shape}, expected {expected.get(key)}")
         if not 0 <= state.position < len(build_plan(spec)) or state.history.layers != spec.L:
             raise SessionFileError("the session's step or history does not fit its network")
-        self.dataset, self.design = state.dataset, state.design
+        missing = [f"{p}{l}" for l in range(1, spec.L + 1) for p in "Wb" if f"{p}{l}" not in state.values]
+        if missing:
+            raise SessionFileError(f"the session has no {', '.join(missing)}")
+        return spec
+
+    def restore(self, state: SessionState) -> None:
+        """Take over a saved state: design, data, every array, the history and the current step (in place)."""
+        spec = self._check_state(state)
+        self._restored(state, self._make(spec, state.dataset, state.design, state))
+
+    def _restored(self, state: SessionState, network: tuple) -> None:
+        spec = network[0]
+        light = max(int(np.prod(shape)) for shape in plan_shapes(spec, state.dataset.m).values()) <= LIGHT_ENTRIES
         self.undo_stack.clear()
-        self.dataset_changed.emit()
-        self.design_changed.emit()
-        self._build()
-        self.stepper.values.update(state.values)
-        self.stepper.position, self.stepper.iteration = state.position, state.iteration
-        self.stepper.clear_history()
-        self.history = state.history
+        self._install(state.dataset, state.design, light, *network)
         self._saved_iteration, self._saved_position = state.iteration, state.position
-        self._sync()
-        self.network_changed.emit()
-        self.stepped.emit()
-        self.history_changed.emit()
         self.saved_changed.emit()
 
     # -- stepping ----------------------------------------------------------------
@@ -335,6 +438,8 @@ class Session(QObject):
             self._check_norms(norms)
         if self.break_on_nonfinite and count_nonfinite(value):
             raise Breakpoint(f"{op.symbol} contains NaN or Inf (iteration {self.stepper.iteration})")
+        if self._stop.is_set() and not self.running:  # Pause during a pass: after the operation in progress
+            raise Breakpoint(f"stopped after {op.symbol} (Pause)")
 
     def _check_norms(self, norms: list[float]) -> None:
         if self.grad_norm_high is None and self.grad_norm_low is None:
@@ -360,10 +465,12 @@ class Session(QObject):
     def _stepping(self, target: Callable[[], int], breakpoints: bool = True) -> None:
         if self.busy:
             return
-        self._start(lambda: self._advance_to(target(), breakpoints), self._stepping_done)
+        self._stop.clear()
+        self._start(lambda: (self._advance_to(target(), breakpoints), self._take()), self._stepping_done)
 
-    def _stepping_done(self, reason: str | None) -> None:
-        self._sync()
+    def _stepping_done(self, result: tuple[str | None, Snapshot]) -> None:
+        reason, snapshot = result
+        self._sync(snapshot)
         self.stepped.emit()
         self.history_changed.emit()
         self.saved_changed.emit()
@@ -400,11 +507,18 @@ class Session(QObject):
         """Undo the last operation (bit for bit); False when no earlier state is kept."""
         if self.busy or not self.stepper.can_step_back:
             return False
-        self.stepper.step_back()
-        self.history.truncate(self.stepper.iteration)
-        self._sync()
-        self.stepped.emit()
-        self.history_changed.emit()
+
+        def back() -> Snapshot:
+            self.stepper.step_back()
+            self.history.truncate(self.stepper.iteration)
+            return self._take()
+
+        def done(snapshot: Snapshot) -> None:
+            self._sync(snapshot)
+            self.stepped.emit()
+            self.history_changed.emit()
+
+        self._work(back, done, light=self._light, what="Stepping back")
         return True
 
     # -- running -------------------------------------------------------------------
@@ -465,7 +579,7 @@ class Session(QObject):
         self.history_budget = int(budget_bytes)
         self.stepper.history_budget = self.history_budget
 
-    def _run_loop(self) -> str | None:
+    def _run_loop(self) -> tuple[str | None, Snapshot]:
         stepper = self.stepper
         last = rested = time.monotonic()
         while not self._stop.is_set():
@@ -474,7 +588,7 @@ class Session(QObject):
             else:
                 reason = self._iterate()
             if reason:
-                return reason
+                return reason, self._take()
             now = time.monotonic()
             if now - rested >= RUN_SLICE:
                 # sleep(0) releases the GIL: the window's thread, which needs it for every Qt
@@ -483,10 +597,8 @@ class Session(QObject):
                 rested = now
             if now - last >= PROGRESS_INTERVAL:
                 last = now
-                self._worker.progress.emit(
-                    (stepper.last_record(), dict(stepper.values), stepper.iteration, stepper.position)
-                )
-        return None
+                self._worker.progress.emit(self._take(running=True))
+        return None, self._take()
 
     def _iterate(self) -> str | None:
         """One whole iteration with the bookkeeping done once (Stepper.iterate); why it stopped, or None."""
@@ -505,21 +617,22 @@ class Session(QObject):
         return None
 
     @Slot(object)
-    def _show_progress(self, snapshot: tuple) -> None:
+    def _show_progress(self, snapshot: Snapshot) -> None:
         if not self.running:
             return
-        self.record, self.values, self.iteration, self.position = snapshot
+        self._sync(snapshot)
         self.stepped.emit()
         self.history_changed.emit()
 
-    def _run_done(self, reason: str | None) -> None:
+    def _run_done(self, result: tuple[str | None, Snapshot]) -> None:
         self.running = False
         self.running_changed.emit(False)
-        self._stepping_done(reason)
+        self._stepping_done(result)
 
     # -- jobs --------------------------------------------------------------------------
     def _start(self, job: Callable[[], Any], on_done: Callable[[Any], None],
-               on_error: Callable[[Exception], None] | None = None) -> None:
+               on_error: Callable[[Exception], None] | None = None, what: str = "") -> None:
+        self.activity = what
         self._job_id += 1
         self._callbacks[self._job_id] = (on_done, on_error)
         self._set_busy(True)
@@ -533,6 +646,7 @@ class Session(QObject):
     @Slot(object, object, object)
     def _job_finished(self, job_id: int, result: Any, err: Exception | None) -> None:
         on_done, on_error = self._callbacks.pop(job_id)
+        self.activity = ""
         self._set_busy(False)
         if err is None:
             on_done(result)
