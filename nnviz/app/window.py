@@ -243,11 +243,11 @@ class MainWindow(QMainWindow):
         colour = PHASE_COLORS.get(phase, "#555")
         shown = s.record.symbol if s.record else "—"
         self.position_label.setText(
-            f"<span style='font-size:13pt'>Iteration <b>{s.iteration}</b> &nbsp; "
+            f"<span style='font-size:13pt'>Iteration <b>{s.shown_iteration}</b> &nbsp; "
             f"<span style='color:{colour}; font-weight:bold'>{phase}</span> &nbsp; "
             f"shown <b>{shown}</b> &nbsp; next <b>{s.next_op.symbol}</b></span>"
         )
-        self.status_position.setText(f"Iteration {s.iteration} · {phase} · next {s.next_op.symbol}")
+        self.status_position.setText(f"Iteration {s.shown_iteration} · {phase} · next {s.next_op.symbol}")
 
     @Slot()
     def update_actions(self) -> None:

@@ -21,7 +21,7 @@ COMPACT_BELOW = 11.0  # line heights: a shorter widget drops the second label li
 MIN_LINES = 9.0  # line heights: the least height (caption, W row, 4 units, one label line)
 MIN_SPACING = 0.65  # line heights between circles: a short widget draws fewer of a big layer's units
 ELLIPSIS = "⋮"
-RUNNING_REDRAW_MS = 250  # while training runs, the weights are redrawn at most 4 times a second
+RUNNING_REDRAW_MS = 200  # while training runs, at most 5 redraws a second: each snapshot (every 0.25 s) at once
 G_NAMES = {"sigmoid": "σ", "leaky_relu": "leaky relu"}
 ZERO_WEIGHT = "#9a9a9a"  # weights exactly 0 (the "zeros" initialisation)
 DIMMED = 0.4  # opacity of the other layers' lines while a W[l] is highlighted
@@ -71,6 +71,19 @@ def op_highlight(op: Operation) -> tuple[set[int], set[int], set[int]]:
     return {l}, set(), set()  # A[l], J, dA[L], dZ[l]
 
 
+def largest_finite(W: np.ndarray) -> float:
+    """max |w| over the finite entries of W (0 when there are none)."""
+    finite = np.abs(W[np.isfinite(W)])
+    return float(finite.max()) if finite.size else 0.0
+
+
+def weight_peaks(state) -> dict[int, tuple[np.ndarray, float]]:
+    """l -> (W[l], max |finite w|): the lines' scale, derived from a session state (any thread)."""
+    values = state.values
+    return {l: (values[f"W{l}"], largest_finite(values[f"W{l}"])) for l in range(1, state.spec.L + 1)
+            if f"W{l}" in values}
+
+
 @dataclass
 class _Fonts:
     label: QFont
@@ -114,6 +127,7 @@ class DiagramView(QWidget):
         session.dataset_changed.connect(self._network_changed)
         # the weights' lines are the costliest paint of the window, and a run changes them at every update
         self._throttle = RunThrottle(session, self._redraw, RUNNING_REDRAW_MS, self)
+        session.derive("weight_peaks", weight_peaks)  # max |W[l]| of a 4096×12288 layer takes longer than a frame
         session.stepped.connect(self._stepped)
         self._network_changed()
 
@@ -168,7 +182,7 @@ class DiagramView(QWidget):
         """The current equation and the result's shape, e.g. 'dW[2] = dZ[2]·A[1]ᵀ   5×7'."""
         session = self.session
         if session.running:
-            return f"Training… iteration {session.iteration}"
+            return f"Training… iteration {session.shown_iteration}"
         record = session.record
         if record is None:
             return f"Ready · next: {session.next_op.equation}"
@@ -182,7 +196,7 @@ class DiagramView(QWidget):
         session = self.session
         record = session.record
         where = f"{record.phase} · layer {record.layer} · " if record is not None and not session.running else ""
-        return f"{where}iteration {session.iteration}"
+        return f"{where}iteration {session.shown_iteration}"
 
     def connection_pens(self, l: int) -> list[Pen]:
         """(i, j, colour, width) of the line from unit j of layer l-1 to unit i of layer l, for drawn units."""
@@ -193,8 +207,8 @@ class DiagramView(QWidget):
         W = self.session.values.get(f"W{l}")
         if W is None:
             return []
-        finite = np.abs(W[np.isfinite(W)])
-        top = float(finite.max()) if finite.size else 0.0
+        peak = self.session.derived.get("weight_peaks") or {}
+        top = peak[l][1] if l in peak and peak[l][0] is W else largest_finite(W)
         rows = [u for u in drawn_units(W.shape[0], self._capacity) if u is not None]
         cols = [u for u in drawn_units(W.shape[1], self._capacity) if u is not None]
         scale = self._ensure_fonts().scale

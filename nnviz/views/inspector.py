@@ -5,7 +5,7 @@ import logging
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QSizePolicy, QSpinBox,
@@ -14,14 +14,14 @@ from PySide6.QtWidgets import (
 
 from ..engine import StepRecord, plan_shapes, shape_text, symbol
 from ..session import Session
-from .heatmap import HeatmapPanel, MatrixStats, PreparedCache
+from .heatmap import HeatmapPanel, MatrixStats, PreparedCache, prepare_large, prepared_in
 from .style import NONFINITE, PHASE_COLORS, mono_font
 from .throttle import RunThrottle
 
 log = logging.getLogger(__name__)
 
 MAX_PANELS = 4  # Z[l] = W[l]·A[l-1] + b[l]: three operands and the result
-RUNNING_REFRESH_MS = 250  # while training runs, the inspector follows 4 times a second
+RUNNING_REFRESH_MS = 200  # while training runs, at most 5 refreshes a second: each snapshot (every 0.25 s) at once
 STATS_COLUMNS = ("matrix", "shape", "min", "max", "mean", "‖·‖", "NaN/Inf")
 ROW_HEIGHT = 22  # stats table rows
 ROOMY_HEIGHT = 480  # below this the stats table may scroll so the heatmaps keep some height
@@ -90,6 +90,10 @@ class InspectorView(QWidget):
         self._build()
         # the heatmaps are repainted with each refresh, and a run needs the CPU
         self._throttle = RunThrottle(session, self.refresh, RUNNING_REFRESH_MS, self)
+        # large matrices are scanned and averaged where the state is made (the worker), not here
+        ahead = PreparedCache(4)
+        session.derive("prepared", lambda state: prepare_large(
+            [a for _, a in state.operands] + [state.record.value if state.record else None], ahead))
         session.stepped.connect(self._throttle.request)
         session.network_changed.connect(self._network_changed)
         self.refresh()
@@ -161,7 +165,8 @@ class InspectorView(QWidget):
         self.bottom.setMinimumHeight(height if self.height() >= ROOMY_HEIGHT else min(height, 2 * ROW_HEIGHT))
 
     def _build_panels(self) -> QWidget:
-        self.cache = PreparedCache()  # shared: X appears in Z[1] and (transposed) in dW[1]
+        # shared: X appears in Z[1] and (transposed) in dW[1]
+        self.cache = PreparedCache(ready=lambda a: prepared_in(self.session.derived.get("prepared"), a))
         self.panels = [HeatmapPanel(self, self.cache) for _ in range(MAX_PANELS)]
         self.picture = PicturePanel(self)
         row = QHBoxLayout()
@@ -222,8 +227,6 @@ class InspectorView(QWidget):
             panel.set_note("", "")
         self.cache.clear()
         self.picture_toggle.setChecked(False)
-        # prepare X (shown by Z[1] and dW[1]) while the user is still reading, not on their first Step
-        QTimer.singleShot(0, lambda: self.cache.get(self.session.values["A0"]))
 
     def refresh(self) -> None:
         record = self.session.record
@@ -244,7 +247,7 @@ class InspectorView(QWidget):
         self.equation_label.setText(f"Next: {op.equation}")
         self.equation_label.setStyleSheet(f"color: {PHASE_COLORS['ready']};")
         self.shapes_label.setText(algebra)
-        self.info_label.setText(f"iteration {self.session.iteration} · ready")
+        self.info_label.setText(f"iteration {self.session.shown_iteration} · ready")
         self._fit_header()
         self.hint_label.setText(f"Press Step (F10) to perform {op.equation}")
         self.hint_label.show()
