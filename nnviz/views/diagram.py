@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontInfo, QFontMetricsF, QPainter, QPaintEvent, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -23,6 +24,9 @@ MIN_SPACING = 0.65  # line heights between circles: a short widget draws fewer o
 ELLIPSIS = "⋮"
 RUNNING_REDRAW_MS = 200  # while training runs, at most 5 redraws a second: each snapshot (every 0.25 s) at once
 G_NAMES = {"sigmoid": "σ", "leaky_relu": "leaky relu"}
+WIDTH_STEP = 0.1  # px: lines are drawn with widths (and opacities) rounded to this, so an update that
+# moves no line by a step keeps the layer's pixmap instead of drawing it again
+RUNNING_LINES_S = 1.0  # while training runs, the weights' lines are drawn again at most once a second
 ZERO_WEIGHT = "#9a9a9a"  # weights exactly 0 (the "zeros" initialisation)
 DIMMED = 0.4  # opacity of the other layers' lines while a W[l] is highlighted
 REFERENCE_HEIGHT = 18.0  # line height of an 11 pt label at 96 dpi: widths are scaled by font height / this
@@ -121,7 +125,7 @@ class DiagramView(QWidget):
         self._geometry: _Geometry | None = None
         self._fonts: _Fonts | None = None
         self._pens: dict[int, list[Pen]] = {}
-        self._line_cache: dict[int, tuple] = {}  # l -> (geometry, W[l], origin, pixmap)
+        self._line_cache: dict[int, tuple] = {}  # l -> (geometry, W[l], origin, pixmap, pens, when drawn)
         self._capacity = MAX_DRAWN
         session.network_changed.connect(self._network_changed)
         session.dataset_changed.connect(self._network_changed)
@@ -387,10 +391,18 @@ class DiagramView(QWidget):
         painter.setOpacity(1.0)
 
     def _layer_lines(self, g: _Geometry, l: int) -> tuple[QPointF, QPixmap]:
-        """W[l]'s lines drawn once into a pixmap, kept while W[l] (never changed in place) and the geometry are."""
+        """W[l]'s lines drawn once into a pixmap, kept while the geometry and the lines' pens are
+        (the same W[l] -- never changed in place -- or one whose lines look the same)."""
         W = self.session.values.get(f"W{l}")
         cached = self._line_cache.get(l)
         if cached is not None and cached[0] is g and cached[1] is W:
+            return cached[2], cached[3]
+        if cached is not None and cached[0] is g and self.session.running and \
+                time.monotonic() - cached[5] < RUNNING_LINES_S:
+            return cached[2], cached[3]  # painting holds the GIL the training thread needs: not 4 times a second
+        look = [(i, j, colour.rgb(), round(width / WIDTH_STEP)) for i, j, colour, width in self._pens[l]]
+        if cached is not None and cached[0] is g and cached[4] == look:
+            self._line_cache[l] = (g, W, *cached[2:])
             return cached[2], cached[3]
         pad = g.radius + 0.5 * self._ensure_fonts().line
         origin = QPointF(g.xs[l - 1] - pad, 0.0)
@@ -404,13 +416,16 @@ class DiagramView(QWidget):
         pen = QPen()
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         right, left = g.centres[l], g.centres[l - 1]
-        for i, j, colour, width in self._pens[l]:
+        alike: dict[tuple[int, int], tuple[QColor, list[QLineF]]] = {}  # one call per pen; the widest on top
+        for (i, j, colour, _), (*_, rgb, steps) in zip(self._pens[l], look):
+            alike.setdefault((steps, rgb), (colour, []))[1].append(QLineF(left[j], right[i]))
+        for (steps, _), (colour, lines) in sorted(alike.items(), key=lambda item: item[0]):
             pen.setColor(colour)
-            pen.setWidthF(width)
+            pen.setWidthF(steps * WIDTH_STEP)
             painter.setPen(pen)
-            painter.drawLine(left[j], right[i])
+            painter.drawLines(lines)
         painter.end()
-        self._line_cache[l] = (g, W, origin, pixmap)
+        self._line_cache[l] = (g, W, origin, pixmap, look, time.monotonic())
         return origin, pixmap
 
     def _paint_neurons(self, painter: QPainter, g: _Geometry, fonts: _Fonts, columns: set[int], colour: QColor) -> None:
