@@ -23,6 +23,7 @@ from ..views.preview import DataPreviewView
 from ..views.steplist import StepListView
 from ..views.style import PHASE_COLORS
 from .autostep import install_auto_step
+from .busy import install_busy_indicator
 from ..views.diagnostics import install_diagnostics
 from .explanations import install_explanations
 from .export import install_export
@@ -58,6 +59,7 @@ class MainWindow(QMainWindow):
         self.presentation = install_presentation(self)
         self.gradient_check = install_gradient_check(self)
         self.preferences = install_preferences(self)
+        self.busy_indicator = install_busy_indicator(self)
         self.read_settings()
         self.diagnostics = install_diagnostics(self)  # after read_settings: a saved layout places its dock
         s = self.session
@@ -149,7 +151,8 @@ class MainWindow(QMainWindow):
                                             P.SP_MediaSkipForward, "Finish the iteration, updates included")
         self.actionRun = self._action("actionRun", "&Run", s.run, "F5", P.SP_MediaPlay, "Train continuously")
         self.actionPause = self._action("actionPause", "&Pause", s.pause, "Shift+F5", P.SP_MediaPause,
-                                        "Pause at the end of the iteration in progress")
+                                        "Pause Run at the end of the iteration in progress, a pass after "
+                                        "the operation in progress")
         self.actionReset = self._action("actionReset", "R&eset", self.reset, "Ctrl+R", P.SP_BrowserReload,
                                         "Re-initialise the parameters and start training over")
         self.actionStepBack = self._action("actionStepBack", "Step &Back", self.step_back, "Shift+F10",
@@ -255,7 +258,7 @@ class MainWindow(QMainWindow):
         for action in self.stepping_actions:
             action.setEnabled(not s.busy)
         self.actionStepBack.setEnabled(not s.busy and s.stepper.can_step_back)
-        self.actionPause.setEnabled(s.running or s.auto_stepping)
+        self.actionPause.setEnabled(s.running or s.auto_stepping or s.stoppable)
 
     def step_back(self) -> None:
         if not self.session.step_back():

@@ -107,6 +107,8 @@ class Session(QObject):
         self._when_idle: list[Callable[[], None]] = []
         self._derivations: dict[str, Derivation] = {}
         self.activity = ""  # what the worker is computing, for a busy indicator ("" when it is not)
+        self.stoppable = False  # the job in progress honours pause() (Run, a pass, a step)
+        self._latest: Snapshot | None = None  # the newest run snapshot, not yet shown
         self._thread = QThread()
         self._thread.setObjectName("nnviz-session")
         self._worker = _Worker()
@@ -469,6 +471,7 @@ class Session(QObject):
         if self.busy:
             return
         self._stop.clear()
+        self.stoppable = True
         self._start(lambda: (self._advance_to(target(), breakpoints), self._take()), self._stepping_done)
 
     def _stepping_done(self, result: tuple[str | None, Snapshot], ran: bool = False) -> None:
@@ -536,6 +539,8 @@ class Session(QObject):
         self.running = True
         self.stepper.history_budget = min(self.history_budget, RUN_HISTORY_BYTES)
         self.running_changed.emit(True)
+        self.stoppable = True
+        self._latest = None
         self._start(self._run_loop, self._run_done)
 
     def pause(self) -> None:
@@ -604,7 +609,10 @@ class Session(QObject):
                 rested = now
             if now - last >= PROGRESS_INTERVAL:
                 last = now
-                self._worker.progress.emit(self._take(running=True))
+                # only the newest snapshot is delivered: a window that was busy catches up in one step
+                delivered, self._latest = self._latest is None, self._take(running=True)
+                if delivered:
+                    self._worker.progress.emit(None)
         return None, self._take()
 
     def _iterate(self) -> str | None:
@@ -624,8 +632,9 @@ class Session(QObject):
         return None
 
     @Slot(object)
-    def _show_progress(self, snapshot: Snapshot) -> None:
-        if not self.running:
+    def _show_progress(self, _: object) -> None:
+        snapshot, self._latest = self._latest, None
+        if not self.running or snapshot is None:
             return
         self._sync(snapshot)
         self.stepped.emit()
@@ -655,6 +664,7 @@ class Session(QObject):
     def _job_finished(self, job_id: int, result: Any, err: Exception | None) -> None:
         on_done, on_error = self._callbacks.pop(job_id)
         self.activity = ""
+        self.stoppable = False
         self._set_busy(False)
         if err is None:
             on_done(result)

@@ -22,7 +22,7 @@ COMPACT_BELOW = 11.0  # line heights: a shorter widget drops the second label li
 MIN_LINES = 9.0  # line heights: the least height (caption, W row, 4 units, one label line)
 MIN_SPACING = 0.65  # line heights between circles: a short widget draws fewer of a big layer's units
 ELLIPSIS = "⋮"
-RUNNING_REDRAW_MS = 200  # while training runs, at most 5 redraws a second: each snapshot (every 0.25 s) at once
+RUNNING_REDRAW_MS = 0  # while training runs: every snapshot at once (the session sends at most 4 a second)
 G_NAMES = {"sigmoid": "σ", "leaky_relu": "leaky relu"}
 WIDTH_STEP = 0.1  # px: lines are drawn with widths (and opacities) rounded to this, so an update that
 # moves no line by a step keeps the layer's pixmap instead of drawing it again
@@ -238,7 +238,7 @@ class DiagramView(QWidget):
         self._stepped()
 
     def _stepped(self) -> None:
-        """Redraw now, or, while training runs, at most every RUNNING_REDRAW_MS."""
+        """Redraw now (while training runs the session sends at most 4 snapshots a second)."""
         self._throttle.request()
 
     def _redraw(self) -> None:

@@ -21,7 +21,7 @@ from .throttle import RunThrottle
 log = logging.getLogger(__name__)
 
 MAX_PANELS = 4  # Z[l] = W[l]·A[l-1] + b[l]: three operands and the result
-RUNNING_REFRESH_MS = 200  # while training runs, at most 5 refreshes a second: each snapshot (every 0.25 s) at once
+RUNNING_REFRESH_MS = 0  # while training runs: every snapshot at once (the session sends at most 4 a second)
 STATS_COLUMNS = ("matrix", "shape", "min", "max", "mean", "‖·‖", "NaN/Inf")
 ROW_HEIGHT = 22  # stats table rows
 ROOMY_HEIGHT = 480  # below this the stats table may scroll so the heatmaps keep some height

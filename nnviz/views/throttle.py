@@ -1,4 +1,4 @@
-"""Refreshing a view at once after a step, but at a bounded rate while training runs."""
+"""Refreshing a view at once after a step, and at once for each snapshot while training runs."""
 from __future__ import annotations
 
 import time
@@ -10,10 +10,14 @@ from ..session import Session
 
 
 class RunThrottle(QObject):
-    """``request()`` calls ``refresh`` now, or, while the session runs, at most every ``interval_ms``:
-    at once when that long has passed since the last refresh (so every view shows the snapshot the
-    session just delivered, which comes at most every PROGRESS_INTERVAL), otherwise when it has
-    (the last request always arrives: a single-shot timer coalesces the ones in between)."""
+    """``request()`` calls ``refresh``, at most every ``interval_ms`` while the session runs.
+
+    While training runs the session delivers at most one snapshot every PROGRESS_INTERVAL
+    (0.25 s), and only the newest when the window was busy: with an interval of 0 every view
+    shows each snapshot at once, so they all show the same iteration.  A view that must refresh
+    less often gives an interval; requests closer together are coalesced by a single-shot timer
+    (the last one always arrives).
+    """
 
     def __init__(self, session: Session, refresh: Callable[[], None], interval_ms: int, parent: QObject) -> None:
         super().__init__(parent)
