@@ -110,6 +110,71 @@ def state_gradcheck(app, window) -> None:
     settle(app, window)
 
 
+def state_update_b3(app, window) -> None:
+    """A 1×1 update: each number fitted to its box and the update worked out with its numbers."""
+    for _ in range(3):
+        window.session.run_iteration()
+        settle(app, window)
+    run_to(app, window, "b3")
+
+
+def state_load_options(app, window) -> None:
+    """A CSV with a header: the table names its features, the load options are open, a real diagnostics warning."""
+    import tempfile
+
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(150, 4)) * [0.8, 0.4, 1.7, 0.7] + [5.8, 3.0, 3.7, 1.2]
+    names = ("setosa", "versicolor", "virginica")
+    rows = ["sepal_length,sepal_width,petal_length,petal_width,species"]
+    rows += [",".join(f"{v:.1f}" for v in x) + f",{names[k // 50]}" for k, x in enumerate(X)]
+    path = Path(tempfile.mkdtemp()) / "flowers.csv"
+    path.write_text("\n".join(rows) + "\n")
+    window.open_source(str(path))
+    settle(app, window)
+    window.dataset_options.toggle.setChecked(True)
+    window.session.set_learning_rate(50.0)
+    window.session.run_backward()
+    settle(app, window)
+
+
+def state_compare(app, window) -> None:
+    """A course-style trace of the default network whose dW[1] forgot the 1/m, compared (File ▸ Compare With Trace…)."""
+    import tempfile
+    import time
+
+    import numpy as np
+
+    from nnviz.engine import Stepper
+
+    s = window.session
+    stepper = Stepper(s.spec, s.stepper.parameters, s.dataset.X, s.dataset.Y, s.design.learning_rate)
+    start = dict(stepper.parameters)
+    stepper.run_backward()
+    m = s.m
+    grads = {k: v * (m if k.startswith(("dA", "dZ")) else 1) for k, v in stepper.values.items()
+             if k.startswith(("dA", "dW", "db"))}
+    grads["dW1"] = grads["dW1"] * m  # the course's dW = (1/m)·dZ·A[l-1]ᵀ without its 1/m
+    path = Path(tempfile.mkdtemp()) / "my_backprop.npz"
+    np.savez(path, AL=stepper.values[f"A{s.spec.L}"], **{f"parameters/{k}": v for k, v in start.items()},
+             **{f"grads/{k}": v for k, v in grads.items()})
+    window.comparison.compare_file(str(path))
+    end = time.monotonic() + 60
+    while (window.comparison.thread.isRunning() or not window.comparison.action.isEnabled()) and time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+    settle(app, window)
+
+
+def state_misconception(app, window) -> None:
+    """Debug ▸ Misconception Mode at Z[1], with the notes' template slip Z = Wᵀ·A injected."""
+    run_to(app, window, "Z1")
+    window.misconception.action.trigger()
+    window.misconception.view.show_mistake("z_transposed_W")
+    settle(app, window)
+
+
 STATES: dict[str, Callable] = {
     "forward": state_forward,
     "dW2": state_dW2,
@@ -118,6 +183,10 @@ STATES: dict[str, Callable] = {
     "nan": state_nan,
     "presentation": state_presentation,
     "gradcheck": state_gradcheck,
+    "compare": state_compare,
+    "misconception": state_misconception,
+    "update-b3": state_update_b3,
+    "load-options": state_load_options,
 }
 
 

@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 
 from nnviz.engine import NetworkSpec, Stepper, initialize
-from nnviz.engine.stepper import count_nonfinite, watched_keys
+from nnviz.engine.stepper import count_nonfinite
 
 
 def _stepper(hidden, activation, output="sigmoid", alpha=0.5, seed=3, history=64 << 20, m=40, n_x=6,
-             w_scale=1.0, x_scale=1.0):
+             w_scale=1.0, x_scale=1.0, **training):
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n_x, m)) * x_scale
     n_y = 3 if output == "softmax" else 1
@@ -21,7 +21,7 @@ def _stepper(hidden, activation, output="sigmoid", alpha=0.5, seed=3, history=64
         Y = (rng.random((1, m)) > 0.5).astype(float)
     spec = NetworkSpec.build(n_x, hidden, n_y, activation, output)
     params = {k: v * w_scale if k.startswith("W") else v for k, v in initialize(spec, "he", seed=seed).items()}
-    return Stepper(spec, params, X, Y, alpha, history_bytes=history)
+    return Stepper(spec, params, X, Y, alpha, history_bytes=history, **training)
 
 
 def _same_values(a: Stepper, b: Stepper) -> None:
@@ -83,6 +83,10 @@ DIVERGING = [
     ([6, 5], "relu", "sigmoid", {"w_scale": 1e100, "alpha": 1e6}),
     ([6], "tanh", "sigmoid", {"x_scale": 1e307, "w_scale": 100.0}), ([6, 4], "sigmoid", "softmax", {"x_scale": 1e307}),
     ([6, 4], "relu", "sigmoid", {"x_scale": 1e307}),
+    # the optimisers' moments, mini-batches and L2 add operations of their own kinds: watched too
+    ([6, 5], "leaky_relu", "sigmoid", {"alpha": 1e6, "optimizer": "momentum"}),
+    ([6], "relu", "sigmoid", {"x_scale": 1e307, "optimizer": "adam"}),
+    ([6, 5], "leaky_relu", "sigmoid", {"alpha": 1e6, "batch_size": 16, "l2": 0.1}),
 ]
 
 
@@ -111,7 +115,7 @@ def test_a_diverging_run_stops_after_the_same_operation_as_checking_every_one(hi
 def test_an_infinity_that_relu_would_hide_is_still_found(key):
     """-Inf in a hidden Z (relu makes it 0) or in dA where Z ≤ 0 (relu's mask) never reaches J or W."""
     stepper = _stepper([5, 4], "relu")
-    assert key in watched_keys(stepper.spec)
+    assert key in stepper.watched_keys
     target = next(op for op in stepper.plan if op.key == key)
     original = target.compute
 

@@ -1,27 +1,30 @@
 """Exports from the window: a view, plot or heatmap as PNG/SVG, the history as CSV, the network as a numpy script."""
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QPoint, QRect, QSettings
-from PySide6.QtGui import QAction, QKeySequence, QPainter
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QPoint, QRect, QSize
+from PySide6.QtGui import QAction, QImage, QKeySequence, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QWidget
 
+from ..atomic import WriteError, write_bytes
 from ..engine import shape_text
 from ..engine.export import history_csv, network_script
+from ..views.heatmap import HeatmapPanel
+from .settings import app_settings
 
 log = logging.getLogger(__name__)
 
 IMAGE_FILTERS = "PNG image (*.png);;SVG image (*.svg)"
 CSV_FILTER = "CSV file (*.csv)"
 SCRIPT_FILTER = "Python script (*.py)"
+SLIDE_WIDTH = 1920  # px: a heatmap or plot exported as PNG is drawn this wide, fit for a full-HD slide
+MAX_SCALE = 8.0
+EXPORT_PANEL_WIDTH = 360  # px: a heatmap is exported at least this wide, so it keeps its colour bar
 
 
 @dataclass
@@ -34,33 +37,36 @@ class ImageTarget:
     name: str
     widget: QWidget
     stem: str = "nnviz"  # default file name without the suffix
+    slide: bool = False  # a heatmap or plot: exported as PNG at slide resolution, not at its size on screen
 
 
-def write_atomic(path: str | os.PathLike, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file beside it: a reader never sees half a file."""
-    target = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's 0600
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+def slide_scale(widget: QWidget, width: int = SLIDE_WIDTH) -> float:
+    """How much to enlarge ``widget`` so its picture is about ``width`` pixels wide (never smaller, at most 8×)."""
+    return min(MAX_SCALE, max(1.0, width / max(1, widget.width())))
 
 
-def png_bytes(widget: QWidget) -> bytes:
-    """The widget as shown, at the screen's pixel ratio."""
+def rendered(widget: QWidget, scale: float) -> QImage:
+    """The widget painted at ``scale`` times its size: text and lines drawn at that resolution, not stretched."""
+    size = widget.size() * scale
+    image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(widget.palette().window().color())
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+    painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)  # heatmap cells stay sharp squares
+    painter.scale(scale, scale)
+    QWidget.render(widget, painter, QPoint(0, 0))  # QWidget's: a plot (QGraphicsView) overrides render()
+    painter.end()
+    return image
+
+
+def png_bytes(widget: QWidget, scale: float = 1.0) -> bytes:
+    """The widget as shown, at the screen's pixel ratio (``scale`` 1), or painted ``scale`` times larger."""
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not widget.grab().save(buffer, "PNG"):
+    picture = widget.grab() if scale == 1.0 else rendered(widget, scale)
+    if not picture.save(buffer, "PNG"):
         raise OSError("the picture could not be encoded as PNG")
     buffer.close()
     return bytes(data.data())
@@ -130,17 +136,29 @@ class Exports(QObject):
         for name, plot, stem in (("Cost plot", w.plots.cost_plot, "nnviz-cost"),
                                  ("Gradient-norm plot", w.plots.grad_plot, "nnviz-gradient-norms")):
             if plot.isVisible():
-                targets.append(ImageTarget(name, plot, stem))
+                targets.append(ImageTarget(name, plot, stem, slide=True))
         inspector = w.inspector
         for panel in inspector.panels[:len(inspector.panel_keys)]:
             if panel.matrix is not None and panel.isVisible():
                 key = re.sub(r"[^A-Za-z0-9]", "", panel.symbol.replace("ᵀ", "T"))  # A[1]ᵀ -> A1T
                 targets.append(ImageTarget(f"Heatmap {panel.symbol} ({shape_text(panel.matrix.shape)})", panel,
-                                           stem=f"nnviz-{key}"))
+                                           stem=f"nnviz-{key}", slide=True))
         return targets
 
     def image_bytes(self, target: ImageTarget, svg: bool) -> bytes:
-        return svg_bytes(target.widget, f"nnviz — {target.name}") if svg else png_bytes(target.widget)
+        widget = target.widget
+        if not isinstance(widget, HeatmapPanel) or not widget.compact:
+            if svg:
+                return svg_bytes(widget, f"nnviz — {target.name}")
+            return png_bytes(widget, slide_scale(widget) if target.slide else 1.0)
+        # a heatmap narrow enough to have dropped its colour bar (a projector): a copy wide enough for one
+        copy = widget.replica(QSize(max(widget.width(), EXPORT_PANEL_WIDTH),
+                                    max(widget.height(), EXPORT_PANEL_WIDTH * widget.height() // max(1, widget.width()))))
+        try:
+            return svg_bytes(copy, f"nnviz — {target.name}") if svg else png_bytes(copy, slide_scale(copy))
+        finally:
+            copy.close()
+            copy.deleteLater()
 
     def network_title(self) -> str:
         """'12288-7-5-1 (relu, relu, sigmoid), trained 250 iterations with α = 0.0075 on demo:images'."""
@@ -179,10 +197,10 @@ class Exports(QObject):
 
     def _write(self, path: str, make, done: str) -> bool:
         try:
-            write_atomic(path, make())
+            write_bytes(path, make())
         except OSError as err:
             log.info("export to %s failed: %s", path, err)
-            self.window.show_error("Could not export", f"{path}: {err.strerror or err}")
+            self.window.show_error("Could not export", str(err) if isinstance(err, WriteError) else f"{path}: {err}")
             return False
         self.window.statusBar().showMessage(done, 8000)
         return True
@@ -190,7 +208,7 @@ class Exports(QObject):
     # -- asking --------------------------------------------------------------------------------
     def _ask_path(self, caption: str, name: str, filters: str) -> str:
         """A file name from the save dialog (with the chosen filter's suffix when none was typed), '' on cancel."""
-        settings = QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "nnviz", "nnviz")
+        settings = app_settings()
         folder = settings.value("export/lastDirectory", str(Path.home()))
         path, chosen = QFileDialog.getSaveFileName(self.window, caption, str(Path(folder) / name), filters)
         if not path:

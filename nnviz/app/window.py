@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 from pathlib import Path
 
@@ -24,18 +25,25 @@ from ..views.steplist import StepListView
 from ..views.style import PHASE_COLORS
 from .autostep import install_auto_step
 from .busy import install_busy_indicator
+from .comparison import install_comparison
+from .misconception import install_misconception
+from .watch import install_watch
+from .whynan import install_why_nan
 from ..views.diagnostics import install_diagnostics
 from .explanations import install_explanations
 from .export import install_export
+from .datasetoptions import install_dataset_options
 from .gradcheck import install_gradient_check
+from .icons import backward_pass_icon
+from .layout import install_layout
 from .preferences import install_preferences
 from .presentation import install_presentation
-from .sessionfiles import LONG_RUN, install_session_files
+from .sessionfiles import install_session_files
+from .settings import SETTINGS_VERSION, app_settings, read_version
 
 log = logging.getLogger(__name__)
 
 MAX_RECENT = 8
-SETTINGS_VERSION = 1
 
 
 class MainWindow(QMainWindow):
@@ -47,6 +55,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("nnviz — backpropagation, step by step")
         self.session = session or Session(parent=self)
         self.error_box: QMessageBox | None = None
+        self.settings_notes: list[str] = []  # damaged settings: what fell back to its default
         self.create_views()
         self.create_actions()
         self.create_menus()
@@ -60,8 +69,16 @@ class MainWindow(QMainWindow):
         self.gradient_check = install_gradient_check(self)
         self.preferences = install_preferences(self)
         self.busy_indicator = install_busy_indicator(self)
+        self.dataset_options = install_dataset_options(self)  # the CLI's --standardize etc., per file type
         self.read_settings()
         self.diagnostics = install_diagnostics(self)  # after read_settings: a saved layout places its dock
+        self.comparison = install_comparison(self)
+        self.misconception = install_misconception(self)
+        self.watch = install_watch(self)
+        self.why_nan = install_why_nan(self)
+        self.window_layout = install_layout(self)  # View ▸ Reset Layout; a saved layout fitted to this screen
+        if self.settings_notes:
+            self.statusBar().showMessage(" ".join(self.settings_notes), 30000)
         s = self.session
         s.stepped.connect(self.update_position)
         s.stepped.connect(self.update_actions)
@@ -70,6 +87,7 @@ class MainWindow(QMainWindow):
         s.running_changed.connect(self.update_actions)
         s.network_changed.connect(self.update_position)
         s.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.step_list.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         s.dataset_changed.connect(self.docks["dataDock"].raise_)  # new data: show it
         s.paused.connect(lambda reason: self.statusBar().showMessage(f"Paused: {reason}", 15000))
         s.error.connect(self.show_error)
@@ -146,7 +164,8 @@ class MainWindow(QMainWindow):
         self.actionForwardPass = self._action("actionForwardPass", "&Forward Pass", s.run_forward, "F6",
                                               P.SP_MediaSeekForward, "Run to the end of the forward pass (the cost J)")
         self.actionBackwardPass = self._action("actionBackwardPass", "&Backward Pass", s.run_backward, "F7",
-                                               P.SP_MediaSeekBackward, "Run to the end of the backward pass (dW[1], db[1])")
+                                               None, "Run to the end of the backward pass (dW[1], db[1])")
+        self.actionBackwardPass.setIcon(backward_pass_icon())  # ∂: gradients; a rewind icon read as "go back"
         self.actionIteration = self._action("actionIteration", "Finish &Iteration", s.run_iteration, "F8",
                                             P.SP_MediaSkipForward, "Finish the iteration, updates included")
         self.actionRun = self._action("actionRun", "&Run", s.run, "F5", P.SP_MediaPlay, "Train continuously")
@@ -163,6 +182,9 @@ class MainWindow(QMainWindow):
         self.actionRedo = s.undo_stack.createRedoAction(self, "&Redo")
         self.actionRedo.setObjectName("actionRedo")
         self.actionRedo.setShortcut(QKeySequence.StandardKey.Redo)
+        for action, slot in ((self.actionUndo, s.undo), (self.actionRedo, s.redo)):
+            action.triggered.disconnect()  # through the session, which asks before training is lost
+            action.triggered.connect(slot)
         self.stepping_actions = [self.actionStep, self.actionForwardPass, self.actionBackwardPass,
                                  self.actionIteration, self.actionRun, self.actionStepBack]
         self.demo_actions = []
@@ -265,8 +287,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("No earlier step is kept (Preferences sets how many)", 6000)
 
     def reset(self) -> None:
-        if self.session_files.confirm_discard("reset", at_least=LONG_RUN):
-            self.session.reset()
+        self.session.reset()  # asks first after a long unsaved run
 
     # -- data --------------------------------------------------------------------------------
     def open_dataset(self) -> None:
@@ -289,6 +310,7 @@ class MainWindow(QMainWindow):
             if test is not None:
                 options["test"] = str(test)
             self._settings().setValue("lastDirectory", str(Path(source).parent))
+            options.update(self.dataset_options.arguments_for(source))  # standardise, label column, image size
 
         def loaded(dataset: Dataset) -> None:
             if not source.startswith("demo:"):
@@ -297,21 +319,36 @@ class MainWindow(QMainWindow):
         self.session.open_dataset(source, on_loaded=loaded, **options)
 
     def add_recent(self, path: str) -> None:
-        settings = self._settings()
-        recent = [p for p in (settings.value("recentFiles") or []) if p != path]
-        settings.setValue("recentFiles", [path, *recent][:MAX_RECENT])
+        path = os.path.abspath(path)  # a relative path from the command line would mean another file later
+        recent = [p for p in self.recent_files() if p != path]
+        self._settings().setValue("recentFiles", [path, *recent][:MAX_RECENT])
 
     def recent_files(self) -> list[str]:
-        value = self._settings().value("recentFiles") or []
-        return [value] if isinstance(value, str) else list(value)
+        """The recent files, newest first (read as a list: one entry would come back as a plain string).
+
+        Entries an older nnviz wrote by splitting one path into characters ("/", "t") are left out:
+        never a relative path or a folder as wide as a whole disk."""
+        value = self._settings().value("recentFiles", [], type=list)
+        return [p for p in value if isinstance(p, str) and os.path.isabs(p) and Path(p).parent != Path(p)]
+
+    def remove_recent(self, path: str) -> None:
+        self._settings().setValue("recentFiles", [p for p in self.recent_files() if p != path])
 
     def fill_recent_menu(self) -> None:
         self.recent_menu.clear()
         for path in self.recent_files():
             action = self.recent_menu.addAction(path)
-            action.triggered.connect(lambda checked=False, path=path: self.open_source(path))
+            action.triggered.connect(lambda checked=False, path=path: self.open_recent(path))
         if not self.recent_menu.actions():
             self.recent_menu.addAction("(none yet)").setEnabled(False)
+
+    def open_recent(self, path: str) -> None:
+        """Open a recent file; one that is gone is taken off the list, and the status bar says so."""
+        if not Path(path).exists():
+            self.remove_recent(path)
+            self.statusBar().showMessage(f"{path} no longer exists: removed from Open Recent", 10000)
+            return
+        self.open_source(path)
 
     @Slot(str, str)
     def show_error(self, title: str, message: str) -> None:
@@ -326,8 +363,7 @@ class MainWindow(QMainWindow):
     # -- settings --------------------------------------------------------------------------------
     @staticmethod
     def _settings() -> QSettings:
-        # always the ini format, so QSettings.setPath() can point tests and scripts elsewhere
-        return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "nnviz", "nnviz")
+        return app_settings()
 
     def default_layout(self) -> None:
         """A first start: 1600×1000 or the screen, whichever is smaller; dock sizes follow on show."""
@@ -359,15 +395,19 @@ class MainWindow(QMainWindow):
                              Qt.Orientation.Vertical)
 
     def read_settings(self) -> None:
+        """The saved layout; a first start, a newer or a damaged settings file gets the default one."""
         settings = self._settings()
-        if int(settings.value("settingsVersion", 0)) != SETTINGS_VERSION:
+        version, note = read_version(settings)
+        if note:
+            self.settings_notes.append(note)
+        if version != SETTINGS_VERSION:
             self.default_layout()
             return
         geometry = settings.value("geometry", QByteArray())
-        if not geometry or not self.restoreGeometry(geometry):
+        if not isinstance(geometry, QByteArray) or geometry.isEmpty() or not self.restoreGeometry(geometry):
             self.default_layout()
         state = settings.value("windowState", QByteArray())
-        if state:
+        if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
 
     def write_settings(self) -> None:
@@ -375,6 +415,7 @@ class MainWindow(QMainWindow):
         settings.setValue("settingsVersion", SETTINGS_VERSION)
         settings.setValue("geometry", self.saveGeometry())
         settings.setValue("windowState", self.saveState())
+        self.window_layout.save()
 
     def discard_and_close(self) -> None:
         """Close without asking about unsaved training (scripts and benchmarks)."""
@@ -382,11 +423,12 @@ class MainWindow(QMainWindow):
         self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if getattr(self, "_ask_on_close", True) and not self.session_files.confirm_discard("quit"):
+        if getattr(self, "_ask_on_close", True) and not self.session.may_discard("quit"):
             event.ignore()
             return
         self._ask_on_close = False  # decided: a second close (e.g. from main()) does not ask again
         self.gradient_check.close()  # cancel a check in progress and wait for its thread
+        self.comparison.close()  # a trace being read finishes first
         self.write_settings()
         self.session.close()
         event.accept()

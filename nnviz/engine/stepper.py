@@ -17,8 +17,10 @@ from typing import Callable, Iterable
 
 import numpy as np
 
+from .context import Context, Training
 from .network import NetworkSpec
-from .plan import Operation, build_plan, shape_text
+from .operation import Kind, Phase
+from .plan import Operation, build_plan, initial_state, shape_text
 
 Array = np.ndarray
 
@@ -94,10 +96,16 @@ class Stepper:
     """Runs the plan of one iteration (see ``plan.build_plan``) an operation at a time.
 
     ``values`` holds every array by its code name: A0 (= X, n_x×m), Y (n_y×m),
-    W1, b1, ..., Z1, A1, ..., J (1×1), dA3, dZ3, dW3, ...  ``position`` is the
-    index of the next operation in ``plan``; ``iteration`` counts completed
-    iterations (the one in progress has this number).  A whole iteration is
+    W1, b1, ..., Z1, A1, ..., J (1×1), dA3, dZ3, dW3, ..., and the optimiser's
+    state (vdW1, sdW1, t, ...).  ``position`` is the index of the next operation
+    in ``plan``; ``iteration`` counts completed iterations -- updates, one per
+    mini-batch (the one in progress has this number).  A whole iteration is
     the same operations run in order -- there is no second code path.
+
+    Training options (``Training``'s fields: optimizer, beta, beta1, beta2, epsilon,
+    batch_size, batch_seed, rng, lr_decay, decay_interval, l2, dropout_seed) are
+    keywords, or one ``training=Training(...)``.  With mini-batches A0 and Y are the
+    batch in progress (X{t}, Y{t}) and ``X``, ``Y`` the whole training set.
     """
 
     def __init__(
@@ -108,19 +116,25 @@ class Stepper:
         Y: Array,
         learning_rate: float = 0.0075,
         history_bytes: int = 0,
+        training: Training | None = None,
+        **options,
     ) -> None:
         _check_shapes(spec, params, X, Y)
         self.spec = spec
-        self.plan: tuple[Operation, ...] = build_plan(spec)
-        self.learning_rate = float(learning_rate)
-        self.values: dict[str, Array] = {"A0": X, "Y": Y, **params}
+        if training is None:
+            training = Training(learning_rate=float(learning_rate), **options)
+        elif options:
+            training = training.edit(**options)
+        self.X, self.Y = X, Y
+        self.context = Context(training, X, Y)
+        self.plan: tuple[Operation, ...] = build_plan(spec, training, X.shape[1])
+        self.values: dict[str, Array] = {"A0": X, "Y": Y, **params, **initial_state(spec, training)}
         self.position = 0
         self.iteration = 0
         phases = [op.phase for op in self.plan]
-        self.forward_end = phases.index("backward")  # forward pass and cost done
-        self.backward_end = phases.index("update")
-        self.keys = tuple(op.key for op in self.plan)
-        self.watched_keys = watched_keys(spec)
+        self.forward_end = phases.index(Phase.BACKWARD)  # forward pass and cost done
+        self.backward_end = len(phases) - phases[::-1].index(Phase.BACKWARD)  # the first after the backward pass
+        self.watched_keys = watched_keys(spec, self.plan)
         # step-back history: blocks of (key, value it replaced), oldest first; a single step
         # makes a block of one, a whole iteration one block of len(plan)
         self._blocks: deque[list[tuple[str, Array | None]]] = deque()
@@ -133,8 +147,50 @@ class Stepper:
 
     # -- reading the state ---------------------------------------------------
     @property
+    def iteration(self) -> int:
+        """Completed iterations (updates); the context follows it (t, epoch, batch, α)."""
+        return self._iteration
+
+    @iteration.setter
+    def iteration(self, value: int) -> None:
+        self._iteration = value
+        self.context.iteration = value
+
+    @property
+    def training(self) -> Training:
+        return self.context.training
+
+    @training.setter
+    def training(self, training: Training) -> None:
+        """New hyperparameters of the same plan (α, β's, ε, λ, decay): they apply from the next operation."""
+        self.context.retrain(training)
+
+    @property
+    def learning_rate(self) -> float:
+        """α₀ (α of epoch 0; the decay, if any, divides it)."""
+        return self.context.training.learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, alpha: float) -> None:
+        self.training = self.training.edit(learning_rate=float(alpha))
+
+    @property
     def m(self) -> int:
+        """Columns of the batch in progress (all of them without mini-batches)."""
         return int(self.values["Y"].shape[1])
+
+    @property
+    def m_total(self) -> int:
+        return int(self.X.shape[1])
+
+    @property
+    def epoch(self) -> int:
+        return self.context.epoch
+
+    def position_text(self) -> str:
+        """'epoch e · batch t/T · operation' (the operation next), or 'iteration i · operation' in full batch."""
+        where = self.context.position_text() if self.context.batches > 1 else f"iteration {self.iteration}"
+        return f"{where} · {self.next_op.symbol}"
 
     @property
     def next_op(self) -> Operation:
@@ -149,7 +205,7 @@ class Stepper:
 
     @property
     def parameters(self) -> dict[str, Array]:
-        return {f"{p}{l}": self.values[f"{p}{l}"] for l in range(1, self.spec.L + 1) for p in "Wb"}
+        return {key: self.values[key] for key in self.spec.parameter_names}
 
     @property
     def cost(self) -> float | None:
@@ -172,7 +228,7 @@ class Stepper:
     def _advance(self) -> Operation:
         """One operation (callers hold ``quiet()``: overflow to Inf/NaN is reported per record, not warned)."""
         op = self.plan[self.position]
-        value = op.compute(self.values, self.learning_rate)
+        value = op.compute(self.values, self.context)
         if self.history_budget:
             self._remember(op.key)
         self.values[op.key] = value
@@ -233,22 +289,29 @@ class Stepper:
         """
         if self.position != 0:
             raise ValueError(f"a whole iteration starts at operation 0, not {self.position}")
-        values, alpha, keys = self.values, self.learning_rate, self.keys
-        replaced = [values.get(key) for key in keys] if self.history_budget or watch_nonfinite else None
+        values, context, plan = self.values, self.context, self.plan
+        keep = bool(self.history_budget) or watch_nonfinite
+        replaced: list[Array | None] = []
         with quiet():
-            for op in self.plan:
-                values[op.key] = op.compute(values, alpha)
+            if keep:
+                remember = replaced.append
+                for op in plan:
+                    remember(values.get(op.key))
+                    values[op.key] = op.compute(values, context)
+            else:
+                for op in plan:
+                    values[op.key] = op.compute(values, context)
         self.iteration += 1
-        found = self._first_nonfinite() if watch_nonfinite and not self.watched_finite() else None
-        if found is not None and found.index + 1 < len(self.plan):
-            # undo the operations after it: the values they replaced come back, bit for bit
-            for key, old in zip(keys[found.index + 1:], replaced[found.index + 1:]):
+        found = self._first_nonfinite(replaced) if watch_nonfinite and not self.watched_finite() else None
+        if found is not None and found.index + 1 < len(plan):
+            # undo the operations after it, the last first: the values they replaced come back, bit for bit
+            for op, old in zip(reversed(plan[found.index + 1:]), reversed(replaced[found.index + 1:])):
                 if old is None:
-                    del values[key]
+                    del values[op.key]
                 else:
-                    values[key] = old
+                    values[op.key] = old
             self.position, self.iteration = found.index + 1, self.iteration - 1
-            replaced = replaced[:found.index + 1]
+            del replaced[found.index + 1:]
         if self.history_budget:
             self._remember_iteration(replaced)
         return found
@@ -260,14 +323,22 @@ class Stepper:
         finite entries beyond 1e154: then the exact search finds nothing and training goes on).
         """
         values = self.values
-        total = float(values["J"][0, 0])
+        total = float(values["J"][0, 0]) if "J" in values else 0.0
         for key in self.watched_keys:
             total += np.vdot(values[key], values[key])
         return math.isfinite(total)
 
-    def _first_nonfinite(self) -> Operation | None:
-        """After a whole iteration: the first operation whose result holds a NaN or Inf (None: all finite)."""
-        return next((op for op in self.plan if count_nonfinite(self.values[op.key])), None)
+    def _first_nonfinite(self, replaced: list[Array | None]) -> Operation | None:
+        """After a whole iteration: the first operation whose result holds a NaN or Inf (None: all finite).
+
+        An operation's result is what the next writer of its key replaced, or the value now."""
+        later: dict[str, Array] = {}
+        results: list[Array] = [None] * len(self.plan)
+        for op, old in zip(reversed(self.plan), reversed(replaced)):
+            results[op.index] = later.get(op.key, self.values.get(op.key))
+            later[op.key] = old
+        return next((op for op in self.plan if results[op.index] is not None and count_nonfinite(results[op.index])),
+                    None)
 
     def train(self, iterations: int, on_iteration: Callable[["Stepper"], None] | None = None) -> None:
         """Run whole iterations; ``on_iteration(self)`` after each (J is that iteration's cost)."""
@@ -283,13 +354,13 @@ class Stepper:
 
     def _remember_iteration(self, replaced: list[Array | None]) -> None:
         """The values the operations of an iteration replaced (in plan order, from the first) as one block."""
-        whole = len(replaced) == len(self.keys)
+        whole = len(replaced) == len(self.plan)
         nbytes = self._iteration_bytes if whole else 0
         if not nbytes:
             nbytes = sum(0 if old is None else old.nbytes for old in replaced)
             if whole and all(old is not None for old in replaced):
                 self._iteration_bytes = nbytes  # every later iteration replaces arrays of the same shapes
-        self._push_block(list(zip(self.keys, replaced)), nbytes)
+        self._push_block([(op.key, old) for op, old in zip(self.plan, replaced)], nbytes)
 
     def _push_block(self, block: list[tuple[str, Array | None]], nbytes: int) -> None:
         self._blocks.append(block)
@@ -360,37 +431,55 @@ def _check_shapes(spec: NetworkSpec, params: dict[str, Array], X: Array, Y: Arra
         raise ValueError(f"X has {X.shape[0]} rows but the network's input layer has {spec.sizes[0]} units")
     if Y.shape[0] != spec.sizes[-1]:
         raise ValueError(f"Y has {Y.shape[0]} rows but the network's output layer has {spec.sizes[-1]} units")
-    for l in range(1, spec.L + 1):
-        for key, shape in ((f"W{l}", spec.weight_shape(l)), (f"b{l}", (spec.sizes[l], 1))):
-            if key not in params:
-                raise ValueError(f"parameter {key} is missing")
-            if params[key].shape != shape:
-                raise ValueError(f"{key} has shape {params[key].shape}, expected {shape}")
+    for key in spec.parameter_names:
+        shape = spec.parameter_shape(key)
+        if key not in params:
+            raise ValueError(f"parameter {key} is missing")
+        if params[key].shape != shape:
+            raise ValueError(f"{key} has shape {params[key].shape}, expected {shape}")
 
 
-def watched_keys(spec: NetworkSpec) -> tuple[str, ...]:
+# kinds whose result is finite whenever their operands are, and reaches a watched array when it is not:
+# A[l] = g(Z[l]) (g is finite on finite input), dZ[l] = dA[l]·g'(Z[l]) (reaches dW[l]: a product with
+# a NaN or Inf is never finite, 0·Inf being NaN), and the updates (finite when W[l] and the step are)
+_REACHING = {Kind.ACTIVATION, Kind.DZ, Kind.UPDATE}
+_MASKING = ("relu", "tanh", "sigmoid")  # g maps ±Inf to finite values; relu's g' masks dA
+
+
+def watched_keys(spec: NetworkSpec, plan: Iterable[Operation]) -> tuple[str, ...]:
     """The arrays whose finiteness (with J's) shows whether any result of an iteration holds a NaN or Inf.
 
-    Every other result reaches one of them within the iteration: A[l] = g(Z[l]) is finite
-    when Z[l] is; Z[L] reaches J; dA[L] and dZ[l] reach dW[l] (a product with a NaN or Inf
-    is never finite, 0·Inf being NaN); an update W[l] − α·dW[l] is finite when W[l] and dW[l]
-    are (or |α·dW[l]| overflows, and then vdot(dW[l], dW[l]) does too).  Parameters that are
-    already NaN or Inf reach Z[l] at the next forward pass.  What can vanish is watched itself:
-    a hidden Z[l] through relu, tanh or σ (which map ±Inf to finite values), a hidden dA[l]
-    through relu's mask.
+    Every other result reaches one of them within the iteration (``_REACHING``); Z[l] and dA[l]
+    reach the next layer's Z or J, except through a hidden relu, tanh or σ (Z[l]) or relu's
+    mask (dA[l]), so those are watched.  Parameters that are already NaN or Inf reach Z[l] at
+    the next forward pass; an update that overflows |α·dW[l]| makes vdot(dW[l], dW[l]) overflow
+    too.  Every kind of operation not named here (mini-batches, dropout, batch norm, the
+    optimisers' moments...) is watched.
     """
     keys = []
-    for l in range(1, spec.L + 1):
-        keys += [f"dW{l}", f"db{l}"]
-        if l < spec.L and spec.activation(l) in ("relu", "tanh", "sigmoid"):
-            keys.append(f"Z{l}")
-        if l < spec.L and spec.activation(l) == "relu":
-            keys.append(f"dA{l}")
-    return tuple(keys)
-
-
-def iterate_ops(plan: Iterable[Operation], values: dict[str, Array], alpha: float = 0.0) -> dict[str, Array]:
-    """Run the given operations of a plan on ``values`` (in place) and return it."""
     for op in plan:
-        values[op.key] = op.compute(values, alpha)
+        l, hidden = op.layer, 0 < op.layer < spec.L
+        if op.kind in _REACHING or op.kind == Kind.COST:
+            continue
+        if op.kind == Kind.LINEAR and not (hidden and spec.activation(l) in _MASKING):
+            continue
+        if op.kind == Kind.DA and op.key == f"dA{l}" and not (hidden and spec.activation(l) == "relu"):
+            continue
+        if op.kind == Kind.DA and op.key != f"dA{l}" and not (spec.activation(l - 1) == "relu" if l > 1 else False):
+            continue
+        keys.append(op.key)
+    return tuple(dict.fromkeys(keys))
+
+
+def iterate_ops(
+    plan: Iterable[Operation], values: dict[str, Array], context: Context | float | None = None
+) -> dict[str, Array]:
+    """Run the given operations of a plan on ``values`` (in place) and return it.
+
+    ``context`` defaults to full-batch gradient descent at iteration 0 (a number is taken as α)."""
+    if not isinstance(context, Context):
+        alpha = 0.0075 if context is None else float(context)
+        context = Context(Training(learning_rate=alpha if alpha > 0 else 0.0075), values.get("A0"), values.get("Y"))
+    for op in plan:
+        values[op.key] = op.compute(values, context)
     return values

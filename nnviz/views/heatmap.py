@@ -8,11 +8,12 @@ from typing import Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedLayout, QVBoxLayout, QWidget
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFontMetrics
+from PySide6.QtWidgets import QLabel, QMenu, QSizePolicy, QStackedLayout, QVBoxLayout, QWidget
 
 from ..engine import shape_text
+from ..engine.numbers import fit_number
 from .style import HEATMAP_COLORMAP, NONFINITE, mono_font
 
 log = logging.getLogger(__name__)
@@ -22,8 +23,11 @@ CACHE_SIZE = 8
 COMPACT_BELOW = 180  # px: a narrower panel drops its colour bar (hovering still gives every value)
 SHORT_ROWS, SHORT_ROW_HEIGHT = 3, 60  # matrices of at most 3 rows get at most 60 px per row (+60 for axes)
 QWIDGETSIZE_MAX = 16777215
+BAR_GAP = 6  # px between the matrix and its colour bar
 BAR_AXIS_WIDTH = 64  # room for '-0.0005' beside the colour bar (narrower hides such labels)
 CACHE_ABOVE = 50_000  # cells: only matrices this big are worth keeping prepared (X, W[1], dW[1])
+SCALAR_POINTS = 22  # a 1×1 result is a large number (smaller when it would not fit)
+SCALAR_MARGIN = 8  # px kept free beside it
 
 
 @dataclass(frozen=True)
@@ -45,11 +49,12 @@ class MatrixStats:
             return cls(np.nan, np.nan, np.nan, np.nan, bad)
         low, high = float(values.min()), float(values.max())
         with np.errstate(over="ignore"):
-            norm = float(np.sqrt(np.dot(values, values)))
+            # einsum's own loop, not BLAS: a small matrix is summed on the GUI thread while training runs
+            norm = float(np.sqrt(np.einsum("i,i", values, values)))
         peak = max(abs(low), abs(high))
         if norm == np.inf and peak < np.inf:  # the squares overflow, the norm itself may not: scale first
             scaled = values / peak
-            norm = peak * float(np.sqrt(np.dot(scaled, scaled)))
+            norm = peak * float(np.sqrt(np.einsum("i,i", scaled, scaled)))
         with np.errstate(over="ignore"):
             mean = float(values.mean())
         return cls(low, high, mean, norm, bad)
@@ -198,9 +203,16 @@ class HeatmapPanel(QWidget):
         self.note.setWordWrap(True)
         self.note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.note.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.scalar_label = QLabel(self)
+        self.scalar_label.setObjectName("scalarValue")
+        self.scalar_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.scalar_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.scalar_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.scalar: float | None = None  # the 1×1 value shown, None when a heatmap or a note is
         self.pages = QStackedLayout()
         self.pages.addWidget(self.graphics)
         self.pages.addWidget(self.note)
+        self.pages.addWidget(self.scalar_label)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -228,6 +240,7 @@ class HeatmapPanel(QWidget):
         plot.addItem(self.overlay)
         self.bar = pg.ColorBarItem(colorMap=HEATMAP_COLORMAP, interactive=False, width=12, colorMapMenu=False)
         self.bar.setImageItem(self.image, insert_in=self.plot)
+        self.plot.layout.setColumnFixedWidth(4, BAR_GAP)
         self.bar.axis.setWidth(BAR_AXIS_WIDTH)
         self.bar.axis.setPen("#555555")
         self.bar.axis.setTextPen("#333333")
@@ -235,6 +248,8 @@ class HeatmapPanel(QWidget):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self.set_compact(self.width() < COMPACT_BELOW)
+        if self.scalar is not None:
+            self._fit_scalar()
 
     def set_compact(self, compact: bool) -> None:
         """Without the colour bar (narrow panels: four side by side on a projector)."""
@@ -247,6 +262,7 @@ class HeatmapPanel(QWidget):
             self.bar.hide()
         else:
             self.plot.layout.addItem(self.bar, 2, 5)
+            self.plot.layout.setColumnFixedWidth(4, BAR_GAP)  # the gap ColorBarItem keeps, lost with the bar
             self.bar.show()
 
     # -- showing -----------------------------------------------------------------------
@@ -260,12 +276,14 @@ class HeatmapPanel(QWidget):
             array = array.reshape(-1, 1)
         shown = array.T if transposed else array
         self.symbol = symbol
+        self._lead = lead
         self.title_label.setText(f"{lead}{symbol}  {shape_text(shown.shape)}")
         if self._source[0] is array and self._source[1] == transposed:
             return
         self._source = (array, transposed)
         self.matrix = shown
         self.prepared = self.cache.get(array)
+        self.scalar = None
         if shown.size == 1:
             self._show_scalar(float(shown[0, 0]))
         else:
@@ -292,14 +310,36 @@ class HeatmapPanel(QWidget):
         self._show_page(self.graphics)
 
     def _show_scalar(self, value: float) -> None:
-        self.note.setFont(mono_font(22))
-        self.note.setText(repr(value))
-        self._show_page(self.note)
+        """The value as large as fits: every digit of repr when there is room, fewer (−7.383e−15) when not;
+        the tooltip and the stats table keep the exact value.  NaN and ±∞ in the NaN/Inf colour."""
+        self.scalar = value
+        self.scalar_label.setToolTip(f"{self.symbol} = {value!r}")
+        self.scalar_label.setStyleSheet("" if np.isfinite(value) else f"color: {NONFINITE};")
+        self._fit_scalar()
+        self._show_page(self.scalar_label)
+
+    def _fit_scalar(self) -> None:
+        room = self.width() - SCALAR_MARGIN
+        font = mono_font(SCALAR_POINTS)
+        if room > 0:  # not yet laid out: the resize that follows fits it
+            metrics = QFontMetrics(font)
+            text = fit_number(self.scalar, lambda t: metrics.horizontalAdvance(t) <= room, least=4)
+            width = metrics.horizontalAdvance(text)
+            if width > room:  # even 4 digits are too wide at this size: a smaller font
+                font.setPointSizeF(max(8.0, SCALAR_POINTS * room / width))
+        else:
+            text = fit_number(self.scalar, lambda t: True)
+        self.scalar_label.setFont(font)
+        self.scalar_label.setText(text)
+
+    def scalar_text(self) -> str:
+        """The 1×1 value as shown ('' when the panel shows no scalar)."""
+        return self.scalar_label.text() if self.scalar is not None else ""
 
     def set_note(self, symbol: str, text: str, lead: str = "") -> None:
         """Show a sentence instead of a matrix (e.g. an update's old value that is not kept)."""
         self.symbol = symbol
-        self.matrix = self.prepared = None
+        self.matrix = self.prepared = self.scalar = None
         self._source = (None, False)
         self.title_label.setText(f"{lead}{symbol}")
         self.note.setFont(mono_font(11))
@@ -360,6 +400,57 @@ class HeatmapPanel(QWidget):
         self.hovered.emit(*(cell or (-1, -1)))
 
     def _mouse_clicked(self, event) -> None:
+        if event.double():  # the wheel zooms in; a double-click shows the whole matrix again
+            self.show_whole()
+            return
         cell = self.cell_at(event.scenePos())
         if cell is not None:
             self.clicked.emit(*cell)
+
+    def is_zoomed(self) -> bool:
+        """Whether the view shows less than the whole matrix (after the wheel or a drag)."""
+        if self._shape is None:
+            return False
+        rows, cols = self._shape
+        (x0, x1), (y0, y1) = self.plot.getViewBox().viewRange()
+        eps = 1e-6
+        return x0 > -0.5 + eps or x1 < cols - 0.5 - eps or y0 > -0.5 + eps or y1 < rows - 0.5 - eps
+
+    def show_whole(self) -> None:
+        """Back to the whole matrix (Reset Zoom / double-click)."""
+        if self._shape is not None:
+            rows, cols = self._shape
+            self.plot.getViewBox().setRange(xRange=(-0.5, cols - 0.5), yRange=(-0.5, rows - 0.5), padding=0.0)
+
+    def replica(self, size: QSize) -> "HeatmapPanel":
+        """A copy of this panel, never shown on screen, laid out at ``size`` (for exporting: a panel that is
+        narrow on a projector has no colour bar, its copy at a slide's width has).  Close it after use."""
+        copy = HeatmapPanel(None, self.cache)
+        copy.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+        copy.resize(size)
+        array, transposed = self._source
+        if array is not None:
+            copy.set_matrix(self.symbol, array, transposed, getattr(self, "_lead", ""))
+            if self.marked is not None:  # the marked cells too (NaN/Inf, or cells a view marked)
+                rows, cols = self.matrix.shape
+                copy.overlay.setImage(self.marked, autoLevels=False, levels=(0, 255))
+                copy.overlay.setRect(QRectF(-0.5, -0.5, cols, rows))
+                copy.overlay.show()
+        copy.show()
+        copy.layout().activate()
+        return copy
+
+    def zoom_menu(self) -> QMenu:
+        """The right-click menu of a heatmap: back to the whole matrix."""
+        menu = QMenu(self)
+        action = menu.addAction("Show Whole Matrix (double-click)")
+        action.setObjectName("actionShowWholeMatrix")
+        action.setEnabled(self.is_zoomed())
+        action.triggered.connect(self.show_whole)
+        return menu
+
+    def contextMenuEvent(self, event) -> None:
+        if self._shape is None or self.pages.currentWidget() is not self.graphics:
+            return
+        self.context_menu = self.zoom_menu()
+        self.context_menu.popup(event.globalPos())

@@ -43,7 +43,10 @@ def class_name(dataset: Dataset, k: int) -> str:
 
 
 def class_color(k: int) -> QColor:
-    return QColor(CLASS_COLORS[k % len(CLASS_COLORS)])
+    """Class k's colour: distinct for the first len(CLASS_COLORS) classes, then hues spread by the golden angle."""
+    if k < len(CLASS_COLORS):
+        return QColor(CLASS_COLORS[k])
+    return QColor.fromHsv(int((k * 137.508) % 360), 200, 200)
 
 
 def picture_strip(X: np.ndarray, shape: tuple[int, int, int], count: int) -> np.ndarray:
@@ -241,24 +244,39 @@ class DataPreviewView(QWidget):
         return self.pictures.count() if self.mode == "images" else 0
 
     def _show_table(self, dataset: Dataset) -> None:
+        """The first features (rows, by their header names) of the first examples (columns); a last row and
+        column say how many more there are."""
         rows, columns = min(TABLE_ROWS, dataset.n_x), min(TABLE_COLUMNS, dataset.m)
+        more_rows, more_columns = dataset.n_x - rows, dataset.m - columns
         classes = class_indices(dataset)
+        names = dataset.feature_names if len(dataset.feature_names) == dataset.n_x else []
         self.table.clear()
-        self.table.setRowCount(rows + 1)
-        self.table.setColumnCount(columns)
-        self.table.setHorizontalHeaderLabels([f"X[:, {j}]" for j in range(columns)])
-        self.table.setVerticalHeaderLabels([str(i) for i in range(rows)] + ["class" if classes is not None else "y"])
+        self.table.setRowCount(rows + bool(more_rows) + 1)
+        self.table.setColumnCount(columns + bool(more_columns))
+        headers = [f"X[:, {j}]" for j in range(columns)] + ([f"+{more_columns:,} more"] if more_columns else [])
+        self.table.setHorizontalHeaderLabels(headers)
+        labels = [f"{i}: {names[i]}" if names else str(i) for i in range(rows)]
+        labels += [f"+{more_rows:,} more"] if more_rows else []
+        self.table.setVerticalHeaderLabels(labels + ["class" if classes is not None else "y"])
         for j in range(columns):
             for i in range(rows):
                 value = float(dataset.X[i, j])
                 cell = QTableWidgetItem(f"{value:.4g}")
-                cell.setToolTip(f"X[{i}, {j}] = {value!r}")
+                name = f" ({names[i]})" if names else ""
+                cell.setToolTip(f"X[{i}, {j}]{name} = {value!r}")
                 self.table.setItem(i, j, cell)
             label = class_name(dataset, int(classes[j])) if classes is not None else f"{dataset.Y[0, j]:.4g}"
             cell = QTableWidgetItem(label)
             if classes is not None:
                 cell.setForeground(class_color(int(classes[j])))
-            self.table.setItem(rows, j, cell)
+            self.table.setItem(self.table.rowCount() - 1, j, cell)
+        for i in range(rows + bool(more_rows) + 1):  # the "+N more" column and row hold an ellipsis
+            for j in range(columns + bool(more_columns)):
+                if self.table.item(i, j) is None:
+                    cell = QTableWidgetItem("…")
+                    cell.setForeground(QColor("#888888"))
+                    cell.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                    self.table.setItem(i, j, cell)
         self.table.resizeColumnsToContents()
 
     # -- 2-D data and the decision boundary --------------------------------------------

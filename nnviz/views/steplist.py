@@ -20,17 +20,21 @@ class StepListView(QWidget):
     """``Z[1] = W[1]·A[0] + b[1]    (7×12288)(12288×209) + (7×1) → 7×209``, one line per operation.
 
     The operation just performed is selected; the next one carries a ▶.  Clicking
-    a line runs training until that operation has been performed (a line above
-    the current one is reached in the next iteration).  Clicking the left margin,
+    a line below the current one runs training until that operation has been
+    performed; a line above it steps back to it, exactly, when the step-back
+    history reaches that far, and otherwise is reached in the next iteration
+    (``message`` says which).  Clicking the left margin,
     or "Toggle Breakpoint" in the right-click menu, sets a breakpoint (●): a run,
     a pass or auto-stepping pauses after that operation, like a debugger.
     """
 
     run_requested = Signal(int)
+    message = Signal(str)  # what a click did, for the status bar
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        self.marks: dict[int, tuple[str, str, str]] = {}
         self.tree = QTreeWidget(self)
         self.tree.setObjectName("stepList")
         self.tree.setColumnCount(3)
@@ -88,8 +92,10 @@ class StepListView(QWidget):
         for index in range(self.tree.topLevelItemCount()):
             item = self.tree.topLevelItem(index)
             mark = (BREAK_MARK if session.has_breakpoint(index) else "") + (NEXT_MARK if index == session.position else "")
-            item.setText(0, mark)
-            item.setForeground(0, QBrush(QColor(BREAK_COLOR if session.has_breakpoint(index) else "#333333")))
+            trace_mark, trace_colour, trace_tip = self.marks.get(index, ("", "#333333", ""))
+            item.setText(0, trace_mark + mark)
+            item.setToolTip(0, trace_tip)
+            item.setForeground(0, QBrush(QColor(BREAK_COLOR if session.has_breakpoint(index) else trace_colour)))
             font = QFont(self.tree.font())
             font.setBold(index == current)
             item.setFont(1, font)
@@ -102,16 +108,30 @@ class StepListView(QWidget):
             self.tree.clearSelection()
         self.tree.blockSignals(False)
 
+    def set_marks(self, marks: dict[int, tuple[str, str, str]] | None) -> None:
+        """Marks in the margin, by plan index: (text, colour, tooltip), e.g. how a trace's array compares;
+        None removes them."""
+        self.marks = dict(marks or {})
+        self._show_position()
+
     def _clicked(self, item: QTreeWidgetItem, column: int) -> None:
         index = item.data(0, Qt.ItemDataRole.UserRole)
         if column == 0:  # the margin, as in a debugger
             self.session.toggle_breakpoint(index)
             return
-        record = self.session.record
-        if self.session.busy or (record is not None and record.op.index == index):
+        session, record = self.session, self.session.record
+        if session.busy or (record is not None and record.op.index == index):
             return
+        op = session.plan[index]
+        if record is not None and index < record.op.index:  # an earlier line of this iteration: go back to it
+            back = record.op.index - index
+            if session.step_back(back):
+                self.message.emit(f"Stepped back {back} operation{'s' * (back > 1)} to {op.symbol}, exactly")
+                return
+            self.message.emit(f"{op.symbol} is {back} operations back, further than step back keeps "
+                              f"({session.stepper.history_length}; Preferences): running on to it in the next iteration")
         self.run_requested.emit(index)
-        self.session.run_through(index)
+        session.run_through(index)
 
     def _context_menu(self, pos) -> None:
         item = self.tree.itemAt(pos)

@@ -50,13 +50,15 @@ LAYER_COLORS: tuple[str, ...] = (
     "#332288", "#117733", "#999933", "#882255",
 )
 
-# classes of a dataset: blue and orange as TensorFlow Playground draws two classes, then Okabe-Ito
+# classes of a dataset: the "tab10" categorical palette (Tableau 10, matplotlib's default cycle), so ten
+# classes (digits 0-9) get ten distinct colours; then its light partners of "tab20" for classes 10-19
 CLASS_COLORS: tuple[str, ...] = (
-    "#2b7bba", "#e8871e", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#8a6d00", "#000000",
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+    "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5",
 )
 
 # light tints of the first two class colours, the ends of the decision-boundary map (white in between)
-BOUNDARY_TINTS: tuple[str, str] = ("#8fbfe3", "#f6c28f")
+BOUNDARY_TINTS: tuple[str, str] = ("#aec7e8", "#ffbb78")
 
 PLOT_BACKGROUND = "#ffffff"
 PLOT_FOREGROUND = "#333333"  # axes, tick labels and titles on the white plots
