@@ -1,7 +1,8 @@
 """Window speed: every goal of the window's speed, as a table (measured side by side in one process).
 
 For each platform (offscreen, and X through xvfb-run when it is installed) and each BLAS
-thread setting (the default pool, and 1 thread, pinned with threadpoolctl), on three sessions
+thread setting (OpenBLAS's default pool of one thread per core, and 1 thread -- what the window
+pins on 2 cores, see nnviz/session/snapshot.py -- set with threadpoolctl), on three sessions
 -- the default demo (12288-7-5-1 on 64×64×3 pictures, m = 209), the course's real HDF5 file
 (../shared/data/catvnoncat/train_catvnoncat.h5 or $NNVIZ_COURSE_DATA, skipped where absent)
 and a lecture's 2-D demo (xor, 2-8-8-1, m = 300, where an iteration is ~80 µs of Python) --
@@ -219,7 +220,9 @@ def first_paint_child() -> None:
     from PySide6.QtWidgets import QApplication
 
     from nnviz.app import MainWindow
+    from nnviz.session.snapshot import limit_blas_threads, window_blas_threads
 
+    limit_blas_threads(window_blas_threads())  # as nnviz.app.main does
     app = QApplication([])
     window = MainWindow()
     painted: set[str] = set()

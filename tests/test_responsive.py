@@ -117,3 +117,23 @@ def test_pause_stops_a_pass_after_the_operation_in_progress(qtbot, wait_idle):
     assert session.record.symbol in pauses[-1]
     assert not window.actionPause.isEnabled()
     window.discard_and_close()
+
+
+def test_the_window_leaves_a_core_for_painting(monkeypatch):
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from nnviz.session.snapshot import limit_blas_threads, window_blas_threads
+
+    monkeypatch.delenv("NNVIZ_BLAS_THREADS", raising=False)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    assert window_blas_threads() == 1
+    monkeypatch.setattr("os.cpu_count", lambda: 8)
+    assert window_blas_threads() == 7
+    monkeypatch.setattr("os.cpu_count", lambda: 1)
+    assert window_blas_threads() == 1
+    monkeypatch.setenv("NNVIZ_BLAS_THREADS", "3")
+    assert window_blas_threads() == 3
+    with threadpool_limits(limits=None):  # restores the pool afterwards
+        assert limit_blas_threads(1)
+        blas = [p for p in threadpool_info() if p["user_api"] == "blas"]
+        assert blas and all(p["num_threads"] == 1 for p in blas)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from ..data import DEMO_NAMES, FILE_FILTERS, Dataset, companion_test_file
 from ..resources import resource_path
 from ..session import Session
+from ..session.snapshot import limit_blas_threads, window_blas_threads
 from ..views.designer import DesignerView
 from ..views.diagram import DiagramView
 from ..views.inspector import InspectorView
@@ -436,6 +437,7 @@ class MainWindow(QMainWindow):
 
 def main(data: str | None = None) -> int:
     """Open the window (on ``data`` if given), run the event loop, close everything cleanly."""
+    limit_blas_threads(window_blas_threads())  # a core for painting: see nnviz/session/snapshot.py
     app = QApplication.instance() or QApplication([])
     app.setApplicationName("nnviz")
     app.setOrganizationName("nnviz")

@@ -7,16 +7,22 @@ diagram, heatmaps prepared for the inspector, the decision boundary) is register
 widgets -- it never waits for large arrays and never enters BLAS while training runs -- and
 every view shows the same iteration.
 
-Thread policy (BLAS): OpenBLAS has one pool of threads for the whole process, shared by
-every thread that calls it, and two threads entering it at once make both wait (measured
-50-100x slower on 2 cores).  nnviz therefore has one thread doing linear algebra at a
-time: the session's worker (training and every derivation); the GUI thread gets
-finished numbers.  The pool size is left at OpenBLAS's default (the cores), which
-``benchmarks/bench_gui.py`` compares with 1 thread; ``limit_blas_threads`` pins it.
+Thread policy (BLAS): OpenBLAS has one pool of threads for the whole process, and its threads
+spin while they wait for work, so a pool as large as the machine collapses when anything else
+wants a core -- another program, or the window's own thread painting.  Measured on 2 cores
+(``benchmarks/bench_gui.py``): 2 threads train the notes' network 1.7x faster than 1 on an
+idle machine, but 10x slower than 1 while other programs load it.  So:
+
+* one thread does linear algebra at a time: the session's worker (training and every
+  derivation above); the GUI thread gets finished numbers and never enters BLAS while training;
+* the window pins BLAS to one thread fewer than the cores (1 on 2 cores), leaving a core for
+  painting (``window_blas_threads``; NNVIZ_BLAS_THREADS overrides it); the command line, which
+  paints nothing, keeps OpenBLAS's default.
 """
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -77,10 +83,22 @@ def take_snapshot(stepper: Stepper, running: bool, derivations: dict[str, Deriva
     return snapshot
 
 
-def limit_blas_threads(threads: int | None) -> None:
-    """Pin BLAS (OpenBLAS, MKL, BLIS) to ``threads`` threads for the whole process; None keeps the default."""
-    if threads is None:
-        return
-    from threadpoolctl import threadpool_limits
+def window_blas_threads() -> int:
+    """BLAS threads for the window: NNVIZ_BLAS_THREADS if set, else one fewer than the cores (at least 1)."""
+    chosen = os.environ.get("NNVIZ_BLAS_THREADS", "").strip()
+    if chosen.isdigit() and int(chosen) > 0:
+        return int(chosen)
+    return max(1, (os.cpu_count() or 1) - 1)
 
+
+def limit_blas_threads(threads: int) -> bool:
+    """Pin BLAS (OpenBLAS, MKL, BLIS) to ``threads`` threads for the whole process, from now on;
+    False when threadpoolctl is not installed (the default pool stays)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        log.warning("threadpoolctl is not installed: BLAS keeps its default number of threads")
+        return False
     threadpool_limits(limits=int(threads), user_api="blas")
+    log.debug("BLAS limited to %d thread(s)", threads)
+    return True
