@@ -92,7 +92,7 @@ class InspectorView(QWidget):
         # the heatmaps are repainted with each refresh, and a run needs the CPU
         self._throttle = RunThrottle(session, self.refresh, RUNNING_REFRESH_MS, self)
         # large matrices are scanned and averaged where the state is made (the worker), not here
-        ahead = PreparedCache(4)
+        ahead = PreparedCache(6)  # X, W[1] before and after its update, dW[1]: prepared once each
         session.derive("prepared", lambda state: prepare_large(
             [a for _, a in state.operands] + [state.record.value if state.record else None], ahead))
         session.stepped.connect(self._throttle.request)
