@@ -63,7 +63,7 @@ def test_a_4096_unit_layer_is_built_stepped_and_undone_without_freezing_the_wind
 
 
 def _iterations_shown(window: MainWindow) -> tuple[int, int, int]:
-    toolbar = int(re.search(r"Iteration <b>(\d+)</b>", window.position_label.text()).group(1))
+    toolbar = int(re.search(r"Iteration (\d+)", window.position_label.text()).group(1))
     diagram = int(re.search(r"iteration (\d+)", window.diagram.status()).group(1))
     inspector = int(re.search(r"iteration (\d+)", window.inspector.info_label.text()).group(1))
     return toolbar, diagram, inspector

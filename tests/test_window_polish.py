@@ -69,14 +69,17 @@ def test_a_1x1_update_shows_its_worked_equation(qtbot, make_session, wait_idle):
     # the numbers on screen are the operation's, to the digits shown, and differ where old and new do
     assert number(before) == pytest.approx(old, rel=1e-3) and number(grad) == pytest.approx(db, rel=1e-3)
     assert number(result) == pytest.approx(new, rel=1e-3) and before != result
+    session.set_learning_rate(0.5)  # α changed after the update: the numbers would not give b[2] any more
+    view.refresh()
+    assert not view.worked_label.isVisible()
     run_to(session, wait_idle, "W1")  # a 3×2 update: no worked equation
     assert not view.worked_label.isVisible()
 
 
-def test_worked_equation_refuses_numbers_that_do_not_give_the_result():
+def test_worked_equation_only_for_plain_arithmetic():
     assert worked_equation("b[1]", "{0} − α·{1}", [1.0, 2.0], 0.5, 0.0) == "b[1] = 1 − 0.5 × 2 = 0"
-    assert worked_equation("b[1]", "{0} − α·{1}", [1.0, 2.0], 0.1, 0.0) is None  # α changed since
     assert worked_equation("J", "np.sum({0})", [1.0], 0.1, 1.0) is None  # not plain arithmetic
+    assert worked_equation("b[1]", "{0} − α·{1} / (√{2} + ε)", [1.0, 2.0, 4.0], 0.5, 0.8) is None  # RMSprop's ε
 
 
 def test_an_infinite_cost_reads_the_same_in_its_box_and_its_stats_row(qtbot, make_session, wait_idle):
@@ -210,19 +213,28 @@ def test_a_real_warning_shows_in_the_status_bar_and_brings_the_dock_forward(defa
 
 
 # -- plots -------------------------------------------------------------------------------------------
-def test_plots_follow_a_reset_and_show_one_point(default_window, wait_idle, qtbot):
-    window = default_window
+def test_plots_follow_a_reset_and_show_one_point(qtbot, make_session, wait_idle):
+    from nnviz.app import MainWindow
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(2, 40))
+    data = Dataset(X=X, Y=3 * X[:1], source="line", name="line")  # regression: α = 3 makes J explode
+    window = MainWindow(make_session(data, Design(hidden=(4,), activations=("leaky_relu",), output="linear",
+                                                  learning_rate=3.0)))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.wait(50)  # the first show's layout is settled
     window.docks["plotsDock"].raise_()  # in front (a short screen tabs it behind the diagram)
     s, plots = window.session, window.plots
-    s.set_design(s.design.edit(learning_rate=5.0, activations=("leaky_relu", "leaky_relu")))
-    wait_idle(s)
+    qtbot.waitUntil(lambda: not plots.cost_plot.viewport().visibleRegion().isEmpty())
     s.break_on_nonfinite = False
-    for _ in range(8):  # the cost explodes to ~1e+171
+    for _ in range(7):  # J reaches ~1e+213
         s.run_iteration()
         wait_idle(s)
     cost_view = plots.cost_plot.getPlotItem().vb
     qtbot.waitUntil(lambda: cost_view.viewRange()[1][1] > 1e100)
-    s.set_design(s.design.edit(learning_rate=0.0075))
+    s.set_learning_rate(0.01)
     s.reset()
     wait_idle(s)
     qtbot.waitUntil(lambda: plots.point_count() == 0)
@@ -232,13 +244,14 @@ def test_plots_follow_a_reset_and_show_one_point(default_window, wait_idle, qtbo
     qtbot.waitUntil(lambda: plots.point_count() == 1)
     J = float(s.history.costs[0])
     (x0, x1), (y0, y1) = cost_view.viewRange()
-    assert x0 < 0 < x1 and y0 < J < y1 and y1 - y0 < 10 * max(J, 1)  # the new run's scale, not 1e+171
+    assert x0 < 0 < x1 and y0 < J < y1 and y1 - y0 < 10 * max(J, 1)  # the new run's scale, not 1e+213
     assert plots.cost_curve.opts["symbol"] == "o"  # a single point is a dot, visible
     for _ in range(2):
         s.run_iteration()
         wait_idle(s)
     qtbot.waitUntil(lambda: plots.point_count() == 3)
     assert plots.cost_curve.opts["symbol"] is None  # a line from three points on
+    window.discard_and_close()
 
 
 # -- layout ------------------------------------------------------------------------------------------
@@ -452,10 +465,16 @@ def test_clicking_an_earlier_line_steps_back_to_it_exactly(qtbot, make_session, 
     A1 = next(op.index for op in s.plan if op.key == "A1")
     Z1_before = s.values["Z1"]
     _click_line(window, A1)
-    assert not s.busy and s.record.symbol == "A[1]" and s.iteration == 0  # back, not a whole iteration on
-    assert s.values["Z1"] is Z1_before and "dW1" not in s.values or s.values.get("dW1") is None
+    wait_idle(s)  # (stepping back may run on the worker)
+    assert s.record.symbol == "A[1]" and s.iteration == 0  # back, not a whole iteration on
+    assert s.values["Z1"] is Z1_before and s.values.get("dW1") is None  # dW[1] not computed yet, as before
     assert window.statusBar().currentMessage().startswith("Stepped back")
     assert window.step_list.current_index() == A1
+    # the right-click menu of an earlier line offers the same, and says Run to Here waits for the next iteration
+    window.step_list._context_menu(window.step_list.tree.visualItemRect(window.step_list.tree.topLevelItem(0)).center())
+    texts = [a.text() for a in window.step_list.context_menu.actions()]
+    window.step_list.context_menu.close()
+    assert "Step Back to Here (1 operation)" in texts and "Run to Here (next iteration)" in texts
 
 
 def test_an_earlier_line_beyond_step_back_says_it_runs_on_to_it(qtbot, make_session, wait_idle):
@@ -635,6 +654,22 @@ def test_a_wrong_label_column_says_so_and_keeps_the_data(default_window, wait_id
     wait_idle(s)
     qtbot.waitUntil(lambda: window.error_box is not None)
     assert "nonexistent" in window.error_box.text() and s.dataset is before
+    window.error_box.close()
+    # a new file that fails to open: its options open, and Reload tries that file again once they are right
+    other = tmp_path / "label_first.csv"
+    _csv(other, label_first=True)
+    window.error_box = None
+    window.open_source(str(other))
+    wait_idle(s)
+    qtbot.waitUntil(lambda: window.error_box is not None)
+    assert s.dataset is before and panel.pending == str(other) and panel.body.isVisible()
+    assert "label_first.csv could not be opened" in panel.note.text()
+    panel.label_edit.setText("0")
+    panel.label_edit.editingFinished.emit()
+    panel.reload_button.click()
+    wait_idle(s)
+    qtbot.waitUntil(lambda: s.dataset.source == str(other))
+    assert s.dataset.feature_names == ["a", "b", "c"] and panel.pending is None
 
 
 def test_the_image_size_applies_to_image_folders(default_window, wait_idle, tmp_path, qtbot):

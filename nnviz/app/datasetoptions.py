@@ -70,8 +70,11 @@ class DatasetOptions(QObject):
         self.session = window.session
         self.kind: str | None = None  # the type the panel shows now
         self._asked: dict[str, OpenOptions] = {}  # the options each source was last opened with
+        self._last_asked: str | None = None  # the source opened last (it may have failed)
+        self.pending: str | None = None  # a file that could not be opened: Reload tries it again
         self._build()
         self.session.dataset_changed.connect(self.follow_dataset)
+        self.session.error.connect(self._failed)
         self.follow_dataset()
 
     # -- memory ----------------------------------------------------------------------------------
@@ -100,6 +103,7 @@ class DatasetOptions(QObject):
             return {}
         options = self.options(kind)
         self._asked[source] = options
+        self._last_asked = source
         return options.loader_arguments(kind)
 
     # -- the panel -----------------------------------------------------------------------------
@@ -167,8 +171,22 @@ class DatasetOptions(QObject):
 
     def follow_dataset(self) -> None:
         """Show the options of the current dataset's file type (those it was read with)."""
+        self.pending = None
         self.kind = kind_of(self.session.dataset.source or "demo:")
         self._show()
+
+    def _failed(self, title: str, message: str) -> None:
+        """A file that could not be opened: its options open, ready to change and Reload."""
+        source = self._last_asked
+        if title != "Could not open the dataset" or source is None or kind_of(source) is None:
+            return
+        self.pending, self.kind = source, kind_of(source)
+        self._show()
+        self.toggle.setChecked(True)
+
+    def target(self) -> str:
+        """The file the panel's Reload reads: one that just failed to open, else the current dataset's."""
+        return self.pending or self.session.dataset.source
 
     def _show(self) -> None:
         kind = self.kind
@@ -188,9 +206,13 @@ class DatasetOptions(QObject):
         self.label_edit.setEnabled(kind == "table")
         self.size_spin.setEnabled(kind == "folder")
         self.summary.setText(f"{KIND_NAMES[kind]}: {options.summary(kind)}")
-        source = self.session.dataset.source
+        source = self.target()
         read_with = self._asked.get(source, OpenOptions())
-        if read_with.loader_arguments(kind) != options.loader_arguments(kind):
+        if self.pending:
+            self.note.setText(f"{Path(source).name} could not be opened with these options: change them and "
+                              "Reload, or open another file.")
+            self.note.setStyleSheet("color: #a8261b;")
+        elif read_with.loader_arguments(kind) != options.loader_arguments(kind):
             self.note.setText(f"{Path(source).name} was read with other options: Reload to apply these.")
             self.note.setStyleSheet("color: #8a5a00;")
         else:
@@ -206,12 +228,12 @@ class DatasetOptions(QObject):
             self._show()
 
     def reload(self) -> None:
-        """Read the current file again with the options shown (the session keeps its data if that fails)."""
-        source = self.session.dataset.source
+        """Read the file again with the options shown (the session keeps its data if that fails)."""
+        source = self.target()
         if self.kind is None or not source:
             return
         self._edited()
-        if self.window.session_files.confirm_discard("reload the data"):
+        if self.pending or self.window.session_files.confirm_discard("reload the data"):
             self.window.open_source(source)
 
 

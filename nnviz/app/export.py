@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QWidget
 
 from ..atomic import WriteError, write_bytes
 from ..engine import shape_text
-from ..engine.export import history_csv, network_script
+from ..engine.export import history_csv, network_script, prediction_arrays
 from ..views.heatmap import HeatmapPanel
 from .settings import app_settings
 
@@ -174,9 +174,9 @@ class Exports(QObject):
         return f"{sizes} ({activations}), trained {iterations} with α = {s.design.learning_rate:g} on {data}"
 
     def parameters(self) -> dict:
-        """W[l], b[l] as training has them now (a run's latest snapshot, taken at the end of an iteration)."""
-        values = self.session.values
-        return {f"{p}{l}": values[f"{p}{l}"] for l in range(1, self.session.spec.L + 1) for p in "Wb"}
+        """W[l], b[l] (γ, β and running averages with batch norm) as training has them now (a run's latest
+        snapshot, taken at the end of an iteration)."""
+        return prediction_arrays(self.session.spec, self.session.values)
 
     # -- writing ------------------------------------------------------------------------------
     def save_image(self, target: ImageTarget, path: str) -> bool:

@@ -25,7 +25,7 @@ DEFAULT_AREAS = (
 
 
 class WindowLayout(QObject):
-    """Fits a restored layout to the screen once the window is shown; puts every dock back on request."""
+    """Fits a restored layout to the screen when the window is first shown; puts every dock back on request."""
 
     def __init__(self, window) -> None:
         super().__init__(window)
@@ -68,11 +68,12 @@ class WindowLayout(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.window and event.type() == QEvent.Type.Show:
+            self.window.removeEventFilter(self)  # the first show only: later the layout is the user's
             QTimer.singleShot(0, self.fit_shown)
         return False
 
     def fit_shown(self) -> None:
-        """After a show: a layout saved on a bigger screen, or one that squeezes the inspector, is refitted."""
+        """After the first show: a layout saved on a bigger screen, or one that squeezes the inspector, is refitted."""
         w = self.window
         if not w.isVisible() or w.isFullScreen():
             return

@@ -23,13 +23,16 @@ from ..views.inspector import InspectorView
 from ..views.plots import PlotsView
 from ..views.preview import DataPreviewView
 from ..views.steplist import StepListView
-from ..views.style import PHASE_COLORS
+from ..views.appearance import appearance_model
+from .animation_export import install_animation_export
 from .autostep import install_auto_step
 from .busy import install_busy_indicator
 from .comparison import install_comparison
+from .compareruns import install_compare_runs
 from .misconception import install_misconception
 from .watch import install_watch
 from .whynan import install_why_nan
+from .health import install_health
 from ..views.diagnostics import install_diagnostics
 from .explanations import install_explanations
 from .export import install_export
@@ -37,10 +40,14 @@ from .datasetoptions import install_dataset_options
 from .gradcheck import install_gradient_check
 from .icons import backward_pass_icon
 from .layout import install_layout
+from .optimiser import install_optimiser
+from .pen import install_pen
 from .preferences import install_preferences
+from .scenarios import install_scenarios
 from .presentation import install_presentation
 from .sessionfiles import install_session_files
 from .settings import SETTINGS_VERSION, app_settings, read_version
+from .themes import install_appearance
 
 log = logging.getLogger(__name__)
 
@@ -62,21 +69,28 @@ class MainWindow(QMainWindow):
         self.create_menus()
         self.create_tool_bars()
         self.create_status_bar()
+        self.appearance = install_appearance(self)
         self.session_files = install_session_files(self)
         self.auto_step = install_auto_step(self)
         self.explanations = install_explanations(self)
         self.exports = install_export(self)
+        self.animation_export = install_animation_export(self)
+        self.scenarios = install_scenarios(self)
+        self.compare_runs = install_compare_runs(self)
         self.presentation = install_presentation(self)
+        self.pen = install_pen(self)
         self.gradient_check = install_gradient_check(self)
         self.preferences = install_preferences(self)
         self.busy_indicator = install_busy_indicator(self)
         self.dataset_options = install_dataset_options(self)  # the CLI's --standardize etc., per file type
         self.read_settings()
+        self.optimiser = install_optimiser(self)
         self.diagnostics = install_diagnostics(self)  # after read_settings: a saved layout places its dock
         self.comparison = install_comparison(self)
         self.misconception = install_misconception(self)
         self.watch = install_watch(self)
         self.why_nan = install_why_nan(self)
+        self.health = install_health(self)
         self.window_layout = install_layout(self)  # View ▸ Reset Layout; a saved layout fitted to this screen
         if self.settings_notes:
             self.statusBar().showMessage(" ".join(self.settings_notes), 30000)
@@ -259,21 +273,21 @@ class MainWindow(QMainWindow):
         self.status_position = QLabel()
         self.status_position.setObjectName("iterationLabel")
         self.statusBar().addPermanentWidget(self.status_position)
-        self.statusBar().showMessage("Ready: press Step (F10) to perform Z[1] = W[1]·A[0] + b[1]", 10000)
+        self.statusBar().showMessage(f"Ready: press Step (F10) to perform {self.session.next_op.equation}", 10000)
 
     # -- keeping the window current --------------------------------------------------------
     @Slot()
     def update_position(self) -> None:
         s = self.session
         phase = s.phase
-        colour = PHASE_COLORS.get(phase, "#555")
+        colour = appearance_model().current.colors.phase(phase)
         shown = s.record.symbol if s.record else "—"
         self.position_label.setText(
-            f"<span style='font-size:13pt'>Iteration <b>{s.shown_iteration}</b> &nbsp; "
+            f"<span style='font-size:13pt'>{s.where()} &nbsp; "
             f"<span style='color:{colour}; font-weight:bold'>{phase}</span> &nbsp; "
             f"shown <b>{shown}</b> &nbsp; next <b>{s.next_op.symbol}</b></span>"
         )
-        self.status_position.setText(f"Iteration {s.shown_iteration} · {phase} · next {s.next_op.symbol}")
+        self.status_position.setText(f"{s.where()} · {phase} · next {s.next_op.symbol}")
 
     @Slot()
     def update_actions(self) -> None:
@@ -429,6 +443,7 @@ class MainWindow(QMainWindow):
             return
         self._ask_on_close = False  # decided: a second close (e.g. from main()) does not ask again
         self.gradient_check.close()  # cancel a check in progress and wait for its thread
+        self.compare_runs.close()  # and run B's
         self.comparison.close()  # a trace being read finishes first
         self.write_settings()
         self.session.close()
@@ -441,7 +456,7 @@ def main(data: str | None = None) -> int:
     app = QApplication.instance() or QApplication([])
     app.setApplicationName("nnviz")
     app.setOrganizationName("nnviz")
-    app.setWindowIcon(QIcon(str(resource_path("nnviz.svg"))))
+    app.setWindowIcon(QIcon(str(resource_path("icons/nnviz.svg"))))
     window = MainWindow()
     if data:
         window.open_source(data)

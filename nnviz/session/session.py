@@ -180,6 +180,21 @@ class Session(QObject):
     def m(self) -> int:
         return self.dataset.m
 
+    def plan_shapes(self) -> dict[str, tuple[int, int]]:
+        """The shape of every array of the plan, with the mini-batch's columns (A[1] 7×64), for the views."""
+        training = self.design.training()
+        m = self.dataset.m
+        return plan_shapes(self.spec, training.batch_size if training.uses_batches(m) else m, training)
+
+    def where(self) -> str:
+        """'Epoch e · batch t/T' with mini-batches, else 'Iteration i': of the operation shown, as the
+        diagram and the inspector say (the one in progress before the first)."""
+        batches = self.design.training().batches(self.dataset.m)
+        if batches == 1:
+            return f"Iteration {self.shown_iteration}"
+        epoch, batch = divmod(self.shown_iteration, batches)
+        return f"Epoch {epoch} · batch {batch + 1}/{batches}"
+
     def operands(self, record: StepRecord | None = None) -> list[tuple[str, np.ndarray | None]]:
         """(key, array) for each operand of ``record`` (default: the current one) as the
         operation used it.  An update reads the parameter it overwrites: its old value
@@ -228,14 +243,16 @@ class Session(QObject):
               state: SessionState | None) -> tuple[NetworkSpec, Stepper, History, Snapshot]:
         """The stepper, history and first snapshot (any thread: it touches nothing the GUI reads)."""
         if state is None:
-            params = initialize(spec, design.init, rng=design.rng, seed=design.seed)
+            params = initialize(spec, design.init, rng=design.rng, seed=design.seed, scale=design.init_scale)
         else:
             params = {key: state.values[key] for key in spec.parameter_names}
-        stepper = Stepper(spec, params, dataset.X, dataset.Y, design.learning_rate, history_bytes=self.history_budget)
+        stepper = Stepper(spec, params, dataset.X, dataset.Y, history_bytes=self.history_budget,
+                          training=design.training())
         history = History(spec.L)
         if state is not None:
             stepper.values.update(state.values)
             stepper.position, stepper.iteration = state.position, state.iteration
+            stepper.restore_batch()
             history = state.history
         return spec, stepper, history, take_snapshot(stepper, False, self._derivations)
 
@@ -309,12 +326,12 @@ class Session(QObject):
         self._when_idle.append(action)
 
     def set_design(self, design: Design) -> None:
-        """Apply a design: a new network (training restarts) unless only α changed (that applies live).
+        """Apply a design: a new network (training restarts) unless only α, β's or ε changed (those apply live).
 
         Applies without asking (scripts, Undo's command); a user's edit goes through ``edit_design``."""
         if self.design.same_network(design):
             self.design = design
-            self.stepper.learning_rate = design.learning_rate
+            self.stepper.training = design.training()
             self.design_changed.emit()
             self.rederive()  # α is in the diagnostics' update ratios
             return
@@ -451,6 +468,15 @@ class Session(QObject):
     def _state(self) -> SessionState:
         return SessionState(self.design, self.dataset, dict(self.stepper.values), self.stepper.iteration,
                             self.stepper.position, History.from_arrays(**self.history.to_arrays()))
+
+    def snapshot(self) -> SessionState:
+        """What a session file would hold now (arrays are shared: they are never changed in place);
+        call it while the session is not busy.  Without A0 and Y: the dataset holds them."""
+        from ..engine.limits import DATA_KEYS
+
+        state = self._state()
+        state.values = {k: v for k, v in state.values.items() if k not in DATA_KEYS}
+        return state
 
     def save(self, path: str, on_saved: Callable[[str], None] | None = None) -> None:
         """Write the session to ``path`` (atomically, on the worker thread)."""
@@ -619,6 +645,15 @@ class Session(QObject):
         self._work(back, done, light=self._light, what="Stepping back")
         return True
 
+    def step_back_to(self, iteration: int) -> bool:
+        """Undo operations back to the start of ``iteration`` (bit for bit); False, changing nothing,
+        when the step-back history does not reach that far."""
+        stepper = self.stepper
+        needed = (stepper.iteration - iteration) * len(self.plan) + stepper.position
+        if self.busy or needed < 0 or needed > stepper.history_length:
+            return False
+        return needed == 0 or self.step_back(needed)
+
     # -- running -------------------------------------------------------------------
     def run(self) -> None:
         """Train continuously on the worker until pause() (or a breakpoint)."""
@@ -690,6 +725,9 @@ class Session(QObject):
                 reason = self._iterate()
             if reason:
                 return reason, self._take()
+            epochs = self.design.epochs
+            if epochs and self.stepper.iteration >= epochs * self.stepper.context.batches:
+                return f"{epochs} epochs done (Design ▸ Epochs)", self._take()
             now = time.monotonic()
             if now - rested >= RUN_SLICE:
                 # sleep(0) releases the GIL: the window's thread, which needs it for every Qt

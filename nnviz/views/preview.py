@@ -17,7 +17,9 @@ from PySide6.QtWidgets import (
 from ..data import Dataset
 from ..engine import predict, shape_text
 from ..session import Session
-from .style import BOUNDARY_TINTS, CLASS_COLORS, PLOT_BACKGROUND, PLOT_FOREGROUND
+from . import appearance as looks
+from .style import CLASS_COLORS, PLOT_BACKGROUND, PLOT_FOREGROUND
+from .theme import LIGHT, Appearance, Theme
 
 log = logging.getLogger(__name__)
 
@@ -116,9 +118,11 @@ class _Mosaic(QWidget):
         painter.end()
 
 
-def _boundary_lookup() -> np.ndarray:
-    """256 colours: class 0 blue → white → class 1 orange (light, so the points stay visible)."""
-    cmap = pg.ColorMap([0.0, 0.5, 1.0], [QColor(BOUNDARY_TINTS[0]), QColor("#ffffff"), QColor(BOUNDARY_TINTS[1])])
+def _boundary_lookup(theme: Theme = LIGHT) -> np.ndarray:
+    """256 colours: class 0 blue → undecided (white, or the dark background) → class 1 orange
+    (faint, so the points stay visible)."""
+    low, high = theme.boundary
+    cmap = pg.ColorMap([0.0, 0.5, 1.0], [QColor(low), QColor(theme.boundary_middle), QColor(high)])
     return cmap.getLookupTable(0.0, 1.0, 256)
 
 
@@ -164,8 +168,25 @@ class DataPreviewView(QWidget):
         session.dataset_changed.connect(self.show_dataset)
         session.network_changed.connect(self._network_changed)
         session.stepped.connect(self.update_boundary)
+        self.appearance = looks.appearance_model().current
         session.derive("boundary", self._derive_boundary)
         self.show_dataset()
+        looks.connect(self, self.apply_appearance)
+
+    def apply_appearance(self, appearance: Appearance) -> None:
+        """The scatter plot's background, axes and boundary map in the theme's colours."""
+        self.appearance = appearance
+        colors = appearance.colors
+        self.scatter_plot.setBackground(colors.plot_background)
+        item = self.scatter_plot.getPlotItem()
+        for side in ("bottom", "left"):
+            axis = item.getAxis(side)
+            axis.setPen(pg.mkPen(colors.plot_foreground))
+            axis.setTextPen(pg.mkPen(colors.plot_foreground))
+            axis.setLabel(axis.labelText, axis.labelUnits, color=colors.plot_foreground)
+        self._shown_params = []  # draw the boundary again in the new colours
+        self._last_boundary = -math.inf
+        self.update_boundary()
 
     def sizeHint(self) -> QSize:
         return QSize(380, 350)
@@ -406,7 +427,7 @@ class DataPreviewView(QWidget):
             image = A[0].reshape(GRID, GRID)
             levels = (0.0, 1.0) if output == "sigmoid" else self._value_range()
             image = np.nan_to_num(image, nan=sum(levels) / 2)
-            self.boundary.setImage(image, autoLevels=False, levels=levels, lut=_boundary_lookup(), rect=self._grid_rect)
+            self.boundary.setImage(image, autoLevels=False, levels=levels, lut=_boundary_lookup(self.appearance.colors), rect=self._grid_rect)
         self._boundary_image = image
 
     def _value_range(self) -> tuple[float, float]:

@@ -1,15 +1,16 @@
 """The step list: every operation of the iteration in order, the current one highlighted."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView, QHeaderView, QMenu, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
-from ..engine import operation_line, plan_shapes
+from ..engine import operation_line
 from ..session import Session
-from .style import phase_color, phase_tint
+from . import appearance as looks
+from .theme import Appearance
 
 NEXT_MARK = "▶"
 BREAK_MARK = "●"
@@ -57,24 +58,36 @@ class StepListView(QWidget):
         session.network_changed.connect(self._rebuild)
         session.stepped.connect(self._show_position)
         session.breakpoints_changed.connect(self._show_position)
+        self.appearance = looks.appearance_model().current
+        looks.connect(self, self.apply_appearance)
+
+    def apply_appearance(self, appearance: Appearance) -> None:
+        """Rows in the theme's phase colours and tints (the font is the window's)."""
+        self.appearance = appearance
         self._rebuild()
 
     def _rebuild(self) -> None:
         session = self.session
-        shapes = plan_shapes(session.spec, session.m)
+        shapes = session.plan_shapes()
+        colors = self.appearance.colors
         self.tree.clear()
         for op in session.plan:
             equation, algebra = operation_line(op, shapes)
             item = QTreeWidgetItem(["", equation, algebra])
             item.setData(0, Qt.ItemDataRole.UserRole, op.index)
-            item.setForeground(1, QBrush(phase_color(op.phase)))
+            item.setForeground(1, QBrush(QColor(colors.phase(op.phase))))
             for column in range(3):
-                item.setBackground(column, QBrush(phase_tint(op.phase)))
+                item.setBackground(column, QBrush(QColor(colors.tint(op.phase))))
             item.setToolTip(1, f"{equation}\n{op.phase}, layer {op.layer}")
             item.setToolTip(2, algebra)
             self.tree.addTopLevelItem(item)
         self._fit_columns()
         self._show_position()
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.FontChange:  # the window's text grew or shrank: so do the columns
+            self._fit_columns()
+        super().changeEvent(event)
 
     def _fit_columns(self) -> None:
         """The equation column as wide as its lines, but never so wide that the shapes vanish:
@@ -92,11 +105,12 @@ class StepListView(QWidget):
         for index in range(self.tree.topLevelItemCount()):
             item = self.tree.topLevelItem(index)
             mark = (BREAK_MARK if session.has_breakpoint(index) else "") + (NEXT_MARK if index == session.position else "")
-            trace_mark, trace_colour, trace_tip = self.marks.get(index, ("", "#333333", ""))
+            trace_mark, trace_colour, trace_tip = self.marks.get(index, ("", "", ""))
             item.setText(0, trace_mark + mark)
             item.setToolTip(0, trace_tip)
-            item.setForeground(0, QBrush(QColor(BREAK_COLOR if session.has_breakpoint(index) else trace_colour)))
-            font = QFont(self.tree.font())
+            item.setForeground(0, QBrush(QColor(BREAK_COLOR if session.has_breakpoint(index)
+                                                else trace_colour or self.appearance.colors.text)))
+            font = QFont()  # bold only: the size stays the list's own, whatever font the window has later
             font.setBold(index == current)
             item.setFont(1, font)
         self.tree.blockSignals(True)
@@ -122,16 +136,28 @@ class StepListView(QWidget):
         session, record = self.session, self.session.record
         if session.busy or (record is not None and record.op.index == index):
             return
-        op = session.plan[index]
-        if record is not None and index < record.op.index:  # an earlier line of this iteration: go back to it
-            back = record.op.index - index
-            if session.step_back(back):
-                self.message.emit(f"Stepped back {back} operation{'s' * (back > 1)} to {op.symbol}, exactly")
-                return
-            self.message.emit(f"{op.symbol} is {back} operations back, further than step back keeps "
-                              f"({session.stepper.history_length}; Preferences): running on to it in the next iteration")
+        if self.back_to(index):
+            return
+        if self.steps_back_to(index):
+            op = session.plan[index]
+            self.message.emit(f"{op.symbol} is {self.steps_back_to(index)} operations back, further than step back "
+                              f"keeps ({session.stepper.history_length}; Preferences): running on to it in the "
+                              "next iteration")
         self.run_requested.emit(index)
         session.run_through(index)
+
+    def steps_back_to(self, index: int) -> int:
+        """How many operations back line ``index`` is (0 when it is not above the operation shown)."""
+        record = self.session.record
+        return record.op.index - index if record is not None and index < record.op.index else 0
+
+    def back_to(self, index: int) -> bool:
+        """Step back to line ``index`` (above the operation shown) if the history reaches it; says so."""
+        back = self.steps_back_to(index)
+        if not back or not self.session.step_back(back):
+            return False
+        self.message.emit(f"Stepped back {back} operation{'s' * (back > 1)} to {self.session.plan[index].symbol}, exactly")
+        return True
 
     def _context_menu(self, pos) -> None:
         item = self.tree.itemAt(pos)
@@ -141,7 +167,12 @@ class StepListView(QWidget):
         menu = QMenu(self)
         toggle = menu.addAction("Remove Breakpoint" if self.session.has_breakpoint(index) else "Set Breakpoint")
         toggle.triggered.connect(lambda: self.session.toggle_breakpoint(index))
-        run = menu.addAction("Run to Here")
+        back = self.steps_back_to(index)
+        if back:
+            step_back = menu.addAction(f"Step Back to Here ({back} operation{'s' * (back > 1)})")
+            step_back.setEnabled(not self.session.busy and self.session.stepper.history_length >= back)
+            step_back.triggered.connect(lambda: self.back_to(index))
+        run = menu.addAction("Run to Here" + (" (next iteration)" if back else ""))
         run.setEnabled(not self.session.busy)
         run.triggered.connect(lambda: self.session.run_through(index))
         menu.popup(self.tree.viewport().mapToGlobal(pos))

@@ -5,15 +5,19 @@ from PySide6.QtGui import QColor, QFont, QFontDatabase
 
 # forward left to right in blue, backward right to left in orange (as the diagram draws them)
 PHASE_COLORS: dict[str, str] = {
+    "batch": "#8a6d00",  # X{t}, Y{t}: ochre, before the forward pass
     "forward": "#1f6fb4",
     "cost": "#7b3fa0",
     "backward": "#d9680f",
+    "optimizer": "#0f7f86",  # t, α, v, s, v^corr, s^corr: teal, between the gradients and the updates
     "update": "#2a8a3e",
     "ready": "#555555",
 }
 
 # light tints of the same hues for list backgrounds
 PHASE_TINTS: dict[str, str] = {
+    "batch": "#f7f1dc",
+    "optimizer": "#e3f4f5",
     "forward": "#e8f1fa",
     "cost": "#f1e9f6",
     "backward": "#fdf0e4",
@@ -76,13 +80,5 @@ VERDICT_TINTS: dict[str, str] = {
 }
 VERDICT_TEXT: dict[str, str] = {"ok": "#1e6b31", "suspicious": "#8a5a00", "wrong": "#a8261b"}
 
-# presentation mode (projectors wash colours out): deeper tones of the phase colours, each at least
-# 5:1 against white (the everyday backward orange #d9680f is 3.5:1, too faint for text from the back row)
-PRESENTATION_PHASE_COLORS: dict[str, str] = {
-    "forward": "#0b57a0",
-    "cost": "#6a2c8f",
-    "backward": "#b34700",
-    "update": "#1a7431",
-    "ready": "#333333",
-}
-PRESENTATION_TEXT = "#111111"  # near-black on white
+# themes (light, dark, high-contrast for projectors) and the colour-blind-safe map: views/theme.py;
+# the constants above are the light theme's, for code that draws outside a view (exports)
