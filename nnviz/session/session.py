@@ -134,7 +134,7 @@ class Session(QObject):
     spec: NetworkSpec
     stepper: Stepper
     history: History
-    snapshot: Snapshot  # what record, values, iteration, position and derived come from
+    shown: Snapshot  # the state shown: record, values, iteration, position and derived come from it
     record: StepRecord | None
     values: dict[str, np.ndarray]
     iteration: int
@@ -143,12 +143,12 @@ class Session(QObject):
     @property
     def derived(self) -> dict[str, Any]:
         """What the views' derivations computed from the state shown (see ``derive``)."""
-        return self.snapshot.derived
+        return self.shown.derived
 
     @property
     def shown_iteration(self) -> int:
         """The iteration of the operation shown: the toolbar, the diagram and the inspector all say this one."""
-        return self.snapshot.shown_iteration
+        return self.shown.shown_iteration
 
     def derive(self, name: str, compute: Derivation) -> None:
         """Have ``compute(snapshot)`` run wherever a state is made (the worker, while training), its result
@@ -202,8 +202,8 @@ class Session(QObject):
         record = record or self.record
         if record is None:
             return []
-        if record is self.snapshot.record:
-            return list(self.snapshot.operands)
+        if record is self.shown.record:
+            return list(self.shown.operands)
         result = []
         for key in record.op.operands:
             if key == record.key:
@@ -292,7 +292,7 @@ class Session(QObject):
     def _sync(self, snapshot: Snapshot | None = None) -> None:
         """Show ``snapshot`` (default: one taken now, GUI thread, worker idle): the attributes views read."""
         snapshot = snapshot or self._take()
-        self.snapshot = snapshot
+        self.shown = snapshot
         self.record = snapshot.record
         self.values = snapshot.values
         self.iteration = snapshot.iteration
