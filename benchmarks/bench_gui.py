@@ -35,10 +35,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-COURSE_FILE = Path(os.environ.get("NNVIZ_COURSE_DATA", ROOT.parent.parent / "shared" / "data" / "catvnoncat")) \
+COURSE_FILE = Path(os.environ.get("NNVIZ_COURSE_DATA", ROOT.parent / "shared" / "data" / "catvnoncat")) \
     / "train_catvnoncat.h5"
-if not COURSE_FILE.is_file():
-    COURSE_FILE = Path("/work/shared/data/catvnoncat/train_catvnoncat.h5")
 
 GOALS = {
     "run_ratio": ("Run / CLI loop", "≥ 0.90", lambda v: v >= 0.90),
