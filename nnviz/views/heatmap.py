@@ -12,7 +12,11 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedLayout, QVBoxLayout, QWidget
 
 from ..engine import shape_text
+from .cellmarks import CellNumbers, CellOutline
 from .style import HEATMAP_COLORMAP, NONFINITE, mono_font
+
+PROVENANCE_COLOR = "#111111"  # the operands' row, column or cell a hovered result cell reads
+FOLLOWED_COLOR = "#00a86b"  # the example being followed, in every matrix
 
 log = logging.getLogger(__name__)
 
@@ -208,6 +212,10 @@ class HeatmapPanel(QWidget):
         self.overlay.setZValue(10)
         plot.addItem(self.image)
         plot.addItem(self.overlay)
+        self.numbers = CellNumbers()
+        plot.addItem(self.numbers)
+        self.provenance_outline = CellOutline(plot, PROVENANCE_COLOR, 3.0, 30)
+        self.followed_outline = CellOutline(plot, FOLLOWED_COLOR, 2.5, 25)
         self.bar = pg.ColorBarItem(colorMap=HEATMAP_COLORMAP, interactive=False, width=12, colorMapMenu=False)
         self.bar.setImageItem(self.image, insert_in=self.plot)
         self.bar.axis.setWidth(BAR_AXIS_WIDTH)
@@ -258,6 +266,7 @@ class HeatmapPanel(QWidget):
         rows, cols = self.matrix.shape
         peak = prepared.peak
         self.image.setImage(drawn, autoLevels=False, levels=(-peak, peak))
+        self.numbers.set_matrix(self.matrix, peak)
         self.image.setRect(QRectF(-0.5, -0.5, cols, rows))  # drawn may be block-averaged: stretch it over the cells
         self.bar.setLevels((-peak, peak))
         if prepared.bad is not None:
@@ -273,7 +282,28 @@ class HeatmapPanel(QWidget):
             self.graphics.setMaximumHeight(SHORT_ROW_HEIGHT * (rows + 1) if rows <= SHORT_ROWS else QWIDGETSIZE_MAX)
         self._show_page(self.graphics)
 
+    def number_cells(self) -> list[tuple[int, int, str]]:
+        """(row, col, text) of the numbers written in the cells now (none when the cells are too small)."""
+        if self.pages.currentWidget() is not self.graphics:
+            return []
+        return self.numbers.layout()[0]
+
+    def set_numbers_shown(self, on: bool) -> None:
+        self.numbers.set_enabled(on)
+
+    def outline(self, row: int | None, col: int | None, followed: bool = False) -> None:
+        """Outline a row (col None), a column (row None) or a cell of the matrix shown."""
+        target = self.followed_outline if followed else self.provenance_outline
+        if self.matrix is None or self.matrix.size == 1:
+            target.hide()
+            return
+        target.show(self.matrix.shape, row, col)
+
+    def clear_outline(self, followed: bool = False) -> None:
+        (self.followed_outline if followed else self.provenance_outline).hide()
+
     def _show_scalar(self, value: float) -> None:
+        self.numbers.set_matrix(None, 1.0)
         self.note.setFont(mono_font(22))
         self.note.setText(repr(value))
         self._show_page(self.note)
@@ -283,6 +313,9 @@ class HeatmapPanel(QWidget):
         self.symbol = symbol
         self.matrix = self.prepared = None
         self._source = (None, False)
+        self.numbers.set_matrix(None, 1.0)
+        self.clear_outline()
+        self.clear_outline(followed=True)
         self.title_label.setText(f"{lead}{symbol}")
         self.note.setFont(mono_font(11))
         self.note.setText(text)

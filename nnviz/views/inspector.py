@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 from ..engine import StepRecord, plan_shapes, shape_text, symbol
 from ..session import Session
 from .heatmap import HeatmapPanel, MatrixStats, PreparedCache
+from .provenance import CellProvenance
 from .style import NONFINITE, PHASE_COLORS, mono_font
 from .throttle import RunThrottle
 
@@ -173,11 +174,13 @@ class InspectorView(QWidget):
         row.addWidget(self.picture, 2)
         self.hover_label = self._label(12, mono=True)
         self.hover_label.setText(HOVER_HINT)
+        self.provenance = CellProvenance(self)
         area = QWidget(self)
         layout = QVBoxLayout(area)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(row, 1)
         layout.addWidget(self.hover_label)
+        layout.addWidget(self.provenance.label)
         self._panel_row = row
         self.panel_area = area
         return area
@@ -234,6 +237,7 @@ class InspectorView(QWidget):
         self._show_panels(record)
         self._show_stats(record)
         self._offer_pictures(record)
+        self.provenance.refresh()
         if self._hovered is not None:  # the mouse has not moved: read the same cell of the new matrix
             self.hover(*self._hovered)
 
@@ -256,6 +260,7 @@ class InspectorView(QWidget):
         self.stats_table.setRowCount(0)
         self._hovered = None
         self.hover_label.setText(HOVER_HINT)
+        self.provenance.clear()
         for widget in self.picture_controls:
             widget.hide()
 
@@ -335,6 +340,7 @@ class InspectorView(QWidget):
         inside = matrix is not None and 0 <= row < matrix.shape[0] and 0 <= col < matrix.shape[1]
         self._hovered = (panel_index, row, col) if inside else None
         self.hover_label.setText(self.value_at(panel_index, row, col) if inside else HOVER_HINT)
+        self.provenance.hovered(panel_index, row, col, inside)
 
     def shapes_text(self) -> str:
         return self.shapes_label.text()
@@ -403,6 +409,7 @@ class InspectorView(QWidget):
 
     def _cell_clicked(self, panel_index: int, row: int, col: int) -> None:
         """In picture mode, clicking a cell of the pictured matrix shows that row/column."""
+        self.provenance.clicked(panel_index, row, col)
         key, transposed = self.panel_keys[panel_index]
         if not self.picture_toggle.isChecked() or key != self.picture_choice.currentData():
             return

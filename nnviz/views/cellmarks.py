@@ -1,0 +1,138 @@
+"""What a heatmap draws over its cells: the numbers when the cells are big enough, and outlined rows, columns or cells."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsRectItem
+
+MAX_LABELLED = 16 * 16  # at most this many numbers at once (a 12×12 matrix, or a zoomed-in corner)
+MIN_FONT_PX = 10.0  # smaller numbers cannot be read from the back of a room: none rather than those
+MAX_FONT_PX = 22.0
+DARK_FROM = 0.55  # |value| / peak from which the number is written in white (on deep red or blue)
+
+
+def cell_text(value: float, width_px: float, metrics: QFontMetricsF) -> str | None:
+    """The most digits of ``value`` that fit ``width_px``: '0.3142', '0.314', '0.31', '3e-05'; None if none fit."""
+    if not math.isfinite(value):
+        forms = ["NaN" if math.isnan(value) else ("inf" if value > 0 else "-inf")]
+    else:
+        forms = [f"{value:.{digits}g}" for digits in (4, 3, 2, 1)]
+    for text in forms:
+        text = text.replace("-", "−")
+        if metrics.horizontalAdvance(text) <= width_px:
+            return text
+    return None
+
+
+class CellNumbers(pg.GraphicsObject):
+    """The value of every visible cell written in it, at a font that fits the cell on screen.
+
+    Painted in device pixels, so the numbers keep their size whatever the zoom; nothing is drawn
+    when more than MAX_LABELLED cells are visible or a cell is too small for a readable number.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.matrix: np.ndarray | None = None
+        self.peak = 1.0
+        self.enabled = True
+        self.setZValue(5)
+
+    def set_matrix(self, matrix: np.ndarray | None, peak: float) -> None:
+        self.prepareGeometryChange()
+        self.matrix, self.peak = matrix, peak if peak > 0 else 1.0
+        self.update()
+
+    def set_enabled(self, on: bool) -> None:
+        self.enabled = on
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        if self.matrix is None:
+            return QRectF()
+        rows, cols = self.matrix.shape
+        return QRectF(-0.5, -0.5, cols, rows)
+
+    def layout(self) -> tuple[list[tuple[int, int, str]], float]:
+        """([(row, col, text)], font size in px) of the numbers drawn now (empty: none fit)."""
+        vb = self.getViewBox()
+        if self.matrix is None or not self.enabled or vb is None or vb.width() <= 0 or not self.isVisible():
+            return [], 0.0
+        rows, cols = self.matrix.shape
+        (x0, x1), (y0, y1) = vb.viewRange()
+        c0, c1 = max(0, math.ceil(x0 - 0.5)), min(cols - 1, math.floor(x1 + 0.5))
+        r0, r1 = max(0, math.ceil(y0 - 0.5)), min(rows - 1, math.floor(y1 + 0.5))
+        if c1 < c0 or r1 < r0 or (c1 - c0 + 1) * (r1 - r0 + 1) > MAX_LABELLED:
+            return [], 0.0
+        px, py = vb.viewPixelSize()  # view units per pixel
+        cell_w, cell_h = 1.0 / px, 1.0 / py
+        size = min(MAX_FONT_PX, 0.42 * cell_h, 0.3 * cell_w)
+        if size < MIN_FONT_PX:
+            return [], 0.0
+        font = self._font(size)
+        metrics = QFontMetricsF(font)
+        cells = []
+        for r in range(r0, r1 + 1):
+            for c in range(c0, c1 + 1):
+                text = cell_text(float(self.matrix[r, c]), 0.92 * cell_w, metrics)
+                if text is None:
+                    return [], 0.0  # one number that does not fit: none, so a row never reads half-written
+                cells.append((r, c, text))
+        return cells, size
+
+    @staticmethod
+    def _font(size: float) -> QFont:
+        font = QFont()
+        font.setPixelSize(max(1, int(size)))
+        return font
+
+    def paint(self, painter: QPainter, *args) -> None:
+        cells, size = self.layout()
+        if not cells:
+            return
+        transform = painter.transform()
+        painter.save()
+        painter.resetTransform()
+        painter.setFont(self._font(size))
+        dark, light = QColor("#111111"), QColor("#ffffff")
+        for r, c, text in cells:
+            centre = transform.map(QPointF(c, r))
+            corner = transform.map(QPointF(c + 0.5, r + 0.5))
+            half_w, half_h = abs(corner.x() - centre.x()), abs(corner.y() - centre.y())
+            value = float(self.matrix[r, c])
+            strong = math.isfinite(value) and abs(value) / self.peak >= DARK_FROM
+            painter.setPen(light if strong else dark)
+            painter.drawText(QRectF(centre.x() - half_w, centre.y() - half_h, 2 * half_w, 2 * half_h),
+                             Qt.AlignmentFlag.AlignCenter, text)
+        painter.restore()
+
+
+class CellOutline:
+    """A rectangle around a row, a column or a cell of a heatmap (view coordinates, cell centres at integers)."""
+
+    def __init__(self, plot: pg.PlotItem, color: str, width: float = 3.0, z: float = 20) -> None:
+        self.item = QGraphicsRectItem()
+        pen = QPen(QColor(color), width)
+        pen.setCosmetic(True)  # the same width in pixels at any zoom
+        self.item.setPen(pen)
+        self.item.setZValue(z)
+        self.item.hide()
+        plot.addItem(self.item, ignoreBounds=True)
+        self.shown: tuple[int | None, int | None] | None = None
+
+    def show(self, shape: tuple[int, int], row: int | None, col: int | None) -> None:
+        """Outline row ``row`` (col None), column ``col`` (row None), cell (row, col), or all (both None)."""
+        rows, cols = shape
+        top, height = (-0.5, rows) if row is None else (row - 0.5, 1)
+        left, width = (-0.5, cols) if col is None else (col - 0.5, 1)
+        self.item.setRect(QRectF(left, top, width, height))
+        self.item.show()
+        self.shown = (row, col)
+
+    def hide(self) -> None:
+        self.item.hide()
+        self.shown = None
