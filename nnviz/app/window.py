@@ -30,6 +30,7 @@ from .gradcheck import install_gradient_check
 from .preferences import install_preferences
 from .presentation import install_presentation
 from .sessionfiles import LONG_RUN, install_session_files
+from .teaching import install_teaching
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ class MainWindow(QMainWindow):
         self.presentation = install_presentation(self)
         self.gradient_check = install_gradient_check(self)
         self.preferences = install_preferences(self)
+        self.teaching = install_teaching(self)
         self.read_settings()
         self.diagnostics = install_diagnostics(self)  # after read_settings: a saved layout places its dock
         s = self.session

@@ -15,17 +15,30 @@ MAX_FONT_PX = 22.0
 DARK_FROM = 0.55  # |value| / peak from which the number is written in white (on deep red or blue)
 
 
-def cell_text(value: float, width_px: float, metrics: QFontMetricsF) -> str | None:
-    """The most digits of ``value`` that fit ``width_px``: '0.3142', '0.314', '0.31', '3e-05'; None if none fit."""
+def number_format(peak: float) -> tuple[int, int]:
+    """(exponent e, decimals) for writing a matrix whose largest |value| is ``peak``: values are shown
+    divided by 10^e (e = 0 unless peak is below 0.1 or from 1000 on) with the same number of decimals,
+    so a column of numbers reads like a worksheet: 0.512, −0.034 or, ×10⁻³, −1.23, 0.45."""
+    if not math.isfinite(peak) or peak <= 0:
+        return 0, 2
+    e = math.floor(math.log10(peak))
+    if -1 <= e <= 2:
+        return 0, max(0, 2 - e)
+    return e, 2
+
+
+def superscript(e: int) -> str:
+    return str(e).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
+def cell_text(value: float, exponent: int, decimals: int) -> str:
+    """``value`` / 10^exponent with ``decimals`` decimals and '−' as the minus sign; NaN, ±inf as such."""
     if not math.isfinite(value):
-        forms = ["NaN" if math.isnan(value) else ("inf" if value > 0 else "-inf")]
-    else:
-        forms = [f"{value:.{digits}g}" for digits in (4, 3, 2, 1)]
-    for text in forms:
-        text = text.replace("-", "−")
-        if metrics.horizontalAdvance(text) <= width_px:
-            return text
-    return None
+        return "NaN" if math.isnan(value) else ("∞" if value > 0 else "−∞")
+    text = f"{value / 10.0 ** exponent:.{decimals}f}"
+    if float(text) == 0.0:
+        text = text.lstrip("-")
+    return text.replace("-", "−")
 
 
 class CellNumbers(pg.GraphicsObject):
@@ -39,13 +52,19 @@ class CellNumbers(pg.GraphicsObject):
         super().__init__()
         self.matrix: np.ndarray | None = None
         self.peak = 1.0
+        self.exponent, self.decimals = 0, 2
         self.enabled = True
         self.setZValue(5)
 
     def set_matrix(self, matrix: np.ndarray | None, peak: float) -> None:
         self.prepareGeometryChange()
         self.matrix, self.peak = matrix, peak if peak > 0 else 1.0
+        self.exponent, self.decimals = number_format(self.peak)
         self.update()
+
+    def scale_note(self) -> str:
+        """'×10⁻³' when the numbers shown are the values divided by 10^e, else ''."""
+        return f"×10{superscript(self.exponent)}" if self.exponent else ""
 
     def set_enabled(self, on: bool) -> None:
         self.enabled = on
@@ -70,19 +89,18 @@ class CellNumbers(pg.GraphicsObject):
             return [], 0.0
         px, py = vb.viewPixelSize()  # view units per pixel
         cell_w, cell_h = 1.0 / px, 1.0 / py
-        size = min(MAX_FONT_PX, 0.42 * cell_h, 0.3 * cell_w)
-        if size < MIN_FONT_PX:
-            return [], 0.0
-        font = self._font(size)
-        metrics = QFontMetricsF(font)
-        cells = []
-        for r in range(r0, r1 + 1):
-            for c in range(c0, c1 + 1):
-                text = cell_text(float(self.matrix[r, c]), 0.92 * cell_w, metrics)
-                if text is None:
-                    return [], 0.0  # one number that does not fit: none, so a row never reads half-written
-                cells.append((r, c, text))
-        return cells, size
+        block = self.matrix[r0:r1 + 1, c0:c1 + 1]
+        exponent, most = self.exponent, self.decimals
+        for decimals in range(most, max(-1, most - 3), -1):  # fewer decimals, then a smaller font
+            texts = [[cell_text(float(v), exponent, decimals) for v in row] for row in block]
+            widest = max(len(t) for row in texts for t in row)
+            size = min(MAX_FONT_PX, 0.42 * cell_h)
+            while size >= MIN_FONT_PX:
+                metrics = QFontMetricsF(self._font(size))
+                if max(metrics.horizontalAdvance(t) for row in texts for t in row if len(t) == widest) <= 0.9 * cell_w:
+                    return [(r0 + i, c0 + j, t) for i, row in enumerate(texts) for j, t in enumerate(row)], size
+                size -= 1.0
+        return [], 0.0  # no readable number fits: none, so a row never reads half-written
 
     @staticmethod
     def _font(size: float) -> QFont:

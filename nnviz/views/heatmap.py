@@ -216,6 +216,9 @@ class HeatmapPanel(QWidget):
         plot.addItem(self.numbers)
         self.provenance_outline = CellOutline(plot, PROVENANCE_COLOR, 3.0, 30)
         self.followed_outline = CellOutline(plot, FOLLOWED_COLOR, 2.5, 25)
+        self._title = ""
+        plot.getViewBox().sigRangeChanged.connect(lambda *args: self._number_note())
+        plot.getViewBox().sigResized.connect(lambda *args: self._number_note())
         self.bar = pg.ColorBarItem(colorMap=HEATMAP_COLORMAP, interactive=False, width=12, colorMapMenu=False)
         self.bar.setImageItem(self.image, insert_in=self.plot)
         self.bar.axis.setWidth(BAR_AXIS_WIDTH)
@@ -250,7 +253,8 @@ class HeatmapPanel(QWidget):
             array = array.reshape(-1, 1)
         shown = array.T if transposed else array
         self.symbol = symbol
-        self.title_label.setText(f"{lead}{symbol}  {shape_text(shown.shape)}")
+        self._title = f"{lead}{symbol}  {shape_text(shown.shape)}"
+        self.title_label.setText(self._title)
         if self._source[0] is array and self._source[1] == transposed:
             return
         self._source = (array, transposed)
@@ -267,6 +271,7 @@ class HeatmapPanel(QWidget):
         peak = prepared.peak
         self.image.setImage(drawn, autoLevels=False, levels=(-peak, peak))
         self.numbers.set_matrix(self.matrix, peak)
+        self._number_note()
         self.image.setRect(QRectF(-0.5, -0.5, cols, rows))  # drawn may be block-averaged: stretch it over the cells
         self.bar.setLevels((-peak, peak))
         if prepared.bad is not None:
@@ -290,6 +295,14 @@ class HeatmapPanel(QWidget):
 
     def set_numbers_shown(self, on: bool) -> None:
         self.numbers.set_enabled(on)
+        self._number_note()
+
+    def _number_note(self) -> None:
+        """The title says '(numbers ×10⁻³)' while the cells show their values scaled."""
+        if self.matrix is None:
+            return
+        note = self.numbers.scale_note() if self.number_cells() else ""
+        self.title_label.setText(f"{self._title}  (numbers {note})" if note else self._title)
 
     def outline(self, row: int | None, col: int | None, followed: bool = False) -> None:
         """Outline a row (col None), a column (row None) or a cell of the matrix shown."""

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 from ..engine import StepRecord, plan_shapes, shape_text, symbol
 from ..session import Session
 from .heatmap import HeatmapPanel, MatrixStats, PreparedCache
+from .matrixcopy import MatrixCopy
 from .provenance import CellProvenance
 from .style import NONFINITE, PHASE_COLORS, mono_font
 from .throttle import RunThrottle
@@ -89,6 +90,7 @@ class InspectorView(QWidget):
         self._bottom_height = 5 * ROW_HEIGHT
         self._hovered: tuple[int, int, int] | None = None  # (panel, row, col) under the mouse
         self._build()
+        self.matrix_copy = MatrixCopy(self)  # actionCopy, Ctrl+C
         # the heatmaps are repainted with each refresh, and a run needs the CPU
         self._throttle = RunThrottle(session, self.refresh, RUNNING_REFRESH_MS, self)
         session.stepped.connect(self._throttle.request)
@@ -341,6 +343,11 @@ class InspectorView(QWidget):
         self._hovered = (panel_index, row, col) if inside else None
         self.hover_label.setText(self.value_at(panel_index, row, col) if inside else HOVER_HINT)
         self.provenance.hovered(panel_index, row, col, inside)
+
+    def set_numbers_shown(self, on: bool) -> None:
+        """Numbers in the cells of every heatmap big enough for them (View ▸ Numbers in Cells)."""
+        for panel in self.panels:
+            panel.set_numbers_shown(on)
 
     def shapes_text(self) -> str:
         return self.shapes_label.text()
