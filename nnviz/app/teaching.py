@@ -47,6 +47,7 @@ class Teaching(QObject):
         window.menus["help"].addAction(self.actionKeyboardShortcuts)
         window.menus["help"].addAction(self.actionAbout)
         self.dialog: QMessageBox | None = None
+        window.diagram.editor.parameter_clicked.connect(window.inspector.show_parameter)
         window.setAcceptDrops(True)
         window.installEventFilter(self)
 

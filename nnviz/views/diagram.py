@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from ..engine import Operation, shape_text
 from ..session import Session
 from . import style
+from .diagram_edit import DiagramEditor
 from .throttle import RunThrottle
 
 log = logging.getLogger(__name__)
@@ -116,6 +117,7 @@ class DiagramView(QWidget):
         self._throttle = RunThrottle(session, self._redraw, RUNNING_REDRAW_MS, self)
         session.stepped.connect(self._stepped)
         self._network_changed()
+        self.editor = DiagramEditor(self)  # "+"/"−" buttons, layer menus, hover cards, clicks
 
     # -- what is shown (computed apart from painting) ---------------------------------------
     def layer_columns(self) -> list[tuple[int, int, int, str]]:
@@ -256,6 +258,20 @@ class DiagramView(QWidget):
         return QSize(int(90 * (self.session.spec.L + 1) * fonts.scale), int(MIN_LINES * fonts.line))
 
     # -- geometry -----------------------------------------------------------------------------------
+    def layout_geometry(self) -> _Geometry:
+        """Where the columns, circles and label rows are now (for the editor's buttons and hit tests)."""
+        self._check_capacity()
+        return self._ensure_geometry()
+
+    def line_height(self) -> float:
+        return self._ensure_fonts().line
+
+    def label_boxes(self) -> list[QRectF]:
+        """The box of each layer's label under its column, l = 0..L."""
+        g, fonts = self.layout_geometry(), self._ensure_fonts()
+        width = max(fonts.line, g.xs[1] - g.xs[0] - 0.3 * fonts.line)
+        return [QRectF(x - width / 2, g.label_y, width, fonts.line) for x in g.xs]
+
     def _ensure_fonts(self) -> _Fonts:
         if self._fonts is None:
             base = QFont(self.font())
@@ -343,6 +359,8 @@ class DiagramView(QWidget):
         self._paint_weight_labels(painter, g, fonts, phase, weights)
         self._paint_layer_labels(painter, g, fonts, columns, colour)
         self._paint_caption(painter, g, fonts, colour)
+        if hasattr(self, "editor"):
+            self.editor.paint_pulse(painter)
         painter.end()
 
     def _column_rect(self, g: _Geometry, l: int, fonts: _Fonts) -> QRectF:

@@ -87,6 +87,7 @@ class InspectorView(QWidget):
         self.setObjectName("matrixInspector")
         self.session = session
         self.panel_keys: list[tuple[str, bool]] = []  # (key, transposed) per visible panel
+        self.parameter_shown: str | None = None  # W[l] or b[l] shown alone after a click on the diagram
         self._bottom_height = 5 * ROW_HEIGHT
         self._hovered: tuple[int, int, int] | None = None  # (panel, row, col) under the mouse
         self._build()
@@ -231,6 +232,7 @@ class InspectorView(QWidget):
         QTimer.singleShot(0, lambda: self.cache.get(self.session.values["A0"]))
 
     def refresh(self) -> None:
+        self.parameter_shown = None
         record = self.session.record
         if record is None:
             self._show_empty()
@@ -343,6 +345,30 @@ class InspectorView(QWidget):
         self._hovered = (panel_index, row, col) if inside else None
         self.hover_label.setText(self.value_at(panel_index, row, col) if inside else HOVER_HINT)
         self.provenance.hovered(panel_index, row, col, inside)
+
+    def show_parameter(self, key: str, row: int, col: int) -> None:
+        """W[l] or b[l] alone with cell [row, col] outlined (a click on the network diagram); the next
+        operation shows the operation again."""
+        array = self.session.values.get(key)
+        if array is None or not (0 <= row < array.shape[0] and 0 <= col < array.shape[1]):
+            return
+        self.hint_label.hide()
+        self.body.show()
+        self.panel_keys = [(key, False)]
+        panel = self.panels[0]
+        panel.set_matrix(symbol(key), array)
+        panel.show()
+        for other in self.panels[1:]:
+            other.hide()
+        self.parameter_shown = key
+        self.equation_label.setText(f"{symbol(key)}  {shape_text(array.shape)}  (clicked on the network)")
+        self.equation_label.setStyleSheet(f"color: {PHASE_COLORS['ready']};")
+        self.shapes_label.setText(f"{symbol(key)}[{row}, {col}] = {float(array[row, col])!r}")
+        self._fit_header()
+        self.provenance.clear("")
+        panel.outline(row, col)
+        self._hovered = (0, row, col)
+        self.hover_label.setText(self.value_at(0, row, col))
 
     def set_numbers_shown(self, on: bool) -> None:
         """Numbers in the cells of every heatmap big enough for them (View ▸ Numbers in Cells)."""

@@ -42,6 +42,8 @@ class CellProvenance:
         return len(self.inspector.panel_keys) - 1
 
     def hovered(self, panel_index: int, row: int, col: int, inside: bool) -> None:
+        if self.inspector.parameter_shown is not None:
+            return
         if inside and panel_index == self._result_index():
             self.show(row, col)
         elif self._pinned is not None:
