@@ -110,6 +110,35 @@ def state_gradcheck(app, window) -> None:
     settle(app, window)
 
 
+def state_design(app, window) -> None:
+    """Designing on the diagram: a unit added to layer 1 with its "+", a layer inserted, the glow caught."""
+    import time
+
+    editor = window.diagram.editor
+    editor.add_buttons[1].click()
+    settle(app, window)
+    editor.insert_buttons[2].click()
+    settle(app, window, timeout=30)
+    run_to(app, window, "Z2")
+    editor.add_buttons[2].click()  # the glow fades over a second: grab it early
+    end = time.monotonic() + 5
+    while window.session.busy and time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.005)
+    for _ in range(3):
+        app.processEvents()
+    g = window.diagram.layout_geometry()
+    editor.mouse_moved(g.centres[2][1])
+
+
+def state_provenance(app, window) -> None:
+    """Where a cell comes from: Z[2][2,5] hovered, its row of W[2] and column of A[1] outlined."""
+    run_to(app, window, "Z2")
+    window.inspector.hover(3, 2, 5)
+    window.inspector._cell_clicked(3, 2, 5)
+    settle(app, window)
+
+
 STATES: dict[str, Callable] = {
     "forward": state_forward,
     "dW2": state_dW2,
@@ -118,6 +147,8 @@ STATES: dict[str, Callable] = {
     "nan": state_nan,
     "presentation": state_presentation,
     "gradcheck": state_gradcheck,
+    "design": state_design,
+    "provenance": state_provenance,
 }
 
 

@@ -21,7 +21,8 @@ from .plan import Operation, symbol
 
 Array = np.ndarray
 
-SHOWN_TERMS = 3  # terms written out before "…" when a sum has more than SHOWN_TERMS + 1
+SHOWN_TERMS = 3  # terms written out before "…" when a sum has more than ALL_TERMS
+ALL_TERMS = 8  # a sum of at most this many terms is written out whole
 Mark = tuple[int, int | None, int | None]  # (operand index, row or None for all, col or None for all)
 
 
@@ -56,7 +57,7 @@ def _factor(x: float) -> str:
 def written_sum(pairs: Sequence[tuple[float, float]] | None = None, singles: Sequence[float] | None = None) -> str:
     """'0.31·0.5 + (−0.12)·0.8 + … (12288 terms)' or '0.1 + (−0.2) + 0.3' for a plain sum."""
     items = [f"{_factor(a)}·{_factor(b)}" for a, b in pairs] if pairs is not None else [_factor(a) for a in singles]
-    if len(items) > SHOWN_TERMS + 1:
+    if len(items) > ALL_TERMS:
         return " + ".join(items[:SHOWN_TERMS]) + f" + … ({len(items)} terms)"
     return " + ".join(items)
 
@@ -125,7 +126,7 @@ def provenance(op: Operation, spec: NetworkSpec, operands: Sequence[Array | None
         g = spec.activation(op.layer)
         if g == "softmax":
             exps = [f"e^{_factor(float(z_k))}" for z_k in Z[:, col]]
-            shown = " + ".join(exps) if len(exps) <= SHOWN_TERMS + 1 else " + ".join(exps[:SHOWN_TERMS]) + " + …"
+            shown = " + ".join(exps) if len(exps) <= ALL_TERMS else " + ".join(exps[:SHOWN_TERMS]) + " + …"
             text = (f"{name} = e^{_cell(keys[0], row, col)} / Σₖ e^{symbol(keys[0])}[k,{col}]"
                     f" = e^{_factor(z)} / ({shown}) = {exact(value)}")
             return Provenance(text, ((0, None, col),), (), value)

@@ -105,6 +105,7 @@ class DiagramEditor(QObject):
 
     def _rebuild(self) -> None:
         for button in [*self.add_buttons.values(), *self.remove_buttons.values(), *self.insert_buttons.values()]:
+            button.hide()  # at once: deleteLater waits for the event loop
             button.deleteLater()
         L = self.session.spec.L
         self.remove_buttons = {l: self._button("−", f"Remove a unit from layer {l}", f"removeUnit{l}",
