@@ -30,6 +30,7 @@ from .gradcheck import install_gradient_check
 from .preferences import install_preferences
 from .presentation import install_presentation
 from .sessionfiles import LONG_RUN, install_session_files
+from .runspeed import install_run_speed
 from .teaching import install_teaching
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ class MainWindow(QMainWindow):
         self.gradient_check = install_gradient_check(self)
         self.preferences = install_preferences(self)
         self.teaching = install_teaching(self)
+        self.run_speed = install_run_speed(self)
         self.read_settings()
         self.diagnostics = install_diagnostics(self)  # after read_settings: a saved layout places its dock
         s = self.session
@@ -149,7 +151,7 @@ class MainWindow(QMainWindow):
                                                P.SP_MediaSeekBackward, "Run to the end of the backward pass (dW[1], db[1])")
         self.actionIteration = self._action("actionIteration", "Finish &Iteration", s.run_iteration, "F8",
                                             P.SP_MediaSkipForward, "Finish the iteration, updates included")
-        self.actionRun = self._action("actionRun", "&Run", s.run, "F5", P.SP_MediaPlay, "Train continuously")
+        self.actionRun = self._action("actionRun", "&Run", lambda: s.run(), "F5", P.SP_MediaPlay, "Train continuously")
         self.actionPause = self._action("actionPause", "&Pause", s.pause, "Shift+F5", P.SP_MediaPause,
                                         "Pause at the end of the iteration in progress")
         self.actionReset = self._action("actionReset", "R&eset", self.reset, "Ctrl+R", P.SP_BrowserReload,

@@ -85,6 +85,8 @@ class Session(QObject):
         self.grad_norm_high: float | None = None  # pause when some ‖dW[l]‖ exceeds it (exploding)
         self.grad_norm_low: float | None = None  # pause when some ‖dW[l]‖ falls below it (vanishing)
         self.file_path: str | None = None  # the session file last saved or opened
+        self.run_rate: float | None = None  # iterations a second Run may train (None: as fast as it can)
+        self._run_limit: int | None = None  # iterations the current run trains at most (None: until paused)
         self._saved_iteration: int | None = None
         self._saved_position = 0
         self._history_dropped_seen = 0
@@ -406,10 +408,12 @@ class Session(QObject):
         return True
 
     # -- running -------------------------------------------------------------------
-    def run(self) -> None:
-        """Train continuously on the worker until pause() (or a breakpoint)."""
+    def run(self, iterations: int | None = None) -> None:
+        """Train on the worker until pause() (or a breakpoint), or for ``iterations`` iterations,
+        at most ``run_rate`` iterations a second."""
         if self.busy:
             return
+        self._run_limit = iterations
         self._stop.clear()
         self.running = True
         self.running_changed.emit(True)
@@ -464,9 +468,18 @@ class Session(QObject):
         self.stepper.history_budget = self.history_budget
 
     def _run_loop(self) -> str | None:
-        last = rested = time.monotonic()
-        while not self._stop.is_set():
+        last = rested = due = time.monotonic()
+        done, limit = 0, self._run_limit
+        while not self._stop.is_set() and (limit is None or done < limit):
+            rate = self.run_rate
+            if rate:  # paced for a room to watch: the stop event's wait sleeps without the GIL and wakes on Pause
+                if self._stop.wait(max(0.0, due - time.monotonic())):
+                    break
+                due = max(due + 1.0 / rate, time.monotonic() - 1.0 / rate)
+                if rate * PROGRESS_INTERVAL <= 1.0:
+                    last = -PROGRESS_INTERVAL  # slow enough to show every iteration
             reason = self._advance_to(0)
+            done += 1
             if reason:
                 return reason
             now = time.monotonic()
