@@ -72,6 +72,7 @@ class Session(QObject):
     breakpoints_changed = Signal()
     auto_step_changed = Signal(bool)
     saved_changed = Signal()  # the unsaved-work state or the session's file changed
+    example_followed = Signal(object)  # the example j being followed (int), or None
 
     _submit = Signal(object, object)
 
@@ -85,6 +86,7 @@ class Session(QObject):
         self.grad_norm_high: float | None = None  # pause when some ‖dW[l]‖ exceeds it (exploding)
         self.grad_norm_low: float | None = None  # pause when some ‖dW[l]‖ falls below it (vanishing)
         self.file_path: str | None = None  # the session file last saved or opened
+        self.followed_example: int | None = None  # example j highlighted in every matrix and in Data
         self.run_rate: float | None = None  # iterations a second Run may train (None: as fast as it can)
         self._run_limit: int | None = None  # iterations the current run trains at most (None: until paused)
         self._saved_iteration: int | None = None
@@ -224,6 +226,7 @@ class Session(QObject):
         def apply() -> None:
             self.dataset = dataset
             self.design = self._fit_output(self.design, dataset)
+            self.follow_example(None)
             self.undo_stack.clear()  # edits were made for the old data's input and output
             self.dataset_changed.emit()
             self.design_changed.emit()
@@ -246,6 +249,13 @@ class Session(QObject):
             self.error.emit("Could not open the dataset", str(err))
 
         self._when_ready(lambda: self._start(lambda: load_dataset(source, **options), done, failed))
+
+    def follow_example(self, j: int | None) -> None:
+        """Highlight example j (column j of X, A[l], Z[l], dZ[l], …) everywhere; None stops."""
+        j = None if j is None or not 0 <= int(j) < self.dataset.m else int(j)
+        if j != self.followed_example:
+            self.followed_example = j
+            self.example_followed.emit(j)
 
     # -- session files ---------------------------------------------------------------
     @property
@@ -312,6 +322,7 @@ class Session(QObject):
         if not 0 <= state.position < len(build_plan(spec)) or state.history.layers != spec.L:
             raise SessionFileError("the session's step or history does not fit its network")
         self.dataset, self.design = state.dataset, state.design
+        self.follow_example(None)
         self.undo_stack.clear()
         self.dataset_changed.emit()
         self.design_changed.emit()

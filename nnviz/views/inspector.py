@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import numpy as np
 import pyqtgraph as pg
@@ -29,6 +30,7 @@ ROW_HEIGHT = 22  # stats table rows
 ROOMY_HEIGHT = 480  # below this the stats table may scroll so the heatmaps keep some height
 NARROW_PANEL_WIDTH = 110  # a column like b[1] still needs room for its title, indexes and colour bar
 HOVER_HINT = "Hover a cell to read its row, column and value"
+EXAMPLE_KEY = re.compile(r"^(d?[AZ]\d+|Y)$")  # matrices with one column per example
 
 
 class PicturePanel(QWidget):
@@ -96,6 +98,7 @@ class InspectorView(QWidget):
         self._throttle = RunThrottle(session, self.refresh, RUNNING_REFRESH_MS, self)
         session.stepped.connect(self._throttle.request)
         session.network_changed.connect(self._network_changed)
+        session.example_followed.connect(lambda j: self.show_followed())
         self.refresh()
 
     # -- building ------------------------------------------------------------------------
@@ -242,6 +245,7 @@ class InspectorView(QWidget):
         self._show_stats(record)
         self._offer_pictures(record)
         self.provenance.refresh()
+        self.show_followed()
         if self._hovered is not None:  # the mouse has not moved: read the same cell of the new matrix
             self.hover(*self._hovered)
 
@@ -346,6 +350,30 @@ class InspectorView(QWidget):
         self.hover_label.setText(self.value_at(panel_index, row, col) if inside else HOVER_HINT)
         self.provenance.hovered(panel_index, row, col, inside)
 
+    def followed_axis(self, panel_index: int) -> int | None:
+        """1 when the columns of panel ``panel_index`` are the examples (A[l], Z[l], dZ[l], Y), 0 when its
+        rows are (A[l-1]ᵀ in dW[l]), None otherwise."""
+        if panel_index >= len(self.panel_keys) or self.parameter_shown is not None:
+            return None
+        key, transposed = self.panel_keys[panel_index]
+        matrix = self.panels[panel_index].matrix
+        if matrix is None or not EXAMPLE_KEY.match(key):
+            return None
+        axis = 0 if transposed else 1
+        return axis if matrix.shape[axis] == self.session.m else None
+
+    def show_followed(self) -> None:
+        """Outline the followed example's column (row, in a transposed operand) in every matrix shown."""
+        j = self.session.followed_example
+        for i, panel in enumerate(self.panels):
+            axis = self.followed_axis(i) if j is not None else None
+            if axis is None:
+                panel.clear_outline(followed=True)
+            elif axis == 1:
+                panel.outline(None, j, followed=True)
+            else:
+                panel.outline(j, None, followed=True)
+
     def show_parameter(self, key: str, row: int, col: int) -> None:
         """W[l] or b[l] alone with cell [row, col] outlined (a click on the network diagram); the next
         operation shows the operation again."""
@@ -441,8 +469,12 @@ class InspectorView(QWidget):
         self._update_picture()
 
     def _cell_clicked(self, panel_index: int, row: int, col: int) -> None:
-        """In picture mode, clicking a cell of the pictured matrix shows that row/column."""
+        """Clicking a cell of a matrix of examples follows that example; in picture mode, clicking a cell of
+        the pictured matrix shows that row/column."""
         self.provenance.clicked(panel_index, row, col)
+        axis = self.followed_axis(panel_index)
+        if axis is not None:
+            self.session.follow_example(col if axis == 1 else row)
         key, transposed = self.panel_keys[panel_index]
         if not self.picture_toggle.isChecked() or key != self.picture_choice.currentData():
             return
