@@ -36,6 +36,10 @@ class Teaching(QObject):
         self.actionShowNumbers.setCheckable(True)
         self.actionShowNumbers.setChecked(str(settings.value(SHOW_NUMBERS_KEY, "true")).lower() == "true")
         window.view_menu.addAction(self.actionShowNumbers)
+        self.actionCostLogScale = self._action("actionCostLogScale", "Cost on a &Log Scale", window.plots.set_cost_log,
+                                               None, "Plot the cost J on a log axis")
+        self.actionCostLogScale.setCheckable(True)
+        window.view_menu.addAction(self.actionCostLogScale)
         window.inspector.set_numbers_shown(self.actionShowNumbers.isChecked())
         self.actionNew = self._action("actionNew", "&New", self.new, QKeySequence.StandardKey.New,
                                       "Start over: the notes' network on the image demo")

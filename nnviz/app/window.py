@@ -22,6 +22,7 @@ from ..views.plots import PlotsView
 from ..views.preview import DataPreviewView
 from ..views.steplist import StepListView
 from ..views.style import PHASE_COLORS
+from .accuracy import install_accuracy
 from .autostep import install_auto_step
 from ..views.diagnostics import install_diagnostics
 from .explanations import install_explanations
@@ -62,6 +63,7 @@ class MainWindow(QMainWindow):
         self.preferences = install_preferences(self)
         self.teaching = install_teaching(self)
         self.run_speed = install_run_speed(self)
+        self.accuracy = install_accuracy(self)
         self.read_settings()
         self.diagnostics = install_diagnostics(self)  # after read_settings: a saved layout places its dock
         s = self.session

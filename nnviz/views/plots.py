@@ -158,6 +158,7 @@ class PlotsView(QWidget):
         self.setObjectName("trainingPlots")
         self.session = session
         self.redraws = 0  # how often the curves were given new data
+        self.cost_log = False  # the cost on a log axis (View ▸ Cost on a Log Scale)
         self._drawn: tuple[History | None, int] = (None, -1)
         self.cost_plot = _make_plot("costPlot", "cost J")
         self.cost_curve = _curve(self.cost_plot, PHASE_COLORS["cost"])
@@ -232,13 +233,30 @@ class PlotsView(QWidget):
             self.hide_hover()
         # the worker may append while we read: take n once and the first n rows of each array
         x = np.arange(n, dtype=float)
-        self.cost_curve.setData(x, history.costs[:n])
+        costs = history.costs[:n]
+        self.cost_curve.setData(x, loggable(costs) if self.cost_log else costs)
         norms = history.grad_norms[:n]
         for l, curve in enumerate(self.grad_curves):
             curve.setData(x, loggable(norms[:, l]))
         self._drawn = (history, n)
         self.redraws += 1
         self._show_title()
+
+    def set_cost_log(self, on: bool) -> None:
+        """The cost J on a log axis (a slow late decrease shows), or linear as the notes plot it."""
+        if on == self.cost_log:
+            return
+        self.cost_log = on
+        item = self.cost_plot.getPlotItem()
+        item.setLogMode(y=on)
+        item.setLabel("left", "cost J (log scale)" if on else "cost J", color=PLOT_FOREGROUND)
+        self._drawn = (None, -1)
+        self.refresh()
+        item.enableAutoRange()
+
+    def add_plot(self, widget: QWidget, index: int) -> None:
+        """Another plot in the row (the accuracy beside the cost)."""
+        self.layout().insertWidget(index, widget)
 
     def _shown(self) -> tuple[History, int]:
         """The history and the number of its iterations the curves show now."""
@@ -310,7 +328,7 @@ class PlotsView(QWidget):
         at = view.mapSceneToView(scene_pos)
         iteration = min(max(int(round(at.x())), 0), n - 1)
         ys = [value for _, value, _ in self._values(plot, iteration)]
-        if plot is self.grad_plot:
+        if plot is self.grad_plot or (plot is self.cost_plot and self.cost_log):
             ys = list(loggable(np.array(ys)))  # markers on the log plot: raw values, none where there is no log
         hover.show(at, iteration, self._hover_lines(plot, iteration), ys)
 

@@ -1,0 +1,256 @@
+"""Train and test accuracy of the current parameters: a curve beside the cost, the pictures' verdicts, a confusion matrix.
+
+The predictions (a forward pass over the training and the test examples) are computed on a
+thread of their own, never on the window's: at most one at a time, the latest request coming
+after the one in progress, and while training runs at most every RUNNING_INTERVAL_MS.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+)
+
+from ..engine import NetworkSpec, accuracy, predict
+from ..session import Session
+from .style import PLOT_BACKGROUND, PLOT_FOREGROUND
+from .throttle import RunThrottle
+
+log = logging.getLogger(__name__)
+
+RUNNING_INTERVAL_MS = 500  # while training runs, the accuracy is recomputed at most twice a second
+THUMBNAILS = 16  # the pictures the Data view shows (its first examples)
+TRAIN_COLOR, TEST_COLOR = "#1f6fb4", "#d9680f"
+
+
+@dataclass(frozen=True)
+class AccuracyResult:
+    """What one set of parameters gets right; ``first`` are the first examples' (predicted class,
+    probability of that class, right?) for the pictures in Data."""
+
+    iteration: int
+    position: int
+    train: float | None
+    test: float | None
+    confusion: np.ndarray | None  # (k, k): row = true class, column = predicted class (train examples)
+    first: tuple[tuple[int, float, bool], ...]
+
+
+def predicted_classes(spec: NetworkSpec, A: np.ndarray) -> np.ndarray | None:
+    """(m,) int: A > 0.5 for a sigmoid output, the argmax for softmax; None for a linear output."""
+    if spec.output == "sigmoid":
+        return (A[0] > 0.5).astype(int)
+    if spec.output == "softmax":
+        return A.argmax(axis=0)
+    return None
+
+
+def true_classes(spec: NetworkSpec, Y: np.ndarray) -> np.ndarray | None:
+    if spec.output == "sigmoid":
+        return (Y[0] > 0.5).astype(int)
+    if spec.output == "softmax":
+        return Y.argmax(axis=0)
+    return None
+
+
+def evaluate(spec: NetworkSpec, params: dict[str, np.ndarray], X: np.ndarray, Y: np.ndarray,
+             X_test: np.ndarray | None, Y_test: np.ndarray | None, iteration: int, position: int) -> AccuracyResult:
+    """The accuracies (engine.accuracy of engine.predict), the confusion matrix and the first examples' verdicts."""
+    A = predict(spec, params, X)
+    train = accuracy(spec, A, Y)
+    test = accuracy(spec, predict(spec, params, X_test), Y_test) if X_test is not None and Y_test is not None else None
+    predicted, true = predicted_classes(spec, A), true_classes(spec, Y)
+    confusion, first = None, ()
+    if predicted is not None:
+        if spec.output == "softmax" and spec.sizes[-1] > 2:
+            k = spec.sizes[-1]
+            confusion = np.bincount(true * k + predicted, minlength=k * k).reshape(k, k)
+        n = min(THUMBNAILS, A.shape[1])
+        if spec.output == "sigmoid":
+            probability = np.where(predicted[:n] == 1, A[0, :n], 1.0 - A[0, :n])
+        else:
+            probability = A[predicted[:n], np.arange(n)]
+        first = tuple((int(c), float(p), bool(c == t)) for c, p, t in zip(predicted[:n], probability, true[:n]))
+    return AccuracyResult(iteration, position, train, test, confusion, first)
+
+
+class AccuracyTracker(QObject):
+    """Recomputes the accuracy after each change of the parameters; ``updated`` carries an AccuracyResult.
+
+    ``iterations``, ``train`` and ``test`` are the curve's points: one per completed iteration
+    computed (while running, the iterations reached at each recomputation).
+    """
+
+    updated = Signal(object)
+    _finished = Signal(object, int)  # result, generation
+
+    def __init__(self, session: Session, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.latest: AccuracyResult | None = None
+        self.iterations: list[int] = []
+        self.train: list[float] = []
+        self.test: list[float] = []
+        self._generation = 0  # a new network or dataset: results of the old one are dropped
+        self._thread: threading.Thread | None = None
+        self._again = False
+        self._throttle = RunThrottle(session, self.request, RUNNING_INTERVAL_MS, self)
+        self._finished.connect(self._done)
+        session.history_changed.connect(self._throttle.request)
+        session.network_changed.connect(self._restart)
+        session.dataset_changed.connect(self._restart)
+        self._restart()
+
+    def _restart(self) -> None:
+        self._generation += 1
+        self.iterations, self.train, self.test = [], [], []
+        self.latest = None
+        self.request()
+
+    @property
+    def computing(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def request(self) -> None:
+        """Compute for the parameters as they are now (after the computation in progress, if one is)."""
+        if self.computing:
+            self._again = True
+            return
+        s = self.session
+        L = s.spec.L
+        params = {k: s.values[k] for l in range(1, L + 1) for k in (f"W{l}", f"b{l}")}  # never changed in place
+        d = s.dataset
+        job = (s.spec, params, d.X, d.Y, d.X_test, d.Y_test, s.iteration, s.position)
+        generation = self._generation
+        self._again = False
+
+        def work() -> None:
+            try:
+                result = evaluate(*job)
+            except Exception:  # a diverged network's NaN predictions are counted wrong; anything else is logged
+                log.exception("accuracy could not be computed")
+                result = None
+            self._finished.emit(result, generation)
+
+        self._thread = threading.Thread(target=work, name="nnviz-accuracy", daemon=True)
+        self._thread.start()
+
+    def _done(self, result: AccuracyResult | None, generation: int) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        if result is not None and generation == self._generation:
+            self._add_point(result)
+            self.latest = result
+            self.updated.emit(result)
+        if self._again:
+            self.request()
+
+    def _add_point(self, result: AccuracyResult) -> None:
+        while self.iterations and self.iterations[-1] >= result.iteration:  # stepped back, or the same iteration
+            for points in (self.iterations, self.train, self.test):
+                points.pop()
+        if result.train is None:
+            return
+        self.iterations.append(result.iteration)
+        self.train.append(result.train)
+        self.test.append(np.nan if result.test is None else result.test)
+
+    def wait(self, timeout: float = 10.0) -> None:
+        """Block until the computation in progress ends (tests and scripts)."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def close(self) -> None:
+        self._generation += 1
+        self.wait()
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{100 * value:.1f} %"
+
+
+class AccuracyView(QWidget):
+    """The accuracy curve ("accuracyPlot": train and test against the iteration) and, for more than two
+    classes, the confusion matrix of the training examples ("confusionMatrix")."""
+
+    def __init__(self, tracker: AccuracyTracker, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("accuracyView")
+        self.tracker = tracker
+        self.plot = pg.PlotWidget(background=PLOT_BACKGROUND)
+        self.plot.setObjectName("accuracyPlot")
+        item = self.plot.getPlotItem()
+        for side in ("left", "bottom"):
+            item.getAxis(side).setPen(pg.mkPen(PLOT_FOREGROUND))
+            item.getAxis(side).setTextPen(pg.mkPen(PLOT_FOREGROUND))
+        item.setLabel("bottom", "iteration", color=PLOT_FOREGROUND)
+        item.setLabel("left", "accuracy", color=PLOT_FOREGROUND)
+        item.setYRange(0.0, 1.0, padding=0.02)
+        item.setMenuEnabled(False)
+        item.hideButtons()
+        item.addLegend(offset=(-4, 4), labelTextColor=PLOT_FOREGROUND)
+        self.train_curve = self.plot.plot(pen=pg.mkPen(TRAIN_COLOR, width=2), name="train")
+        self.test_curve = self.plot.plot(pen=pg.mkPen(TEST_COLOR, width=2, style=Qt.PenStyle.DashLine), name="test",
+                                         connect="finite")
+        self.confusion = QTableWidget(self)
+        self.confusion.setObjectName("confusionMatrix")
+        self.confusion.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.confusion.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.confusion.setToolTip("Training examples: rows are the true classes, columns the predicted ones")
+        self.confusion.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.confusion)
+        tracker.updated.connect(self.show_result)
+        tracker.session.network_changed.connect(self._clear)
+
+    def _clear(self) -> None:
+        self.train_curve.setData([], [])
+        self.test_curve.setData([], [])
+        self.plot.setTitle("")
+        self.confusion.hide()
+
+    def show_result(self, result: AccuracyResult) -> None:
+        t = self.tracker
+        x = np.array(t.iterations, dtype=float)
+        self.train_curve.setData(x, np.array(t.train))
+        test = np.array(t.test)
+        if np.isfinite(test).any():
+            self.test_curve.setData(x, test)
+        else:
+            self.test_curve.setData([], [])
+        self.plot.setTitle(f"train {percent(result.train)} · test {percent(result.test)}", size="10pt",
+                           color=PLOT_FOREGROUND)
+        self._show_confusion(result.confusion)
+
+    def _show_confusion(self, confusion: np.ndarray | None) -> None:
+        if confusion is None:
+            self.confusion.hide()
+            return
+        names = self.tracker.session.dataset.class_names
+        k = confusion.shape[0]
+        labels = [names[i] if i < len(names) else str(i) for i in range(k)]
+        table = self.confusion
+        table.setRowCount(k)
+        table.setColumnCount(k)
+        table.setHorizontalHeaderLabels([f"→ {name}" for name in labels])
+        table.setVerticalHeaderLabels(labels)
+        for r in range(k):
+            for c in range(k):
+                cell = QTableWidgetItem(str(int(confusion[r, c])))
+                cell.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                if r == c:
+                    font = cell.font()
+                    font.setBold(True)
+                    cell.setFont(font)
+                table.setItem(r, c, cell)
+        table.setMaximumHeight(table.horizontalHeader().height() + 24 * k + 4)
+        table.show()
