@@ -35,9 +35,11 @@ class Accuracy(QObject):
         else:
             test = f" · test {percent(result.test)}" if result.test is not None else ""
             self.label.setText(f"train {percent(result.train)}{test}")
-        names = self.window.session.dataset.class_names
-        verdicts = [(right, f"{names[c] if c < len(names) else c} {p:.2f}") for c, p, right in result.first]
-        self.window.preview.pictures.set_verdicts(verdicts if self.window.preview.mode == "images" else [])
+        pictures = self.window.preview.pictures
+        verdicts = [(right, f"{p:.2f}") for _, p, right in result.first]
+        pictures.set_verdicts(verdicts if self.window.preview.mode == "images" else [])
+        pictures.setToolTip("Framed green ✓: classified right, red ✗: wrong; the number is the probability "
+                            "the network gives the picture's true class" if verdicts else "")
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.window and event.type() == QEvent.Type.Close and event.isAccepted():

@@ -4,9 +4,9 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QComboBox, QSpinBox
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QStyle, QWidget, QWidgetAction
 
 if TYPE_CHECKING:
     from .window import MainWindow
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SPEEDS: tuple[tuple[str, float | None], ...] = (
-    ("1 it/s", 1.0), ("10 it/s", 10.0), ("100 it/s", 100.0), ("as fast as possible", None),
+    ("1 it/s", 1.0), ("10 it/s", 10.0), ("100 it/s", 100.0), ("max it/s", None),
 )
 SPEED_KEY = "run/speed"
 COUNT_KEY = "run/iterations"
@@ -34,12 +34,14 @@ class RunSpeed(QObject):
         self.speed_box = QComboBox(window)
         self.speed_box.setObjectName("runSpeed")
         self.speed_box.setToolTip("How many iterations a second Run trains")
-        for text, rate in SPEEDS:
+        for i, (text, rate) in enumerate(SPEEDS):
             self.speed_box.addItem(text, rate)
+            tip = "as fast as possible" if rate is None else f"at most {rate:g} iterations a second"
+            self.speed_box.setItemData(i, tip, Qt.ItemDataRole.ToolTipRole)
         saved = str(settings.value(SPEED_KEY, SPEEDS[-1][0]))
         self.speed_box.setCurrentIndex(max(0, self.speed_box.findText(saved)))
         self.speed_box.currentIndexChanged.connect(self._speed_changed)
-        self.count_box = QSpinBox(window)
+        self.count_box = QSpinBox()
         self.count_box.setObjectName("runCount")
         self.count_box.setRange(1, MAX_COUNT)
         self.count_box.setSuffix(" it")
@@ -50,6 +52,8 @@ class RunSpeed(QObject):
             self.count_box.setValue(DEFAULT_COUNT)
         self.count_box.valueChanged.connect(lambda n: self.window._settings().setValue(COUNT_KEY, n))
         self.action = QAction("Run &N Iterations", window)
+        self.action.setIconText("Run N")
+        self.action.setIcon(window.style().standardIcon(QStyle.StandardPixmap.SP_MediaSeekForward))
         self.action.setObjectName("actionRunIterations")
         self.action.setShortcut(QKeySequence("Ctrl+F5"))
         self.action.setStatusTip("Train the number of iterations beside it, at the run speed, then pause")
@@ -74,16 +78,24 @@ class RunSpeed(QObject):
         self.session.run(self.count_box.value())
 
 
+def _after(actions: list[QAction], anchor: QAction) -> QAction | None:
+    return actions[actions.index(anchor) + 1] if anchor in actions and actions.index(anchor) + 1 < len(actions) else None
+
+
 def install_run_speed(window: "MainWindow") -> RunSpeed:
-    """The speed box and Run N after Run in the tool bar; the action after Run in the Train menu."""
+    """The speed box after Run in the tool bar (a projector's 1280 pixels hold no more); in the Train menu,
+    after Run, Run N Iterations and the box for N."""
     speed = RunSpeed(window)
     train, tools = window.menus["train"], window.training_tool_bar
-    actions = train.actions()
-    after = actions[actions.index(window.actionRun) + 1] if window.actionRun in actions else None
+    after = _after(train.actions(), window.actionRun)
     train.insertAction(after, speed.action)
-    actions = tools.actions()
-    after = actions[actions.index(window.actionRun) + 1] if window.actionRun in actions else None
-    tools.insertWidget(after, speed.speed_box)
-    tools.insertAction(after, speed.action)
-    tools.insertWidget(after, speed.count_box)
+    row = QWidget(train)
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(28, 2, 8, 2)
+    layout.addWidget(QLabel("N ="))
+    layout.addWidget(speed.count_box, 1)
+    speed.count_action = QWidgetAction(train)
+    speed.count_action.setDefaultWidget(row)
+    train.insertAction(after, speed.count_action)
+    tools.insertWidget(_after(tools.actions(), window.actionRun), speed.speed_box)
     return speed

@@ -32,7 +32,7 @@ TRAIN_COLOR, TEST_COLOR = "#1f6fb4", "#d9680f"
 @dataclass(frozen=True)
 class AccuracyResult:
     """What one set of parameters gets right; ``first`` are the first examples' (predicted class,
-    probability of that class, right?) for the pictures in Data."""
+    probability the network gives the example's true class, right?) for the pictures in Data."""
 
     iteration: int
     position: int
@@ -73,9 +73,9 @@ def evaluate(spec: NetworkSpec, params: dict[str, np.ndarray], X: np.ndarray, Y:
             confusion = np.bincount(true * k + predicted, minlength=k * k).reshape(k, k)
         n = min(THUMBNAILS, A.shape[1])
         if spec.output == "sigmoid":
-            probability = np.where(predicted[:n] == 1, A[0, :n], 1.0 - A[0, :n])
+            probability = np.where(true[:n] == 1, A[0, :n], 1.0 - A[0, :n])
         else:
-            probability = A[predicted[:n], np.arange(n)]
+            probability = A[true[:n], np.arange(n)]
         first = tuple((int(c), float(p), bool(c == t)) for c, p, t in zip(predicted[:n], probability, true[:n]))
     return AccuracyResult(iteration, position, train, test, confusion, first)
 
