@@ -9,7 +9,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QPoint, QRect, QSettings
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QPoint, QRect
 from PySide6.QtGui import QAction, QKeySequence, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QWidget
@@ -190,14 +190,13 @@ class Exports(QObject):
     # -- asking --------------------------------------------------------------------------------
     def _ask_path(self, caption: str, name: str, filters: str) -> str:
         """A file name from the save dialog (with the chosen filter's suffix when none was typed), '' on cancel."""
-        settings = QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "nnviz", "nnviz")
-        folder = settings.value("export/lastDirectory", str(Path.home()))
+        folder = self.window.last_folder("export")
         path, chosen = QFileDialog.getSaveFileName(self.window, caption, str(Path(folder) / name), filters)
         if not path:
             return ""
         if Path(path).suffix.lower() not in _suffixes(filters):
             path += (_suffixes(chosen) or _suffixes(filters))[0]
-        settings.setValue("export/lastDirectory", str(Path(path).parent))
+        self.window.remember_folder(path, "export")
         return path
 
     def export_image(self) -> None:

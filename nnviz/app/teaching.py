@@ -126,6 +126,7 @@ class Teaching(QObject):
         """A session file opens as a session, a folder as an image folder, anything else as a dataset."""
         if path.endswith(SUFFIX):
             if self.window.session_files.confirm_discard("open another session"):
+                self.window.remember_folder(path, "session")
                 self.session.open_session(path)
             return
         if Path(path).is_dir() or Path(path).suffix.lower() in DATA_SUFFIXES:

@@ -272,14 +272,32 @@ class MainWindow(QMainWindow):
             self.session.reset()
 
     # -- data --------------------------------------------------------------------------------
+    def last_folder(self, kind: str = "") -> str:
+        """The folder a file dialog starts in: the last one used for ``kind`` ('export', 'session'), else the
+        last one used for anything, else the home folder (a folder since removed counts as none)."""
+        settings = self._settings()
+        for key in ([f"{kind}/lastDirectory"] if kind else []) + ["lastDirectory"]:
+            folder = settings.value(key)
+            if folder and Path(str(folder)).is_dir():
+                return str(folder)
+        return str(Path.home())
+
+    def remember_folder(self, path: str, kind: str = "") -> None:
+        """``path`` (a file or a folder) was chosen: its folder is where the next dialog starts."""
+        folder = str(Path(path).parent)
+        settings = self._settings()
+        settings.setValue("lastDirectory", folder)
+        if kind:
+            settings.setValue(f"{kind}/lastDirectory", folder)
+
     def open_dataset(self) -> None:
-        start = self._settings().value("lastDirectory", str(Path.home()))
+        start = self.last_folder()
         path, _ = QFileDialog.getOpenFileName(self, "Open Dataset", start, FILE_FILTERS)
         if path:
             self.open_source(path)
 
     def open_image_folder(self) -> None:
-        start = self._settings().value("lastDirectory", str(Path.home()))
+        start = self.last_folder()
         path = QFileDialog.getExistingDirectory(self, "Open Image Folder (one subfolder per class)", start)
         if path:
             self.open_source(path)
@@ -291,7 +309,7 @@ class MainWindow(QMainWindow):
             test = companion_test_file(source)
             if test is not None:
                 options["test"] = str(test)
-            self._settings().setValue("lastDirectory", str(Path(source).parent))
+            self.remember_folder(source)
 
         def loaded(dataset: Dataset) -> None:
             if not source.startswith("demo:"):

@@ -103,8 +103,7 @@ class AccuracyTracker(QObject):
         self._throttle = RunThrottle(session, self.request, RUNNING_INTERVAL_MS, self)
         self._finished.connect(self._done)
         session.history_changed.connect(self._throttle.request)
-        session.network_changed.connect(self._restart)
-        session.dataset_changed.connect(self._restart)
+        session.network_changed.connect(self._restart)  # a new dataset always brings a new network
         self._restart()
 
     def _restart(self) -> None:
@@ -126,6 +125,8 @@ class AccuracyTracker(QObject):
         L = s.spec.L
         params = {k: s.values[k] for l in range(1, L + 1) for k in (f"W{l}", f"b{l}")}  # never changed in place
         d = s.dataset
+        if params["W1"].shape[1] != d.n_x:  # between a new dataset and its network: the network follows
+            return
         job = (s.spec, params, d.X, d.Y, d.X_test, d.Y_test, s.iteration, s.position)
         generation = self._generation
         self._again = False
