@@ -86,7 +86,27 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--lr", type=_positive_float, default=0.0075, help="learning rate α (default 0.0075)")
     train.add_argument("--iterations", type=_count, default=2500, help="iterations of gradient descent (default 2500)")
     train.add_argument("--print-every", type=_count, default=100, metavar="N", help="print the cost every N iterations (0: only the last)")
-    train.add_argument("--trace", metavar="FILE.npz", help='save every computed array as "<iteration>/<symbol>" (e.g. 0/dW2)')
+    train.add_argument("--trace", metavar="FILE.npz",
+                       help='save the initial W1, b1, … and every computed array as "<iteration>/<symbol>" (e.g. 0/dW2)')
+
+    cmp = commands.add_parser(
+        "compare", help="compare a trace of your backprop's arrays with nnviz's, operation by operation",
+        description="Compare the arrays of a trace (.npz: nnviz's --trace, flat keys W1 … dW1, or the course's "
+                    "parameters/ grads/ caches/) with nnviz's, in plan order, and name the first difference.")
+    cmp.add_argument("trace", metavar="TRACE.npz", help="the arrays your code computed, by name")
+    cmp.add_argument("data", nargs="?", help="X and Y, when the trace does not hold them (any dataset nnviz reads)")
+    cmp.add_argument("--label-column", metavar="NAME|INDEX", help="CSV/TSV label column (default: the last)")
+    cmp.add_argument("--image-size", type=int, default=64, metavar="N", help="image folders: resize to N×N (default 64)")
+    cmp.add_argument("--no-scale", action="store_true", help="keep image values 0..255 instead of dividing by 255")
+    cmp.add_argument("--standardize", action="store_true", help="standardise every feature (train mean and std)")
+    cmp.add_argument("--hidden", type=_hidden_sizes, default=None, metavar="N,N,...",
+                     help="hidden layer sizes (default: what the trace's W[l] imply)")
+    cmp.add_argument("--activation", default="relu", metavar="NAME[,NAME...]",
+                     help=f"hidden activation, one for all or one per layer: {', '.join(HIDDEN_ACTIVATIONS)}")
+    cmp.add_argument("--output", choices=list(OUTPUTS), help="output layer and loss (default: from the labels)")
+    cmp.add_argument("--lr", type=_positive_float, default=0.0075, help="learning rate α of the updates (default 0.0075)")
+    cmp.add_argument("--tolerance", type=_positive_float, default=None,
+                     help="relative tolerance for 'close' (default 1e-6; 1e-4 for float32 traces)")
 
     info = commands.add_parser("info", help="load a dataset and print its shapes, classes and value ranges")
     _add_data_options(info)
@@ -164,6 +184,8 @@ def train(args: argparse.Namespace) -> int:
     trace = TraceWriter(args.trace) if args.trace else None
     on_step = None
     if trace:
+        for key, value in params.items():
+            trace.write(key, value)  # what iteration 0 starts from, so `nnviz compare` can check it too
         def on_step(op, value):
             trace.write(f"{i}/{op.key}", value)  # i: the iteration running now
 
@@ -200,6 +222,35 @@ def train(args: argparse.Namespace) -> int:
     return 0
 
 
+def compare(args: argparse.Namespace) -> int:
+    """Print the comparison table and its last line; 0 when every array matches, 1 when one differs."""
+    from .debugging import compare as compare_arrays, load_trace
+    from .engine.trace import TraceError
+
+    trace = None
+    try:
+        trace = load_trace(args.trace)
+        X = Y = None
+        if args.data:
+            args.test = None
+            dataset = _load(args)
+            X, Y = dataset.X, dataset.Y
+        elif trace.x_key is None or trace.y_key is None:
+            raise UsageError(f"{Path(args.trace).name} holds no X and Y: give the data too, "
+                             f"nnviz compare {args.trace} DATA")
+        n_hidden = len(trace.sizes()) - 2
+        report = compare_arrays(trace=trace, X=X, Y=Y, hidden_sizes=args.hidden,
+                                activation=_activations(args.activation, n_hidden), output=args.output,
+                                learning_rate=args.lr, tolerance=args.tolerance)
+    except TraceError as err:
+        raise UsageError(str(err)) from None
+    finally:
+        if trace is not None and hasattr(trace.source, "close"):
+            trace.source.close()
+    print(report)
+    return 0 if report.all_match else 1
+
+
 def info(args: argparse.Namespace) -> int:
     from .data import describe
 
@@ -223,7 +274,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "gui":
         return gui(args.data)
     try:
-        return {"train": train, "info": info}[args.command](args)
+        return {"train": train, "info": info, "compare": compare}[args.command](args)
     except (DataError, UsageError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -19,6 +19,16 @@ def course_data() -> Path:
     return COURSE_DATA
 
 
+@pytest.fixture
+def course2_mat() -> Path:
+    """The course 2 regularisation data (MATLAB v5); the test skips where it or scipy is absent."""
+    pytest.importorskip("scipy.io")
+    path = COURSE_DATA.parent / "course2" / "data.mat"
+    if not path.is_file():
+        pytest.skip(f"course 2 data not found at {path}")
+    return path
+
+
 @pytest.fixture(autouse=True)
 def isolated_settings(tmp_path_factory, monkeypatch):
     """QSettings go to a fresh temporary folder: tests never see or touch a user's settings."""

@@ -53,7 +53,7 @@ def test_trace_saves_every_array_of_every_iteration(toy_npz, tmp_path):
     with np.load(trace, allow_pickle=False) as t:
         keys = set(t.files)
         assert {"0/Z1", "0/A3", "0/J", "0/dA3", "0/dW2", "0/db1", "1/W3", "1/b1"} <= keys
-        assert "0/dA0" not in keys and len(keys) == 2 * 25  # 25 operations per iteration
+        assert "0/dA0" not in keys and len(keys) == 2 * 25 + 6  # 25 operations per iteration, the initial W, b
         assert t["0/dW2"].shape == (3, 4) and t["1/Z1"].shape == (4, 50)
 
 

@@ -39,7 +39,7 @@ def test_every_initialisation_has_its_scale_and_a_seed_reproduces_it(init):
     b = initialize(spec, init, seed=7)
     assert all(np.array_equal(a[k], b[k]) for k in a)
     expected_std = {"he": np.sqrt(2 / 500), "lecun": 1 / np.sqrt(500), "xavier": np.sqrt(2 / 700), "small": 0.01,
-                    "zeros": 0.0, "notes-uniform": np.sqrt(2 / 500) / np.sqrt(12)}[init]
+                    "zeros": 0.0, "notes-uniform": np.sqrt(2 / 500) / np.sqrt(12), "normal": 1.0}[init]
     assert a["W1"].std() == pytest.approx(expected_std, rel=0.02, abs=1e-15)
     if init != "zeros":
         assert not np.array_equal(a["W1"], initialize(spec, init, seed=8)["W1"])

@@ -143,8 +143,10 @@ def test_cost_is_shown_as_a_number(qtbot, make_session, wait_idle):
     run_to(session, wait_idle, "J")
     result = view.panels[2]
     assert result.title_label.text() == "= J  1×1"
-    assert result.pages.currentWidget() is result.note
-    assert result.note.text() == repr(float(session.values["J"][0, 0]))
+    J = float(session.values["J"][0, 0])
+    assert result.pages.currentWidget() is result.scalar_label
+    assert result.scalar_label.toolTip() == f"J = {J!r}"  # every digit; the label as many as fit
+    assert float(result.scalar_text().replace("−", "-")) == pytest.approx(J, rel=1e-3)
 
 
 def test_update_without_kept_old_value_shows_a_note(qtbot, make_session, wait_idle):

@@ -28,6 +28,7 @@ from ..views.diagnostics import install_diagnostics
 from .explanations import install_explanations
 from .export import install_export
 from .gradcheck import install_gradient_check
+from .layout import install_layout
 from .preferences import install_preferences
 from .presentation import install_presentation
 from .sessionfiles import LONG_RUN, install_session_files
@@ -66,6 +67,7 @@ class MainWindow(QMainWindow):
         self.accuracy = install_accuracy(self)
         self.read_settings()
         self.diagnostics = install_diagnostics(self)  # after read_settings: a saved layout places its dock
+        self.window_layout = install_layout(self)  # View ▸ Reset Layout; a saved layout fitted to this screen
         s = self.session
         s.stepped.connect(self.update_position)
         s.stepped.connect(self.update_actions)
@@ -318,21 +320,32 @@ class MainWindow(QMainWindow):
         self.session.open_dataset(source, on_loaded=loaded, **options)
 
     def add_recent(self, path: str) -> None:
-        settings = self._settings()
-        recent = [p for p in (settings.value("recentFiles") or []) if p != path]
-        settings.setValue("recentFiles", [path, *recent][:MAX_RECENT])
+        recent = [p for p in self.recent_files() if p != path]
+        self._settings().setValue("recentFiles", [path, *recent][:MAX_RECENT])
 
     def recent_files(self) -> list[str]:
-        value = self._settings().value("recentFiles") or []
-        return [value] if isinstance(value, str) else list(value)
+        """The recent files, newest first (read as a list: one entry would come back as a plain string)."""
+        value = self._settings().value("recentFiles", [], type=list)
+        return [str(p) for p in value if isinstance(p, str) and p]
+
+    def remove_recent(self, path: str) -> None:
+        self._settings().setValue("recentFiles", [p for p in self.recent_files() if p != path])
 
     def fill_recent_menu(self) -> None:
         self.recent_menu.clear()
         for path in self.recent_files():
             action = self.recent_menu.addAction(path)
-            action.triggered.connect(lambda checked=False, path=path: self.open_source(path))
+            action.triggered.connect(lambda checked=False, path=path: self.open_recent(path))
         if not self.recent_menu.actions():
             self.recent_menu.addAction("(none yet)").setEnabled(False)
+
+    def open_recent(self, path: str) -> None:
+        """Open a recent file; one that is gone is taken off the list, and the status bar says so."""
+        if not Path(path).exists():
+            self.remove_recent(path)
+            self.statusBar().showMessage(f"{path} no longer exists: removed from Open Recent", 10000)
+            return
+        self.open_source(path)
 
     @Slot(str, str)
     def show_error(self, title: str, message: str) -> None:
@@ -396,6 +409,7 @@ class MainWindow(QMainWindow):
         settings.setValue("settingsVersion", SETTINGS_VERSION)
         settings.setValue("geometry", self.saveGeometry())
         settings.setValue("windowState", self.saveState())
+        self.window_layout.save()
 
     def discard_and_close(self) -> None:
         """Close without asking about unsaved training (scripts and benchmarks)."""

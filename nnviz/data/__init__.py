@@ -1,4 +1,4 @@
-"""nnviz's data: loaders for CSV/TSV, NumPy, HDF5 and image folders, and built-in demo sets."""
+"""nnviz's data: loaders for CSV/TSV, NumPy, HDF5, MATLAB and image folders, and built-in demo sets."""
 from nnviz.data.dataset import Dataset
 from nnviz.data.demo import DEMO_NAMES, load_demo
 from nnviz.data.describe import describe

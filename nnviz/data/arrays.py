@@ -10,7 +10,7 @@ import numpy as np
 
 from nnviz.data.dataset import Dataset
 from nnviz.data.errors import DataError
-from nnviz.data.labels import labels_to_Y, match_rows, matrix_to_Y
+from nnviz.data.labels import is_one_hot, labels_to_Y, match_rows, matrix_to_Y
 from nnviz.data.memory import FLOAT64, check_fits, shape_text
 from nnviz.data.options import LoadOptions
 
@@ -18,8 +18,8 @@ log = logging.getLogger(__name__)
 
 X_KEYS = ("X", "x", "features", "train_set_x", "X_train", "x_train", "train_x", "data")
 Y_KEYS = ("Y", "y", "labels", "train_set_y", "Y_train", "y_train", "train_y", "targets", "target")
-X_TEST_KEYS = ("X_test", "x_test", "test_set_x", "test_x")
-Y_TEST_KEYS = ("Y_test", "y_test", "test_set_y", "test_y")
+X_TEST_KEYS = ("X_test", "x_test", "test_set_x", "test_x", "Xval", "X_val", "xval", "x_val")
+Y_TEST_KEYS = ("Y_test", "y_test", "test_set_y", "test_y", "yval", "Yval", "y_val", "Y_val")
 NAME_KEYS = ("list_classes", "class_names", "classes")
 
 _KIND_WORDS = {"U": "text", "S": "text", "O": "text or Python objects", "c": "complex numbers",
@@ -102,33 +102,56 @@ def _example_counts(y_name: str, Y: np.ndarray) -> list[int]:
                     "expected (m,), (1, m), (n_y, m) or (m, n_y)")
 
 
+def _one_hot_count(Y: np.ndarray) -> int | None:
+    """The example count that one-hot labels (n_y, m) or (m, n_y) prove, or None.
+
+    Columns that each hold a single 1 make Y (n_y, m); rows that do make it (m, n_y).
+    Only one of the two being true is evidence; square or ambiguous labels are not."""
+    if Y.ndim != 2 or min(Y.shape) < 2 or Y.dtype.kind not in "biuf":
+        return None
+    columns, rows = is_one_hot(Y), is_one_hot(Y.T)
+    if columns != rows:
+        return Y.shape[1] if columns else Y.shape[0]
+    return None
+
+
+def _example_axis(X: np.ndarray, counts: list[int]) -> tuple[int, np.ndarray, tuple[int, ...]] | None:
+    """(m, X (n_x, m), example shape) for the first way X fits one of `counts`, or None."""
+    if X.ndim == 1 and X.shape[0] in counts:
+        return X.shape[0], X.reshape(1, -1), (1,)
+    if X.ndim == 2 and X.shape[1] in counts:
+        return X.shape[1], X, (X.shape[0],)
+    if X.ndim == 2 and X.shape[0] in counts:
+        return X.shape[0], X.T, (X.shape[1],)
+    if X.ndim >= 3 and X.shape[0] in counts:
+        m = X.shape[0]
+        shape = tuple(X.shape[1:]) + ((1,) if X.ndim == 3 else ())
+        return m, X.reshape(m, math.prod(X.shape[1:])).T, shape
+    return None
+
+
 def orient(
     file: ArrayFile, X: np.ndarray, Y: np.ndarray, x_key: str, y_key: str
 ) -> tuple[np.ndarray, tuple[int, ...], np.ndarray]:
     """Raw X and Y -> (X (n_x, m), example shape, Y (n_y, m)), X still in its dtype.
 
-    The axis of X whose length is Y's example count is the example axis; when both
-    axes of a 2-D X match, the notes' (n_x, m) wins.  Arrays with 3 or more axes
-    are images (m, h, w[, c]) and are flattened as X = arr.reshape(m, -1).T.
+    The axis of X whose length is Y's example count is the example axis.  One-hot labels
+    say which of their axes counts examples; otherwise, when both axes of a 2-D X match,
+    the notes' (n_x, m) wins.  Arrays with 3 or more axes are images (m, h, w[, c]) and
+    are flattened as X = arr.reshape(m, -1).T.
     """
     counts = _example_counts(file.name(y_key), Y)
     if X.ndim == 0:
         raise DataError(f"{file.name(x_key)}: is a single number; expected an array (n_x, m)")
-    if X.ndim == 1 and X.shape[0] in counts:
-        m, Xc, shape = X.shape[0], X.reshape(1, -1), (1,)
-    elif X.ndim == 2 and X.shape[1] in counts:
-        m, Xc, shape = X.shape[1], X, (X.shape[0],)
-    elif X.ndim == 2 and X.shape[0] in counts:
-        m, Xc, shape = X.shape[0], X.T, (X.shape[1],)
-    elif X.ndim >= 3 and X.shape[0] in counts:
-        m = X.shape[0]
-        shape = tuple(X.shape[1:]) + ((1,) if X.ndim == 3 else ())
-        Xc = X.reshape(m, math.prod(X.shape[1:])).T
-    else:
+    proved = _one_hot_count(Y)
+    found = _example_axis(X, [proved]) if proved is not None else None
+    found = found or _example_axis(X, counts)
+    if found is None:
         hint = ("; put the examples on the first axis (m, height, width, channels)"
                 if X.ndim >= 3 and X.shape[-1] in counts else "")
         raise DataError(f"{file.where}: X ('{x_key}') has shape {X.shape} but Y ('{y_key}') has "
                         f"{counts[0]} examples; one axis of X must have Y's example count{hint}")
+    m, Xc, shape = found
     if Y.ndim == 1:
         Yc = Y.reshape(1, -1)
     else:
@@ -175,7 +198,12 @@ def _class_names(file: ArrayFile, keys: list[str]) -> list[str] | None:
     key = _first(keys, NAME_KEYS)
     if key is None:
         return None
-    if file.dtype(key).kind not in "USO" or len(file.shape(key)) != 1:
+    try:
+        kind = file.dtype(key).kind
+    except DataError as err:  # e.g. names kept in a MATLAB cell array
+        log.warning("%s; ignoring the class names", err)
+        return None
+    if kind not in "USO" or len(file.shape(key)) != 1:
         log.warning("%s: '%s' is not a list of names; ignoring it", file.where, key)
         return None
     raw = file.read(key)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnviz.data.dataset import Dataset
+from nnviz.data.stats import summarize
 
 
 def _shape(A: np.ndarray) -> str:
@@ -11,7 +12,12 @@ def _shape(A: np.ndarray) -> str:
 
 
 def _range(A: np.ndarray) -> str:
-    return (f"min {A.min():.4g}, max {A.max():.4g}, mean {A.mean():.4g}, std {A.std():.4g}")
+    """'min …, max …, mean …, std …', computed in blocks (data that only just fits stays so)."""
+    try:
+        s = summarize(A)
+    except MemoryError:
+        return "skipped (not enough memory left to summarise them)"
+    return f"min {s.min:.4g}, max {s.max:.4g}, mean {s.mean:.4g}, std {s.std:.4g}"
 
 
 def class_counts(Y: np.ndarray, class_names: list[str]) -> list[tuple[str, int]]:

@@ -37,44 +37,167 @@ def _open_error(where: str, err: BaseException) -> DataError:
     return DataError(f"{where}: is not a readable HDF5 file ({reason}); the file may be damaged")
 
 
+def _reselect(h5s, selection, space):
+    """`selection` (an HDF5 dataspace selection) made on `space`'s extent instead of its own."""
+    kind = selection.get_select_type()
+    if kind == h5s.SEL_NONE:
+        space.select_none()
+    elif kind == h5s.SEL_POINTS:
+        space.select_elements(selection.get_select_elem_pointlist())
+    elif kind == h5s.SEL_HYPERSLABS and selection.is_regular_hyperslab():
+        start, stride, count, block = selection.get_regular_hyperslab()
+        space.select_hyperslab(start, count, stride, block)
+    elif kind == h5s.SEL_HYPERSLABS:
+        space.select_none()
+        for low, high in selection.get_select_hyper_blocklist():
+            space.select_hyperslab(tuple(low), (1,) * len(low), block=tuple(high - low + 1),
+                                   op=h5s.SELECT_OR)
+    return space  # SEL_ALL: a new space selects all of itself
+
+
+MAX_LINK_HOPS = 16
+BESIDE = "nnviz reads only the file you chose and files in its folder"
+
+
+class _Files:
+    """The HDF5 files one load may read: the chosen file, and the files its links and virtual
+    datasets name, opened by nnviz itself (never by HDF5's own search, which also looks in the
+    current folder and in HDF5_EXT_PREFIX / HDF5_VDS_PREFIX) and only inside the chosen
+    file's folder."""
+
+    def __init__(self, h5py, path: Path, where: str) -> None:
+        self.h5py = h5py
+        self.where = where
+        self.chosen = path.resolve()
+        self.root = self.chosen.parent
+        self._open: dict[Path, object] = {}
+
+    def open(self, path: Path):
+        path = path.resolve()
+        if path not in self._open:
+            self._open[path] = self.h5py.File(path, "r")
+        return self._open[path]
+
+    def beside(self, name: str, owner: Path, what: str):
+        """The open file that `name` (as written in `owner`) means, or DataError."""
+        if name == ".":
+            return self.open(owner)
+        target = Path(name)
+        target = (target if target.is_absolute() else owner.resolve().parent / target).resolve()
+        if not target.is_relative_to(self.root):
+            raise DataError(f"{what} reads another file, {name}, outside the folder of "
+                            f"{self.where}; {BESIDE}")
+        if not target.is_file():
+            raise DataError(f"{what} reads {name}, which does not exist beside the file; copy it "
+                            "there or save the data inside the file")
+        try:
+            return self.open(target)
+        except (OSError, ValueError, RuntimeError) as err:
+            raise DataError(f"{what} reads {name}, which is not a readable HDF5 file "
+                            f"({_reason(err)})") from err
+
+    def close(self) -> None:
+        for file in self._open.values():
+            file.close()
+        self._open.clear()
+
+
 class H5File:
-    """The top-level datasets of an open HDF5 file, shapes known before reading."""
+    """The top-level datasets of an open HDF5 file, shapes known before reading.
+
+    Links are followed by nnviz (soft links inside a file, external links to files in the
+    chosen file's folder); a dangling link is named when its key is wanted.  Data kept in
+    other files is refused (external raw storage) or read only when every source is present
+    in the folder (virtual datasets)."""
 
     def __init__(self, path: Path, where: str) -> None:
         import h5py  # imported here: only HDF5 users pay for it
 
         self.where = where
         self._h5py = h5py
-        self._file = None
+        self._files = _Files(h5py, path, where)
+        self._datasets: dict[str, object] = {}
+        self._broken: dict[str, DataError] = {}
         try:
-            self._file = h5py.File(path, "r")
-            self._datasets = {k: v for k, v in self._file.items() if isinstance(v, h5py.Dataset)}
+            self._file = self._files.open(path)
+            for key in self._file.keys():
+                self._add(key)
         except (OSError, ValueError, KeyError, RuntimeError) as err:
             self.close()
             raise _open_error(where, err) from err
+        except DataError:
+            self.close()
+            raise
+
+    def _add(self, key: str) -> None:
+        try:
+            found = self._follow(self._file, "/" + key, self.name(key))
+        except DataError as err:
+            self._broken[key] = err
+            log.warning("%s", err)
+            return
+        if isinstance(found, self._h5py.Dataset):
+            self._datasets[key] = found
+
+    def _follow(self, file, path: str, what: str):
+        """The object at `path` in `file`, following links one name at a time, or DataError."""
+        h5py = self._h5py
+        for _ in range(MAX_LINK_HOPS):
+            node = file["/"]
+            parts = [part for part in path.split("/") if part]
+            for i, part in enumerate(parts):
+                link = node.get(part, getlink=True)
+                if link is None:
+                    raise DataError(f"{what}: is a link to '{path}', which does not exist in "
+                                    f"{Path(file.filename).name}")
+                if isinstance(link, h5py.SoftLink):
+                    rest = "/".join(parts[i + 1:])
+                    target = link.path if link.path.startswith("/") else f"{node.name}/{link.path}"
+                    path = target + ("/" + rest if rest else "")
+                    break
+                if isinstance(link, h5py.ExternalLink):
+                    rest = "/".join(parts[i + 1:])
+                    file = self._files.beside(link.filename, Path(file.filename),
+                                              f"{what}: is a link to {link.filename}:{link.path} that")
+                    path = link.path + ("/" + rest if rest else "")
+                    break
+                node = node[part]  # a hard link: the object itself
+            else:
+                return node
+        raise DataError(f"{what}: its links go round in circles (more than {MAX_LINK_HOPS} hops)")
 
     def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
+        self._files.close()
 
     def keys(self) -> list[str]:
-        return list(self._datasets)
+        return list(self._datasets) + list(self._broken)
 
     def name(self, key: str) -> str:
         return f"{self.where} key '{key}'"
 
+    def _dataset(self, key: str):
+        if key in self._broken:
+            raise self._broken[key]
+        return self._datasets[key]
+
     def shape(self, key: str) -> tuple[int, ...]:
-        shape = self._datasets[key].shape
+        shape = self._dataset(key).shape
         if shape is None:  # an empty (null dataspace) dataset
             raise DataError(f"{self.name(key)}: holds no data")
         return tuple(int(n) for n in shape)
 
     def dtype(self, key: str) -> np.dtype:
-        return self._datasets[key].dtype
+        return self._dataset(key).dtype
 
     def read(self, key: str) -> np.ndarray:
-        dataset = self._datasets[key]
+        dataset = self._dataset(key)
+        if dataset.external:
+            files = ", ".join(str(entry[0]) for entry in dataset.external)
+            raise DataError(f"{self.name(key)}: keeps its data in another file ({files}); "
+                            f"{BESIDE}: save the array inside the HDF5 file")
         try:
+            if dataset.is_virtual:
+                return self._read_virtual(key, dataset)
             if self._h5py.check_string_dtype(dataset.dtype) is not None:
                 return np.asarray(dataset.asstr()[()], dtype=str).reshape(self.shape(key))
             return np.asarray(dataset[()])
@@ -83,6 +206,42 @@ class H5File:
         except (OSError, ValueError, TypeError, KeyError, RuntimeError, UnicodeDecodeError) as err:
             raise DataError(f"{self.name(key)}: cannot be read ({_reason(err)}); the file may be "
                             "truncated or damaged") from err
+
+    def _read_virtual(self, key: str, dataset) -> np.ndarray:
+        """A virtual dataset, its sources opened and read by nnviz: every source file must be in
+        the chosen file's folder and every source dataset present, else DataError naming it."""
+        what = f"{self.name(key)}: is a virtual dataset that"
+        if dataset.dtype.kind not in "biuf":
+            raise DataError(f"{what} holds {dataset.dtype}; expected numbers")
+        owner = Path(dataset.file.filename)
+        mapped = []
+        for source in dataset.virtual_sources():
+            if "%" in source.file_name or "%" in source.dset_name:
+                raise DataError(f"{what} names its sources by a pattern ({source.file_name}); "
+                                "save the array inside the file")
+            file = self._files.beside(source.file_name, owner, what)
+            shown = f"{source.file_name}:{source.dset_name}"
+            try:
+                found = self._follow(file, source.dset_name, f"{what} reads {shown}; it")
+            except DataError as err:
+                raise DataError(f"{what} reads {shown}, which does not exist") from err
+            if not isinstance(found, self._h5py.Dataset):
+                raise DataError(f"{what} reads {shown}, which is not a dataset")
+            if found.is_virtual or found.external:
+                raise DataError(f"{what} reads {shown}, whose data is in further files; "
+                                "save the array inside the file")
+            # the stored selections carry an extent of their own (the smallest that holds them,
+            # or none for "all"): HDF5 applies them to the datasets' real extents, so does nnviz
+            h5s = self._h5py.h5s
+            selection = _reselect(h5s, source.src_space, found.id.get_space())
+            region = _reselect(h5s, source.vspace, h5s.create_simple(dataset.shape))
+            if region.get_select_npoints() != selection.get_select_npoints():
+                raise DataError(f"{what} maps {shown} onto a region of another size")
+            mapped.append((found, region, selection))
+        out = np.full(dataset.shape, dataset.fillvalue, dtype=dataset.dtype)
+        for found, region, selection in mapped:
+            found.id.read(region, selection, out)
+        return out
 
 
 def load_hdf5(path: Path, where: str, opts: LoadOptions) -> Dataset:

@@ -65,12 +65,29 @@ def _qt() -> Any:
     return QtGui, QtCore
 
 
+def _unreadable(path: Path, QtGui: Any) -> DataError:
+    """Why Qt could not decode a picture: too large for its allocation limit, damaged, or no
+    picture at all (the header says which)."""
+    reader = QtGui.QImageReader(str(path))
+    size = reader.size()
+    if reader.canRead() and size.isValid():
+        width, height = size.width(), size.height()
+        limit = QtGui.QImageReader.allocationLimit()  # megabytes; 0 means none
+        if limit and width * height * 4 > limit * 2**20:
+            return DataError(f"{path}: is {width}×{height} pixels, too large to read (over "
+                             f"{limit} MB once decoded); scale it down, e.g. to "
+                             f"{MAX_IMAGE_SIZE}×{MAX_IMAGE_SIZE} or less")
+        return DataError(f"{path}: is a damaged picture ({width}×{height} pixels, but its data "
+                         "cannot be decoded); save it again")
+    return DataError(f"{path}: is not a readable image; expected a PNG, JPEG or BMP picture")
+
+
 def read_image(path: Path, size: int, qt: Any) -> np.ndarray:
     """One picture file -> (size, size, 3) uint8 RGB, scaled smoothly (aspect not kept)."""
     QtGui, QtCore = qt
     image = QtGui.QImage(str(path))
     if image.isNull():
-        raise DataError(f"{path}: is not a readable image; expected a PNG, JPEG or BMP picture")
+        raise _unreadable(path, QtGui)
     if image.width() != size or image.height() != size:
         image = image.scaled(size, size, QtCore.Qt.AspectRatioMode.IgnoreAspectRatio,
                              QtCore.Qt.TransformationMode.SmoothTransformation)

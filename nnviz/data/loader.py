@@ -16,21 +16,23 @@ from nnviz.data.errors import DataError
 from nnviz.data.hdf5 import load_hdf5
 from nnviz.data.images import load_images
 from nnviz.data.labels import match_rows
+from nnviz.data.matlab import load_mat
 from nnviz.data.npy import load_npy, load_npz
 from nnviz.data.options import LoadOptions
+from nnviz.data.stats import row_blocks, row_mean_std
 from nnviz.data.tabular import load_table
 
 log = logging.getLogger(__name__)
 
-FILE_FILTERS = ("All data files (*.csv *.tsv *.txt *.npz *.npy *.h5 *.hdf5);;"
+FILE_FILTERS = ("All data files (*.csv *.tsv *.txt *.npz *.npy *.h5 *.hdf5 *.mat);;"
                 "CSV / TSV (*.csv *.tsv *.txt);;NumPy (*.npz *.npy);;HDF5 (*.h5 *.hdf5);;"
-                "All files (*)")
+                "MATLAB (*.mat);;All files (*)")
 FORMATS = {".csv": "table", ".tsv": "table", ".txt": "table", ".npz": "npz", ".npy": "npy",
-           ".h5": "hdf5", ".hdf5": "hdf5", ".he5": "hdf5"}
-SUPPORTED = ("CSV/TSV (.csv .tsv .txt), NumPy (.npz .npy), HDF5 (.h5 .hdf5) "
+           ".h5": "hdf5", ".hdf5": "hdf5", ".he5": "hdf5", ".mat": "mat"}
+SUPPORTED = ("CSV/TSV (.csv .tsv .txt), NumPy (.npz .npy), HDF5 (.h5 .hdf5), MATLAB (.mat) "
              "and image folders (one subfolder per class)")
 SIGNATURES = ((b"\x89HDF\r\n\x1a\n", "hdf5"), (b"PK\x03\x04", "npz"), (b"PK\x05\x06", "npz"),
-              (b"\x93NUMPY", "npy"))
+              (b"\x93NUMPY", "npy"), (b"MATLAB ", "mat"))
 PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
 SPREADSHEET_SUFFIXES = (".xlsx", ".xls", ".ods", ".numbers")
 
@@ -73,7 +75,8 @@ def _kind(path: Path, where: str) -> str:
 
 def _read_file(path: Path, where: str, opts: LoadOptions) -> Dataset:
     """One data file -> raw Dataset (X may still be uint8)."""
-    loader = {"table": load_table, "npz": load_npz, "npy": load_npy, "hdf5": load_hdf5}
+    loader = {"table": load_table, "npz": load_npz, "npy": load_npy, "hdf5": load_hdf5,
+              "mat": load_mat}
     return loader[_kind(path, where)](path, where, opts)
 
 
@@ -82,6 +85,10 @@ def read_source(source: str | os.PathLike, opts: LoadOptions) -> Dataset:
     if isinstance(source, str) and source.startswith("demo:"):
         return parse_demo(source)
     where = os.fspath(source)
+    if isinstance(where, bytes) or not where.strip():
+        # Path("") is the current folder: never load whatever happens to be there
+        raise DataError(f"no data file given ({where!r}); choose a data file, an image folder "
+                        "or a demo:NAME set")
     path = Path(source)
     try:
         if not path.exists():
@@ -125,8 +132,7 @@ def _as_float(X: np.ndarray, divide: bool, where: str) -> np.ndarray:
 
 def _standardize(X: np.ndarray, X_test: np.ndarray | None) -> None:
     """(X - mean) / std per feature row with the training statistics, in place; std 0 -> 1."""
-    mean = X.mean(axis=1, keepdims=True)
-    std = X.std(axis=1, keepdims=True)
+    mean, std = row_mean_std(X)  # in blocks: no temporary the size of X
     std[std == 0] = 1.0
     for A in (X, X_test):
         if A is not None:
@@ -142,7 +148,7 @@ def _check(ds: Dataset, where: str) -> None:
     if ds.Y.ndim != 2 or ds.Y.shape[1] != ds.m:
         raise DataError(f"{where}: Y has shape {ds.Y.shape}; expected (n_y, {ds.m})")
     for name, A in (("X", ds.X), ("Y", ds.Y), ("X_test", ds.X_test), ("Y_test", ds.Y_test)):
-        if A is not None and not np.isfinite(A).all():
+        if A is not None and not all(np.isfinite(A[rows]).all() for rows in row_blocks(A)):
             raise DataError(f"{where}: {name} contains NaN or infinite values")
 
 

@@ -21,6 +21,9 @@ log = logging.getLogger(__name__)
 
 SAMPLE_BYTES = 64 * 1024
 SAMPLE_ROWS = 20
+#: the sample grows past SAMPLE_BYTES until it holds whole rows (wide tables: pixels as columns)
+SAMPLE_ENOUGH = 16 * 1024 * 1024  # stop at this size once two whole lines are in
+SAMPLE_MAX = 256 * 1024 * 1024  # a first line longer than this is refused
 DELIMITERS = ("\t", ";", ",", "|")  # preferred in this order when several fit
 _CONTROL = bytes(range(32)).translate(None, b"\t\n\r\f\v") + b"\x7f"
 
@@ -53,21 +56,59 @@ def _is_skipped(cells: list[str]) -> bool:
 def _split(line: str, delimiter: str | None) -> list[str]:
     if delimiter is None:
         return line.split()
-    return next(csv.reader([line], delimiter=delimiter), [])
+    if delimiter not in line and '"' not in line:
+        return [line]  # also spares csv its field size limit on a long line of other cells
+    try:
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:
+        return [line]
 
 
-def _encoding(sample: bytes, where: str) -> str:
-    """'utf-8' (or 'utf-8-sig' after a byte-order mark) for UTF-8 text, 'latin-1' for other
-    8-bit text; DataError for binary data."""
+_UTF_BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+             (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
+def _wide_encoding(sample: bytes) -> str | None:
+    """'utf-16'/'utf-32' after a byte-order mark, 'utf-16-le'/'-be' for BOM-less UTF-16 text
+    (every other byte NUL, as Windows tools write it), None for 8-bit text."""
+    for bom, encoding in _UTF_BOMS:
+        if sample.startswith(bom):
+            return encoding
+    even, odd = sample[0::2], sample[1::2]
+    if len(sample) >= 4 and even.count(0) <= len(even) // 100 and odd.count(0) >= len(odd) * 9 // 10:
+        return "utf-16-le"
+    if len(sample) >= 4 and odd.count(0) <= len(odd) // 100 and even.count(0) >= len(even) * 9 // 10:
+        return "utf-16-be"
+    return None
+
+
+def _not_text(where: str) -> DataError:
+    return DataError(f"{where}: does not look like a text file (it holds binary data); "
+                     "expected CSV text with one example per row")
+
+
+def _encoding(sample: bytes, where: str, complete: bool | None = None) -> str:
+    """'utf-8' (or 'utf-8-sig' after a byte-order mark) for UTF-8 text, 'utf-16…'/'utf-32' for
+    wide Unicode text, 'latin-1' for other 8-bit text; DataError for binary data.
+    `complete`: the sample is the whole file (None: guess from its length)."""
+    complete = len(sample) < SAMPLE_BYTES if complete is None else complete
+    wide = _wide_encoding(sample)
+    if wide is not None:
+        text = sample.decode(wide, errors="replace")
+        control = sum(1 for c in text if ord(c) < 32 and c not in "\t\n\r\f\v" or c == "\x7f")
+        ascii_chars = sum(1 for c in text if c < "\x80")
+        if "\0" in text or control > len(text) // 100 or ascii_chars < len(text) // 2:
+            raise _not_text(where)  # a table's numbers are ASCII whatever the encoding
+        log.info("%s is %s text", where, wide.upper())
+        return wide
     control = len(sample) - len(sample.translate(None, _CONTROL))
     if b"\0" in sample or control > len(sample) // 100:
-        raise DataError(f"{where}: does not look like a text file (it holds binary data); "
-                        "expected CSV text with one example per row")
+        raise _not_text(where)
     utf8 = "utf-8-sig" if sample.startswith(b"\xef\xbb\xbf") else "utf-8"
     try:
         sample.decode(utf8)
     except UnicodeDecodeError as err:
-        if len(sample) == SAMPLE_BYTES and err.start >= len(sample) - 3:
+        if not complete and err.start >= len(sample) - 3:
             return utf8  # a character cut in two by the end of the sample
         log.warning("%s is not UTF-8; reading it as Latin-1", where)
         return "latin-1"
@@ -113,10 +154,17 @@ def _label_index(label_column: str | int | None, first: list[str], where: str) -
     return index % n, False
 
 
-def layout_of(sample: bytes, suffix: str, where: str, label_column: str | int | None) -> Layout:
-    """Encoding, delimiter, header and label column from the first bytes of a table."""
-    encoding = _encoding(sample, where)
+def layout_of(sample: bytes, suffix: str, where: str, label_column: str | int | None,
+              complete: bool | None = None) -> Layout:
+    """Encoding, delimiter, header and label column from the first bytes of a table.
+
+    `complete`: the sample is the whole file; otherwise its last, cut line is left out
+    (None: guess from its length)."""
+    complete = len(sample) < SAMPLE_BYTES if complete is None else complete
+    encoding = _encoding(sample, where, complete)
     text = sample.decode(encoding, errors="replace")
+    if not complete and "\n" in text:
+        text = text[: text.rfind("\n")]
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     numbered = [(i, line) for i, line in enumerate(lines)
                 if line.strip() and not line.lstrip().startswith("#")][:SAMPLE_ROWS]
@@ -135,6 +183,26 @@ def layout_of(sample: bytes, suffix: str, where: str, label_column: str | int | 
     return Layout(encoding=encoding, delimiter=delimiter,
                   header=[c.strip() for c in first] if header else None,
                   first_data=first_index + 1 if header else 0, n_cols=len(first), label=label)
+
+
+def read_sample(path: Path, where: str) -> bytes:
+    """The first SAMPLE_BYTES of a table, grown until it holds SAMPLE_ROWS whole lines (or two
+    whole lines once it reaches SAMPLE_ENOUGH, or the end of the file): a row of a wide table
+    can be far longer than SAMPLE_BYTES."""
+    with open(path, "rb") as fh:
+        sample = fh.read(SAMPLE_BYTES)
+        while True:
+            lines = sample.count(b"\n")
+            if lines > SAMPLE_ROWS or (lines >= 2 and len(sample) >= SAMPLE_ENOUGH):
+                break
+            if len(sample) >= SAMPLE_MAX:
+                raise DataError(f"{where}: its first line is longer than "
+                                f"{SAMPLE_MAX // 2**20} MB; expected one example per line")
+            more = fh.read(len(sample))  # doubling: few reads even for very long lines
+            if not more:
+                break
+            sample += more
+    return sample
 
 
 def _check_size(where: str, size: int, sample: bytes, layout: Layout, limit: int | None) -> None:
@@ -191,7 +259,8 @@ def _decode(data: bytes, encoding: str, where: str) -> str:
         return data.decode(encoding)
     except UnicodeDecodeError as err:
         line = data.count(b"\n", 0, err.start) + 1
-        raise DataError(f"{where} line {line}: bytes that are not UTF-8 text; save the file "
+        what = "UTF-8" if encoding.startswith("utf-8") else encoding.upper()
+        raise DataError(f"{where} line {line}: bytes that are not {what} text; save the file "
                         "as UTF-8") from err
 
 
@@ -293,13 +362,13 @@ def load_table(path: Path, where: str, opts: LoadOptions) -> Dataset:
     """A CSV/TSV/text table -> Dataset: X (n_x, m) float64, Y (n_y, m) from the label column."""
     try:
         size = path.stat().st_size
-        with open(path, "rb") as fh:
-            sample = fh.read(SAMPLE_BYTES)
+        sample = read_sample(path, where)
     except OSError as err:
         raise DataError(f"{where}: cannot be read ({err.strerror or err})") from err
     if not sample.strip():
         raise DataError(f"{where}: is empty; expected one example per row")
-    layout = layout_of(sample, path.suffix.lower(), where, opts.label_column)
+    layout = layout_of(sample, path.suffix.lower(), where, opts.label_column,
+                       complete=len(sample) >= size)
     _check_size(where, size, sample, layout, opts.memory_limit)
     try:
         return _load(path, where, layout, opts)

@@ -1,7 +1,7 @@
 """Activation functions g and their derivatives g', safe for any finite z."""
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import numpy as np
 
@@ -71,18 +71,29 @@ def _linear_backward(dA: Array, z: Array) -> Array:
     return dA
 
 
-# name -> (g, (dA, Z) -> dA * g'(Z), how g is written, how g' is written)
-ACTIVATIONS: dict[str, tuple[Callable[[Array], Array], Callable[[Array, Array], Array], str, str]] = {
-    "relu": (relu, relu_backward, "relu(z) = max(0, z)", "g'(z) = 1 if z > 0 else 0"),
-    "leaky_relu": (
+class Activation(NamedTuple):
+    """One activation: g, its backward (dA, Z) -> dA * g'(Z), how g and g' are written, and g's symbol
+    in equations ('σ' in 'A[1] = σ(Z[1])'; '' for linear, whose A[l] = Z[l])."""
+
+    g: Callable[[Array], Array]
+    backward: Callable[[Array, Array], Array]
+    formula: str
+    derivative: str
+    symbol: str
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    "relu": Activation(relu, relu_backward, "relu(z) = max(0, z)", "g'(z) = 1 if z > 0 else 0", "relu"),
+    "leaky_relu": Activation(
         leaky_relu,
         leaky_relu_backward,
         "leaky_relu(z) = z if z > 0 else 0.01·z",
         "g'(z) = 1 if z > 0 else 0.01",
+        "leaky_relu",
     ),
-    "tanh": (np.tanh, _times(tanh_prime), "tanh(z)", "g'(z) = 1 − tanh²(z)"),
-    "sigmoid": (sigmoid, _times(sigmoid_prime), "σ(z) = 1 / (1 + e^−z)", "g'(z) = σ(z)(1 − σ(z))"),
-    "linear": (linear, _linear_backward, "g(z) = z", "g'(z) = 1"),
+    "tanh": Activation(np.tanh, _times(tanh_prime), "tanh(z)", "g'(z) = 1 − tanh²(z)", "tanh"),
+    "sigmoid": Activation(sigmoid, _times(sigmoid_prime), "σ(z) = 1 / (1 + e^−z)", "g'(z) = σ(z)(1 − σ(z))", "σ"),
+    "linear": Activation(linear, _linear_backward, "g(z) = z", "g'(z) = 1", ""),
 }
 
 HIDDEN_ACTIVATIONS: tuple[str, ...] = tuple(ACTIVATIONS)
@@ -103,3 +114,15 @@ def log_softmax(z: Array) -> Array:
 def log_sigmoid(z: Array) -> Array:
     """ln σ(z) = -ln(1 + e^-z), finite for every finite z."""
     return -np.logaddexp(0.0, -z)
+
+
+def _softmax_backward(dA: Array, z: Array) -> Array:
+    raise NotImplementedError("softmax is an output activation: dZ[L] is computed with its loss")
+
+
+SOFTMAX = Activation(softmax, _softmax_backward, "softmax(z)ᵢ = e^zᵢ / Σⱼ e^zⱼ", "", "softmax")
+
+
+def activation(name: str) -> Activation:
+    """The record of g by name: every hidden activation, and softmax (an output only)."""
+    return SOFTMAX if name == "softmax" else ACTIVATIONS[name]

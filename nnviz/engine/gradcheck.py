@@ -6,8 +6,9 @@ from typing import Callable
 
 import numpy as np
 
+from .context import Training
 from .network import NetworkSpec
-from .plan import symbol
+from .plan import initial_state, symbol
 from .stepper import Stepper, iterate_ops
 
 Array = np.ndarray
@@ -60,6 +61,7 @@ def gradient_check(
     seed: int = 0,
     progress: Callable[[int, int], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    training: Training | None = None,
 ) -> list[GradCheckRow]:
     """Compare dW[l], db[l] from the stepper's backward pass with (J(θ+ε) − J(θ−ε)) / 2ε.
 
@@ -71,14 +73,19 @@ def gradient_check(
     row says how many.  J is evaluated by the same forward and cost operations the
     stepper performs.  ``progress(done, total)`` is called as entries are checked;
     ``should_stop()`` returning True raises Cancelled.
+
+    With ``training`` (mini-batches, λ) the check is on the first batch with the L2 term;
+    dropout masks are those of that iteration in both passes (they follow the iteration,
+    not a moving random state) and batch norm normalises with the batch's own μ and σ².
     """
-    params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
-    stepper = Stepper(spec, params, X, Y)
+    params = {k: np.array(v, dtype=np.float64) for k, v in params.items() if k in spec.parameter_names}
+    stepper = Stepper(spec, params, X, Y, training=training)
     stepper.run_to(stepper.backward_end)
     cost_ops = stepper.plan[: stepper.forward_end]
+    start = {"A0": X, "Y": Y, **initial_state(spec, stepper.training)}
 
     def cost() -> float:
-        values = iterate_ops(cost_ops, {"A0": X, "Y": Y, **params})
+        values = iterate_ops(cost_ops, {**start, **params}, stepper.context)
         return float(values["J"][0, 0])
 
     rng = np.random.default_rng(seed)

@@ -4,17 +4,17 @@ from __future__ import annotations
 import numpy as np
 
 from .network import NetworkSpec
-from .plan import build_plan
+from .plan import forward_plan
 from .stepper import iterate_ops, quiet
 
 Array = np.ndarray
 
 
 def predict(spec: NetworkSpec, params: dict[str, Array], X: Array) -> Array:
-    """A[L] (n_y, m) for the columns of X (n_x, m)."""
-    forward = [op for op in build_plan(spec) if op.phase == "forward"]
+    """A[L] (n_y, m) for the columns of X (n_x, m): no dropout; batch norm with its running averages
+    (``params`` may be the stepper's values, which hold them)."""
     with quiet():  # a diverged network gives Inf/NaN predictions, not warnings
-        return iterate_ops(forward, {"A0": X, **params})[f"A{spec.L}"]
+        return iterate_ops(forward_plan(spec), {**params, "A0": X})[f"A{spec.L}"]
 
 
 def accuracy(spec: NetworkSpec, A: Array, Y: Array) -> float | None:

@@ -92,16 +92,23 @@ def provenance(op: Operation, spec: NetworkSpec, operands: Sequence[Array | None
 
     if any(a is None for a in operands) and kind != "update":
         return missing("(an operand is not kept)")
-    if kind == "linear":  # Z[l] = W[l]·A[l-1] + b[l]
-        W, A, b = operands
+    if kind == "linear":  # Z[l] = W[l]·A[l-1] + b[l] (no b[l] under batch norm)
+        W, A = operands[:2]
+        bias = (_cell(keys[2], row), float(operands[2][row, 0])) if len(operands) > 2 else ("", None)
         text, terms = _product(name, (f"{symbol(keys[0])}[{row},k]", ""), (f"{symbol(keys[1])}[k,{col}]", ""),
-                               W[row, :], A[:, col], _cell(keys[2], row), float(b[row, 0]), value)
-        return Provenance(text, ((0, row, None), (1, None, col), (2, row, 0)), terms, value)
+                               W[row, :], A[:, col], bias[0], bias[1], value)
+        marks = ((0, row, None), (1, None, col)) + (((2, row, 0),) if len(operands) > 2 else ())
+        return Provenance(text, marks, terms, value)
     if kind == "dW":  # dW[l] = dZ[l]·A[l-1]ᵀ: row i of dZ[l], row j of A[l-1] (column j of A[l-1]ᵀ as shown)
-        dZ, A = operands
+        dZ, A = operands[:2]
         text, terms = _product(name, (f"{symbol(keys[0])}[{row},k]", ""), (f"{symbol(keys[1])}[{col},k]", ""),
                                dZ[row, :], A[col, :], value=value)
-        return Provenance(text, ((0, row, None), (1, None, col)), terms, value)
+        marks = ((0, row, None), (1, None, col))
+        if len(operands) > 2:  # + (λ/m)·W[l]: L2 regularisation
+            head, total = text.rsplit(" = ", 1)
+            text = f"{head} + (λ/m)·{_cell(keys[2], row, col)} = {total}"
+            marks += ((2, row, col),)
+        return Provenance(text, marks, terms, value)
     if kind == "dA" and key != f"dA{L}":  # dA[l-1] = W[l]ᵀ·dZ[l]: column i of W[l] (row i of W[l]ᵀ as shown)
         W, dZ = operands
         text, terms = _product(name, (f"{symbol(keys[0])}[k,{row}]", ""), (f"{symbol(keys[1])}[k,{col}]", ""),
@@ -112,15 +119,21 @@ def provenance(op: Operation, spec: NetworkSpec, operands: Sequence[Array | None
         singles = [float(x) for x in dZ[row, :]]
         text = f"{name} = Σₖ {symbol(keys[0])}[{row},k] = {written_sum(singles=singles)} = {exact(value)}"
         return Provenance(text, ((0, row, None),), tuple((x, 1.0) for x in singles), value)
-    if kind == "update":  # p = p − α·dp
-        old, grad = operands
-        g = float(grad[row, col])
+    if kind == "update":  # p = p − α·dp (momentum: α·v_dp; RMSprop, Adam: α·dp / (√s + ε))
+        old, grad = operands[:2]
+        cell = (lambda k: _cell(k, row)) if result.shape[1] == 1 else (lambda k: _cell(k, row, col))
         before = "(old value not kept)" if old is None else number(float(old[row, col]))
-        text = (f"{name} = {name} − α·{_cell(keys[1], row) if result.shape[1] == 1 else _cell(keys[1], row, col)}"
-                f" = {before} − {number(learning_rate)}·{_factor(g)} = {exact(value)}")
-        marks = ((1, row, col),) if old is None else ((0, row, col), (1, row, col))
+        g = float(grad[row, col])
+        if len(operands) == 2:
+            step, numbers = f"α·{cell(keys[1])}", f"{number(learning_rate)}·{_factor(g)}"
+        else:
+            s = float(operands[2][row, col])
+            step = f"α·{cell(keys[1])} / (√{cell(keys[2])} + ε)"
+            numbers = f"{number(learning_rate)}·{_factor(g)} / (√{number(s)} + ε)"
+        text = f"{name} = {name} − {step} = {before} − {numbers} = {exact(value)}"
+        marks = tuple((k, row, col) for k in range(len(operands)) if operands[k] is not None)
         return Provenance(text, marks, (), value)
-    if kind == "activation":
+    if kind == "activation" and len(operands) == 1:
         (Z,) = operands
         z = float(Z[row, col])
         g = spec.activation(op.layer)
@@ -133,11 +146,11 @@ def provenance(op: Operation, spec: NetworkSpec, operands: Sequence[Array | None
         written = {"sigmoid": "σ", "linear": ""}.get(g, g)
         return Provenance(f"{name} = {written}({_cell(keys[0], row, col)}) = {written}({number(z)}) = {exact(value)}",
                           ((0, row, col),), (), value)
-    if kind == "dZ":
+    if kind == "dZ" and len(operands) <= 2:
         return _dZ(op, spec, operands, name, row, col, value)
     if kind == "cost":
         return _cost(op, spec, operands, value)
-    if kind == "dA":  # dA[L] from A[L] and Y, cell by cell
+    if kind == "dA" and len(operands) == 2 and keys[1] == "Y":  # dA[L] from A[L] and Y, cell by cell
         A, Y = operands
         return Provenance(f"{name} = {op.rhs} at [{row},{col}], from {_cell(keys[0], row, col)} = "
                           f"{number(float(A[row, col]))} and {_cell(keys[1], row, col)} = {number(float(Y[row, col]))}"
@@ -170,7 +183,9 @@ def _dZ(op: Operation, spec: NetworkSpec, operands: Sequence[Array], name: str, 
 
 def _cost(op: Operation, spec: NetworkSpec, operands: Sequence[Array], value: float) -> Provenance:
     """J = (1/m) Σⱼ loss of example j: the first examples' losses written out."""
-    A, Y = operands
+    A, Y = operands[:2]
+    if len(operands) > 2:  # + J_L2: the regularisation term is not a sum over examples
+        return Provenance(f"J = {op.rhs} = {exact(value)}", ((0, None, None), (1, None, None)), (), value)
     m = A.shape[1]
     with np.errstate(all="ignore"):
         if spec.output == "sigmoid":

@@ -7,8 +7,10 @@ from typing import Callable, Iterable
 
 import numpy as np
 
+from .context import Context, Training
 from .network import NetworkSpec
-from .plan import Operation, build_plan, shape_text
+from .operation import Phase
+from .plan import Operation, build_plan, initial_state, shape_text
 
 Array = np.ndarray
 
@@ -84,10 +86,16 @@ class Stepper:
     """Runs the plan of one iteration (see ``plan.build_plan``) an operation at a time.
 
     ``values`` holds every array by its code name: A0 (= X, n_x×m), Y (n_y×m),
-    W1, b1, ..., Z1, A1, ..., J (1×1), dA3, dZ3, dW3, ...  ``position`` is the
-    index of the next operation in ``plan``; ``iteration`` counts completed
-    iterations (the one in progress has this number).  A whole iteration is
+    W1, b1, ..., Z1, A1, ..., J (1×1), dA3, dZ3, dW3, ..., and the optimiser's
+    state (vdW1, sdW1, t, ...).  ``position`` is the index of the next operation
+    in ``plan``; ``iteration`` counts completed iterations -- updates, one per
+    mini-batch (the one in progress has this number).  A whole iteration is
     the same operations run in order -- there is no second code path.
+
+    Training options (``Training``'s fields: optimizer, beta, beta1, beta2, epsilon,
+    batch_size, batch_seed, rng, lr_decay, decay_interval, l2, dropout_seed) are
+    keywords, or one ``training=Training(...)``.  With mini-batches A0 and Y are the
+    batch in progress (X{t}, Y{t}) and ``X``, ``Y`` the whole training set.
     """
 
     def __init__(
@@ -98,17 +106,24 @@ class Stepper:
         Y: Array,
         learning_rate: float = 0.0075,
         history_bytes: int = 0,
+        training: Training | None = None,
+        **options,
     ) -> None:
         _check_shapes(spec, params, X, Y)
         self.spec = spec
-        self.plan: tuple[Operation, ...] = build_plan(spec)
-        self.learning_rate = float(learning_rate)
-        self.values: dict[str, Array] = {"A0": X, "Y": Y, **params}
+        if training is None:
+            training = Training(learning_rate=float(learning_rate), **options)
+        elif options:
+            training = training.edit(**options)
+        self.X, self.Y = X, Y
+        self.context = Context(training, X, Y)
+        self.plan: tuple[Operation, ...] = build_plan(spec, training, X.shape[1])
+        self.values: dict[str, Array] = {"A0": X, "Y": Y, **params, **initial_state(spec, training)}
         self.position = 0
         self.iteration = 0
         phases = [op.phase for op in self.plan]
-        self.forward_end = phases.index("backward")  # forward pass and cost done
-        self.backward_end = phases.index("update")
+        self.forward_end = phases.index(Phase.BACKWARD)  # forward pass and cost done
+        self.backward_end = len(phases) - phases[::-1].index(Phase.BACKWARD)  # the first after the backward pass
         self._history: deque[tuple[str, Array | None]] = deque()
         self._history_bytes = 0
         self.history_budget = int(history_bytes)
@@ -116,8 +131,50 @@ class Stepper:
 
     # -- reading the state ---------------------------------------------------
     @property
+    def iteration(self) -> int:
+        """Completed iterations (updates); the context follows it (t, epoch, batch, α)."""
+        return self._iteration
+
+    @iteration.setter
+    def iteration(self, value: int) -> None:
+        self._iteration = value
+        self.context.iteration = value
+
+    @property
+    def training(self) -> Training:
+        return self.context.training
+
+    @training.setter
+    def training(self, training: Training) -> None:
+        """New hyperparameters of the same plan (α, β's, ε, λ, decay): they apply from the next operation."""
+        self.context.retrain(training)
+
+    @property
+    def learning_rate(self) -> float:
+        """α₀ (α of epoch 0; the decay, if any, divides it)."""
+        return self.context.training.learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, alpha: float) -> None:
+        self.training = self.training.edit(learning_rate=float(alpha))
+
+    @property
     def m(self) -> int:
+        """Columns of the batch in progress (all of them without mini-batches)."""
         return int(self.values["Y"].shape[1])
+
+    @property
+    def m_total(self) -> int:
+        return int(self.X.shape[1])
+
+    @property
+    def epoch(self) -> int:
+        return self.context.epoch
+
+    def position_text(self) -> str:
+        """'epoch e · batch t/T · operation' (the operation next), or 'iteration i · operation' in full batch."""
+        where = self.context.position_text() if self.context.batches > 1 else f"iteration {self.iteration}"
+        return f"{where} · {self.next_op.symbol}"
 
     @property
     def next_op(self) -> Operation:
@@ -132,7 +189,7 @@ class Stepper:
 
     @property
     def parameters(self) -> dict[str, Array]:
-        return {f"{p}{l}": self.values[f"{p}{l}"] for l in range(1, self.spec.L + 1) for p in "Wb"}
+        return {key: self.values[key] for key in self.spec.parameter_names}
 
     @property
     def cost(self) -> float | None:
@@ -155,7 +212,7 @@ class Stepper:
     def _advance(self) -> Operation:
         """One operation (callers hold ``quiet()``: overflow to Inf/NaN is reported per record, not warned)."""
         op = self.plan[self.position]
-        value = op.compute(self.values, self.learning_rate)
+        value = op.compute(self.values, self.context)
         if self.history_budget:
             self._remember(op.key)
         self.values[op.key] = value
@@ -204,10 +261,10 @@ class Stepper:
         """Finish the iteration in progress (a whole one from its start), updates included."""
         if on_step is None and not self.history_budget:
             # the same operations in the same order, without the per-step bookkeeping
-            values, alpha = self.values, self.learning_rate
+            values, context = self.values, self.context
             with quiet():
                 for op in self.plan[self.position:]:
-                    values[op.key] = op.compute(values, alpha)
+                    values[op.key] = op.compute(values, context)
             self.position = 0
             self.iteration += 1
             return self.last_record()
@@ -279,16 +336,23 @@ def _check_shapes(spec: NetworkSpec, params: dict[str, Array], X: Array, Y: Arra
         raise ValueError(f"X has {X.shape[0]} rows but the network's input layer has {spec.sizes[0]} units")
     if Y.shape[0] != spec.sizes[-1]:
         raise ValueError(f"Y has {Y.shape[0]} rows but the network's output layer has {spec.sizes[-1]} units")
-    for l in range(1, spec.L + 1):
-        for key, shape in ((f"W{l}", spec.weight_shape(l)), (f"b{l}", (spec.sizes[l], 1))):
-            if key not in params:
-                raise ValueError(f"parameter {key} is missing")
-            if params[key].shape != shape:
-                raise ValueError(f"{key} has shape {params[key].shape}, expected {shape}")
+    for key in spec.parameter_names:
+        shape = spec.parameter_shape(key)
+        if key not in params:
+            raise ValueError(f"parameter {key} is missing")
+        if params[key].shape != shape:
+            raise ValueError(f"{key} has shape {params[key].shape}, expected {shape}")
 
 
-def iterate_ops(plan: Iterable[Operation], values: dict[str, Array], alpha: float = 0.0) -> dict[str, Array]:
-    """Run the given operations of a plan on ``values`` (in place) and return it."""
+def iterate_ops(
+    plan: Iterable[Operation], values: dict[str, Array], context: Context | float | None = None
+) -> dict[str, Array]:
+    """Run the given operations of a plan on ``values`` (in place) and return it.
+
+    ``context`` defaults to full-batch gradient descent at iteration 0 (a number is taken as α)."""
+    if not isinstance(context, Context):
+        alpha = 0.0075 if context is None else float(context)
+        context = Context(Training(learning_rate=alpha if alpha > 0 else 0.0075), values.get("A0"), values.get("Y"))
     for op in plan:
-        values[op.key] = op.compute(values, alpha)
+        values[op.key] = op.compute(values, context)
     return values

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QSizePolicy,
+    QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QSizePolicy,
     QSpinBox, QTableWidget, QToolButton, QVBoxLayout, QWidget,
 )
 
@@ -11,10 +11,12 @@ from ..data import DataError, check_output_fits
 from ..engine import HIDDEN_ACTIVATIONS, INITS, OUTPUTS, RNGS
 from ..session import Design, Session
 from ..session.design import MAX_UNITS
+from .fields import ScientificSpinBox, UndoPassesThrough
 
 OUTPUT_LABELS = {"sigmoid": "sigmoid · cross-entropy", "softmax": "softmax · cross-entropy",
                  "linear": "linear · squared error"}
 MAX_HIDDEN_LAYERS = 12
+LEARNING_RATES = (1e-12, 1e4)  # α: typed as 0.0075, 7.5e-3 or 1e-4
 
 
 class DesignerView(QWidget):
@@ -64,12 +66,16 @@ class DesignerView(QWidget):
         self.output_combo.setObjectName("outputActivation")
         for name in OUTPUTS:
             self.output_combo.addItem(OUTPUT_LABELS[name], name)
-        self.lr_spin = QDoubleSpinBox()
+        self.lr_spin = ScientificSpinBox(*LEARNING_RATES)
         self.lr_spin.setObjectName("learningRate")
-        self.lr_spin.setDecimals(6)
-        self.lr_spin.setRange(1e-6, 100.0)
-        self.lr_spin.setSingleStep(0.0005)
         self.lr_spin.setKeyboardTracking(False)
+        self.lr_spin.setToolTip("α: a positive number such as 0.0075, 7.5e-3 or 1e-4 (up to 10000)")
+        self.lr_note = QLabel()  # why a typed α was refused, until the next accepted one
+        self.lr_note.setObjectName("learningRateNote")
+        self.lr_note.setWordWrap(True)
+        self.lr_note.setStyleSheet("color: #a8261b;")
+        self.lr_note.hide()
+        self.lr_spin.refused.connect(self._learning_rate_refused)
         self.init_combo = QComboBox()
         self.init_combo.setObjectName("initialisation")
         for name, note in INITS.items():
@@ -100,6 +106,7 @@ class DesignerView(QWidget):
         training = QGroupBox("Training")
         form = QFormLayout(training)
         form.addRow("Learning rate α", self.lr_spin)
+        form.addRow(self.lr_note)
         form.addRow("Initialisation", self.init_combo)
         form.addRow(self.init_note)
         form.addRow("Random generator", self.rng_combo)
@@ -116,6 +123,7 @@ class DesignerView(QWidget):
         self.table.itemSelectionChanged.connect(self._update_buttons)
         session.design_changed.connect(self.refresh)
         session.dataset_changed.connect(self.refresh)
+        self.undo_keys = UndoPassesThrough(self)  # Ctrl+Z in a field whose edit is done undoes the design edit
         self.refresh()
 
     # -- model -> widgets (signals blocked: no echo) ---------------------------------
@@ -146,6 +154,7 @@ class DesignerView(QWidget):
             spin.blockSignals(False)
         self.init_note.setText(INITS[design.init])
         self._update_buttons()
+        self.undo_keys.watch(self)  # rows may have brought new spin boxes
 
     def _row_widgets(self, row: int, units: int, activation: str) -> None:
         spin = self.table.cellWidget(row, 0)
@@ -218,7 +227,12 @@ class DesignerView(QWidget):
             self._set(self.session.design.with_activation(row, name))
 
     def _learning_rate(self, value: float) -> None:
+        self.lr_note.hide()
         self.session.set_learning_rate(value)
+
+    def _learning_rate_refused(self, reason: str) -> None:
+        self.lr_note.setText(f"{reason}; α stays {self.lr_spin.textFromValue(self.lr_spin.value())}")
+        self.lr_note.show()
 
     def _add(self) -> None:
         design = self.session.design

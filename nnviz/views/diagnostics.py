@@ -9,10 +9,11 @@ from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView, QAbstractScrollArea, QBoxLayout, QDockWidget, QHeaderView, QLabel, QMainWindow, QSizePolicy,
-    QTableWidget, QTableWidgetItem, QWidget,
+    QTableWidget, QTableWidgetItem, QToolButton, QWidget,
 )
 
-from ..engine.diagnostics import DEAD_SHARE, RATIO_HIGH, RATIO_LOW, SATURATED_SHARE, LayerDiagnostics, diagnose
+from ..engine.diagnostics import RATIO_HIGH, RATIO_LOW, LayerDiagnostics, diagnose, fitted_cost
+from ..engine.numbers import number_text
 from ..session import Session
 from .style import VERDICT_TEXT, VERDICT_TINTS
 
@@ -35,34 +36,14 @@ MIN_TABLE_ROWS = 3  # rows the table keeps when the dock is short (more scroll)
 PLOTS_MIN_WIDTH = 520  # px the two training plots keep beside the table; with less room the dock is a tab
 
 
-def share_tone(count: int | None, units: int, share: float) -> str | None:
-    """Dead or saturated units: red when all of them, amber from ``share`` of them on (as the hints say)."""
-    if not count:
-        return None
-    return "wrong" if count == units else "suspicious" if count >= max(1, share * units) else None
-
-
-def ratio_tone(ratio: float | None) -> str | None:
-    """α‖dW‖/‖W‖: red above RATIO_HIGH (or not finite), amber below RATIO_LOW."""
-    if ratio is None:
-        return None
-    if not math.isfinite(ratio) or ratio > RATIO_HIGH:
-        return "wrong"
-    return "suspicious" if ratio < RATIO_LOW else None
-
-
 def tones(d: LayerDiagnostics) -> tuple[str | None, str | None, str | None]:
-    """The tones of the dead, saturated and ratio cells of layer ``d``."""
-    return (share_tone(d.dead, d.units, DEAD_SHARE), share_tone(d.saturated, d.units, SATURATED_SHARE),
-            ratio_tone(d.update_ratio))
+    """The tones of the dead, saturated and ratio cells of layer ``d`` (the engine's rules decide them)."""
+    return d.tones
 
 
 def severity(d: LayerDiagnostics) -> str | None:
     """The worst of the layer's cells: 'wrong' (red), 'suspicious' (amber), or None when it looks healthy."""
-    found = tones(d)
-    if "wrong" in found:
-        return "wrong"
-    return "suspicious" if d.hint or "suspicious" in found else None
+    return d.severity
 
 
 def count_text(count: int | None, units: int) -> str:
@@ -91,6 +72,7 @@ class DiagnosticsView(QWidget):
         self.session = session
         self.diagnostics: list[LayerDiagnostics] = []
         self.warnings = 0
+        self.worst: str | None = None  # 'wrong' or 'suspicious' while there are warnings
         self.refresh_count = 0
         self._last = -math.inf
         self._timer = QTimer(self)
@@ -203,15 +185,18 @@ class DiagnosticsView(QWidget):
         for d in self.diagnostics:
             tone = severity(d)
             if tone:
-                hint = d.hint or "the update ratio is not finite: the weights or gradients hold NaN or Inf"
-                lines.append(f"<span style='color:{VERDICT_TEXT[tone]}'><b>Layer {d.layer}:</b> {hint}</span>")
-        if len(lines) != self.warnings:
-            self.warnings = len(lines)
+                lines.append(f"<span style='color:{VERDICT_TEXT[tone]}'><b>Layer {d.layer}:</b> {d.hint}</span>")
+        worst = "wrong" if any(severity(d) == "wrong" for d in self.diagnostics) else "suspicious" if lines else None
+        if len(lines) != self.warnings or worst != self.worst:
+            self.warnings, self.worst = len(lines), worst
             self.warnings_changed.emit(self.warnings)
         if lines:
             self.hint_label.setText("<br>".join(lines))
         elif any(d.update_ratio is not None for d in self.diagnostics):
-            self.hint_label.setText(f"<span style='color:{VERDICT_TEXT['ok']}'>No warning signs in any layer.</span>")
+            s = self.session
+            J = fitted_cost(s.spec, s.values)
+            fits = "" if J is None else f" The network fits its training data (J = {number_text(J)}): small updates are expected."
+            self.hint_label.setText(f"<span style='color:{VERDICT_TEXT['ok']}'>No warning signs in any layer.{fits}</span>")
         else:
             self.hint_label.setText("Update ratios appear after the first backward pass (dW[l]).")
 
@@ -237,6 +222,13 @@ class DiagnosticsDock(QObject):
             window.addDockWidget(window.dockWidgetArea(plots), dock)
             window.splitDockWidget(plots, dock, Qt.Orientation.Horizontal)
         window.docks["diagnosticsDock"] = dock
+        # a real warning shows outside the tab too: a button in the status bar that brings the dock forward
+        self.badge = QToolButton(window)
+        self.badge.setObjectName("diagnosticsBadge")
+        self.badge.setAutoRaise(True)
+        self.badge.setToolTip("Diagnostics found warning signs: click to show them")
+        self.badge.clicked.connect(self.show_dock)
+        window.statusBar().addPermanentWidget(self.badge)
         self.view.warnings_changed.connect(self._show_warnings)
         self._show_warnings(self.view.warnings)
         window.menus["view"].addAction(dock.toggleViewAction())
@@ -253,6 +245,16 @@ class DiagnosticsDock(QObject):
         """The title says so, so a warning shows even on a tab behind the plots."""
         noun = "warning" if count == 1 else "warnings"
         self.dock.setWindowTitle(f"Diagnostics ({count} {noun})" if count else "Diagnostics")
+        self.badge.setText(f"⚠ {count} diagnostics {noun}")
+        tone = self.view.worst or "suspicious"
+        self.badge.setStyleSheet(f"QToolButton {{ color: {VERDICT_TEXT[tone]}; background: {VERDICT_TINTS[tone]};"
+                                 " border-radius: 3px; padding: 0 6px; font-weight: bold; }")
+        self.badge.setVisible(count > 0)
+
+    def show_dock(self) -> None:
+        """Show the Diagnostics dock (in front of the tabs it shares)."""
+        self.dock.show()
+        self.dock.raise_()
 
     def apply_default_size(self) -> None:
         """Beside the plots at the width of its table, or a tab beside them when there is not room for both

@@ -52,24 +52,9 @@ def fit_row(metrics: QFontMetricsF, candidates: list[list[str]], width: float) -
 
 
 def op_highlight(op: Operation) -> tuple[set[int], set[int], set[int]]:
-    """(columns, weight layers, bias layers) an operation works on.
-
-    A column is the layer whose per-unit arrays (Z, A, dZ, dA, db) the operation
-    writes; weight layers are the W[l] it reads or writes (Z[l] and dA[l-1] read
-    W[l], dW[l] and the update write it).
-    """
-    l, kind = op.layer, op.kind
-    if kind == "linear":
-        return {l}, {l}, {l}
-    if kind == "dA" and op.key != f"dA{l}":  # dA[l-1] = W[l]ᵀ·dZ[l]
-        return {l - 1}, {l}, set()
-    if kind == "dW":
-        return {l}, {l}, set()
-    if kind == "db":
-        return {l}, set(), {l}
-    if kind == "update":
-        return (set(), {l}, set()) if op.key.startswith("W") else ({l}, set(), {l})
-    return {l}, set(), set()  # A[l], J, dA[L], dZ[l]
+    """(columns, weight layers, bias layers) an operation works on: what it reads and writes
+    (``Operation.highlight``)."""
+    return op.highlight()
 
 
 @dataclass

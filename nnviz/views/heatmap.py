@@ -8,10 +8,11 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedLayout, QVBoxLayout, QWidget
 
 from ..engine import shape_text
+from ..engine.numbers import fit_number
 from .cellmarks import CellNumbers, CellOutline
 from .style import HEATMAP_COLORMAP, NONFINITE, mono_font
 
@@ -25,8 +26,11 @@ CACHE_SIZE = 8
 COMPACT_BELOW = 180  # px: a narrower panel drops its colour bar (hovering still gives every value)
 SHORT_ROWS, SHORT_ROW_HEIGHT = 3, 60  # matrices of at most 3 rows get at most 60 px per row (+60 for axes)
 QWIDGETSIZE_MAX = 16777215
+BAR_GAP = 6  # px between the matrix and its colour bar
 BAR_AXIS_WIDTH = 64  # room for '-0.0005' beside the colour bar (narrower hides such labels)
 CACHE_ABOVE = 50_000  # cells: only matrices this big are worth keeping prepared (X, W[1], dW[1])
+SCALAR_POINTS = 22  # a 1×1 result is a large number (smaller when it would not fit)
+SCALAR_MARGIN = 8  # px kept free beside it
 
 
 @dataclass(frozen=True)
@@ -184,9 +188,16 @@ class HeatmapPanel(QWidget):
         self.note.setWordWrap(True)
         self.note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.note.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.scalar_label = QLabel(self)
+        self.scalar_label.setObjectName("scalarValue")
+        self.scalar_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.scalar_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.scalar_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.scalar: float | None = None  # the 1×1 value shown, None when a heatmap or a note is
         self.pages = QStackedLayout()
         self.pages.addWidget(self.graphics)
         self.pages.addWidget(self.note)
+        self.pages.addWidget(self.scalar_label)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -221,6 +232,7 @@ class HeatmapPanel(QWidget):
         plot.getViewBox().sigResized.connect(lambda *args: self._number_note())
         self.bar = pg.ColorBarItem(colorMap=HEATMAP_COLORMAP, interactive=False, width=12, colorMapMenu=False)
         self.bar.setImageItem(self.image, insert_in=self.plot)
+        self.plot.layout.setColumnFixedWidth(4, BAR_GAP)
         self.bar.axis.setWidth(BAR_AXIS_WIDTH)
         self.bar.axis.setPen("#555555")
         self.bar.axis.setTextPen("#333333")
@@ -228,6 +240,8 @@ class HeatmapPanel(QWidget):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self.set_compact(self.width() < COMPACT_BELOW)
+        if self.scalar is not None:
+            self._fit_scalar()
 
     def set_compact(self, compact: bool) -> None:
         """Without the colour bar (narrow panels: four side by side on a projector)."""
@@ -240,6 +254,7 @@ class HeatmapPanel(QWidget):
             self.bar.hide()
         else:
             self.plot.layout.addItem(self.bar, 2, 5)
+            self.plot.layout.setColumnFixedWidth(4, BAR_GAP)  # the gap ColorBarItem keeps, lost with the bar
             self.bar.show()
 
     # -- showing -----------------------------------------------------------------------
@@ -260,6 +275,7 @@ class HeatmapPanel(QWidget):
         self._source = (array, transposed)
         self.matrix = shown
         self.prepared = self.cache.get(array)
+        self.scalar = None
         if shown.size == 1:
             self._show_scalar(float(shown[0, 0]))
         else:
@@ -317,14 +333,36 @@ class HeatmapPanel(QWidget):
 
     def _show_scalar(self, value: float) -> None:
         self.numbers.set_matrix(None, 1.0)
-        self.note.setFont(mono_font(22))
-        self.note.setText(repr(value))
-        self._show_page(self.note)
+        """The value as large as fits: every digit of repr when there is room, fewer (−7.383e−15) when not;
+        the tooltip and the stats table keep the exact value.  NaN and ±∞ in the NaN/Inf colour."""
+        self.scalar = value
+        self.scalar_label.setToolTip(f"{self.symbol} = {value!r}")
+        self.scalar_label.setStyleSheet("" if np.isfinite(value) else f"color: {NONFINITE};")
+        self._fit_scalar()
+        self._show_page(self.scalar_label)
+
+    def _fit_scalar(self) -> None:
+        room = self.width() - SCALAR_MARGIN
+        font = mono_font(SCALAR_POINTS)
+        if room > 0:  # not yet laid out: the resize that follows fits it
+            metrics = QFontMetrics(font)
+            text = fit_number(self.scalar, lambda t: metrics.horizontalAdvance(t) <= room, least=4)
+            width = metrics.horizontalAdvance(text)
+            if width > room:  # even 4 digits are too wide at this size: a smaller font
+                font.setPointSizeF(max(8.0, SCALAR_POINTS * room / width))
+        else:
+            text = fit_number(self.scalar, lambda t: True)
+        self.scalar_label.setFont(font)
+        self.scalar_label.setText(text)
+
+    def scalar_text(self) -> str:
+        """The 1×1 value as shown ('' when the panel shows no scalar)."""
+        return self.scalar_label.text() if self.scalar is not None else ""
 
     def set_note(self, symbol: str, text: str, lead: str = "") -> None:
         """Show a sentence instead of a matrix (e.g. an update's old value that is not kept)."""
         self.symbol = symbol
-        self.matrix = self.prepared = None
+        self.matrix = self.prepared = self.scalar = None
         self._source = (None, False)
         self.numbers.set_matrix(None, 1.0)
         self.clear_outline()

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..engine import StepRecord, plan_shapes, shape_text, symbol
+from ..engine.numbers import worked_equation
 from ..session import Session
 from .heatmap import HeatmapPanel, MatrixStats, PreparedCache
 from .matrixcopy import MatrixCopy
@@ -119,13 +120,16 @@ class InspectorView(QWidget):
         self.info_label = self._label(11)
         self.info_label.setTextFormat(Qt.TextFormat.RichText)
         self.shapes_label = self._label(14, mono=True)
+        self.worked_label = self._label(14, mono=True)  # a 1×1 update with its numbers
+        self.worked_label.setObjectName("workedEquation")
+        self.worked_label.hide()
         self.hint_label = self._label(16)
         self.hint_label.setWordWrap(True)
         self.hint_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.hint_label.setStyleSheet("color: #555555;")
         header = QVBoxLayout()
         header.setSpacing(2)
-        for label in (self.equation_label, self.shapes_label, self.info_label):
+        for label in (self.equation_label, self.worked_label, self.shapes_label, self.info_label):
             header.addWidget(label)
         return header
 
@@ -155,6 +159,7 @@ class InspectorView(QWidget):
         width = self.contentsRect().width() - 24
         self._fit(self.equation_label, width)
         self._fit(self.shapes_label, width)
+        self._fit(self.worked_label, width)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -257,6 +262,7 @@ class InspectorView(QWidget):
         self.equation_label.setStyleSheet(f"color: {PHASE_COLORS['ready']};")
         self.shapes_label.setText(algebra)
         self.info_label.setText(f"iteration {self.session.iteration} · ready")
+        self.worked_label.hide()
         self._fit_header()
         self.hint_label.setText(f"Press Step (F10) to perform {op.equation}")
         self.hint_label.show()
@@ -281,9 +287,24 @@ class InspectorView(QWidget):
         if record.nonfinite:
             info += f" · <b style='color:{NONFINITE}'>{record.nonfinite} NaN/Inf in {record.symbol}</b>"
         self.info_label.setText(info)
+        worked = self.worked_text(record)
+        self.worked_label.setText(worked or "")
+        self.worked_label.setStyleSheet(f"color: {color};")
+        self.worked_label.setVisible(bool(worked))
         self._fit_header()
         self.hint_label.hide()
         self.body.show()
+
+    def worked_text(self, record: StepRecord) -> str | None:
+        """'b[3] = 0.09209 − 0.0075 × 0.0125 = 0.09201' for an operation on 1×1 matrices whose
+        operands are all kept (an update's old value needs the step-back history); else None."""
+        if record.value.size != 1:
+            return None
+        operands = [array for _, array in self.session.operands(record)]
+        if not operands or any(a is None or a.size != 1 for a in operands):
+            return None
+        return worked_equation(record.symbol, record.op.form, [float(a.flat[0]) for a in operands],
+                               float(self.session.stepper.learning_rate), float(record.value.flat[0]))
 
     def _show_panels(self, record: StepRecord) -> None:
         op = record.op
@@ -312,7 +333,8 @@ class InspectorView(QWidget):
         panels = self.panels[:len(self.panel_keys)]
         if self.session.running:  # operands change 20×/s; the result is what matters then
             panels = panels[-1:]
-        rows = [(p, p.stats()) for p in panels if p.matrix is not None]
+        # the result first: when the view is short and the table scrolls, its row stays in view
+        rows = [(p, p.stats()) for p in reversed(panels) if p.matrix is not None]
         table = self.stats_table
         table.setRowCount(len(rows))
         height = table.horizontalHeader().sizeHint().height() + ROW_HEIGHT * max(len(rows), 1) + 2 * table.frameWidth()
@@ -321,13 +343,14 @@ class InspectorView(QWidget):
         self._size_bottom()
         for r, (panel, stats) in enumerate(rows):
             numbers = (stats.min, stats.max, stats.mean, stats.norm)
-            cells = [panel.symbol, shape_text(panel.matrix.shape)] + [f"{x:.5g}" for x in numbers]
-            cells.append(str(stats.nonfinite))
+            none_finite = stats.nonfinite == panel.matrix.size  # J = inf: no min or mean to give, not "nan"
+            shown = ["—" if none_finite else f"{x:.5g}" for x in numbers]
+            cells = [panel.symbol, shape_text(panel.matrix.shape), *shown, str(stats.nonfinite)]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if 2 <= c < 6:
                     item.setData(Qt.ItemDataRole.UserRole, numbers[c - 2])
-                    item.setToolTip(repr(numbers[c - 2]))
+                    item.setToolTip("no finite entries" if none_finite else repr(numbers[c - 2]))
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if c == 6 and stats.nonfinite:
                     item.setForeground(QColor(NONFINITE))

@@ -30,6 +30,8 @@ LEGEND_POINTS, LEGEND_SAMPLE_PIXELS = 9, 46  # label size; the line sample and s
 # peak downsampling from one point per pixel on (it draws min and max of each bucket);
 # pyqtgraph's default of 5 would draw every point of a 5,000-iteration run
 DOWNSAMPLE_FACTOR = 1.0
+FEW_POINTS, DOT_SIZE = 2, 7  # histories this short are drawn as dots (px)
+EMPTY_ITERATIONS = 10  # the x range of an empty plot
 
 
 def loggable(values: np.ndarray) -> np.ndarray:
@@ -160,6 +162,7 @@ class PlotsView(QWidget):
         self.redraws = 0  # how often the curves were given new data
         self.cost_log = False  # the cost on a log axis (View ▸ Cost on a Log Scale)
         self._drawn: tuple[History | None, int] = (None, -1)
+        self._few: bool | None = None  # whether the curves are drawn as dots (few points)
         self.cost_plot = _make_plot("costPlot", "cost J")
         self.cost_curve = _curve(self.cost_plot, PHASE_COLORS["cost"])
         self.grad_plot = _make_plot("gradientNormPlot", "‖dW[l]‖ (log scale)", log_y=True)
@@ -197,6 +200,7 @@ class PlotsView(QWidget):
             self.legend.addItem(curve, f"‖dW[{l}]‖")
         self._fit_legend()
         self._drawn = (None, -1)
+        self._few = None  # the new curves have no dots yet
         self.refresh()
 
     def _fit_legend(self) -> None:
@@ -231,13 +235,18 @@ class PlotsView(QWidget):
             return
         if history is not drawn or n < drawn_n:
             self.hide_hover()
+            self._reset_ranges(n)
         # the worker may append while we read: take n once and the first n rows of each array
         x = np.arange(n, dtype=float)
+        few = n <= FEW_POINTS  # one or two points make no visible line: draw them as dots
+        changed, self._few = few != self._few, few
         costs = history.costs[:n]
-        self.cost_curve.setData(x, loggable(costs) if self.cost_log else costs)
+        self.cost_curve.setData(x, loggable(costs) if self.cost_log else costs,
+                                **(self._dots(few, PHASE_COLORS["cost"]) if changed else {}))
         norms = history.grad_norms[:n]
         for l, curve in enumerate(self.grad_curves):
-            curve.setData(x, loggable(norms[:, l]))
+            dots = self._dots(few, layer_color(l + 1).name()) if changed else {}
+            curve.setData(x, loggable(norms[:, l]), **dots)
         self._drawn = (history, n)
         self.redraws += 1
         self._show_title()
@@ -257,6 +266,22 @@ class PlotsView(QWidget):
     def add_plot(self, widget: QWidget, index: int) -> None:
         """Another plot in the row (the accuracy beside the cost)."""
         self.layout().insertWidget(index, widget)
+
+    @staticmethod
+    def _dots(few: bool, color: str) -> dict:
+        if not few:
+            return {"symbol": None}
+        return {"symbol": "o", "symbolSize": DOT_SIZE, "symbolBrush": pg.mkBrush(color), "symbolPen": pg.mkPen(color)}
+
+    def _reset_ranges(self, n: int) -> None:
+        """A new history (Reset, new data, a session) or one cut back: the axes follow the data again,
+        instead of keeping the previous run's range (cost 0..2e+302); empty plots show iterations 0..10."""
+        for plot in (self.cost_plot, self.grad_plot):
+            view = plot.getPlotItem().vb
+            if n == 0:
+                view.disableAutoRange()
+                view.setRange(xRange=(0, EMPTY_ITERATIONS), yRange=(0, 1), padding=0.02)
+            view.enableAutoRange()
 
     def _shown(self) -> tuple[History, int]:
         """The history and the number of its iterations the curves show now."""

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import logging
+
+import numpy as np
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -81,7 +83,14 @@ class CellProvenance:
             return None
         operands = [array for _, array in self.session.operands(record)]
         with_2d = [None if a is None else (a if a.ndim == 2 else a.reshape(-1, 1)) for a in operands]
-        found = provenance(record.op, self.session.spec, with_2d, value, row, col, self.session.stepper.learning_rate)
+        decayed = self.session.values.get("alpha")  # α of this iteration when it decays, else the design's
+        alpha = float(np.asarray(decayed).ravel()[0]) if decayed is not None else self.session.stepper.learning_rate
+        try:
+            found = provenance(record.op, self.session.spec, with_2d, value, row, col, alpha)
+        except Exception:  # an operation this line does not know how to write out: its value, never a crash
+            log.exception("provenance of %s[%d,%d]", record.key, row, col)
+            found = Provenance(f"{record.symbol}[{row},{col}] = {record.op.rhs} = {float(value[row, col])!r}",
+                               (), (), float(value[row, col]))
         self.current = found
         panels = self.inspector.panels
         for panel in panels:

@@ -1,0 +1,172 @@
+"""MATLAB .mat files: v4/v5/v7 through scipy.io.loadmat, v7.3 (HDF5) through h5py; data only.
+
+MATLAB keeps one example per row (X (m, n_x), y (m, 1)); the shared orientation rules
+(nnviz.data.arrays.orient) turn that into the notes' columns.  Variables are listed with
+their class and shape before anything is read (memory is checked from those), and only
+plain numeric, logical or char matrices are read: MATLAB objects, function handles and
+opaque classes are refused by their class, never constructed."""
+from __future__ import annotations
+
+import logging
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+from nnviz.data.arrays import load_arrays
+from nnviz.data.dataset import Dataset
+from nnviz.data.errors import DataError
+from nnviz.data.hdf5 import H5File
+from nnviz.data.options import LoadOptions
+
+log = logging.getLogger(__name__)
+
+EXTRA = "pip install 'nnviz[mat]'"
+NUMERIC = {"double": np.float64, "single": np.float32, "logical": np.bool_,
+           "int8": np.int8, "uint8": np.uint8, "int16": np.int16, "uint16": np.uint16,
+           "int32": np.int32, "uint32": np.uint32, "int64": np.int64, "uint64": np.uint64}
+CODE_CLASSES = {"object": "a MATLAB object", "function": "a MATLAB function handle",
+                "function_handle": "a MATLAB function handle",
+                "opaque": "a MATLAB object (opaque class)"}
+OTHER_CLASSES = {"cell": "a MATLAB cell array", "struct": "a MATLAB struct",
+                 "sparse": "a sparse matrix (save it with full(X))"}
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+
+
+def _reason(err: BaseException) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0][:160] if text else type(err).__name__
+
+
+def _refusal(name: str, matlab_class: str) -> DataError:
+    """Why a variable of this MATLAB class is not read."""
+    if matlab_class in CODE_CLASSES:
+        return DataError(f"{name}: is {CODE_CLASSES[matlab_class]}; nnviz never loads MATLAB "
+                         "objects or function handles — save plain numeric matrices")
+    what = OTHER_CLASSES.get(matlab_class, f"of MATLAB class '{matlab_class}'")
+    return DataError(f"{name}: is {what}; expected a numeric matrix")
+
+
+def _dtype(name: str, matlab_class: str) -> np.dtype:
+    if matlab_class in NUMERIC:
+        return np.dtype(NUMERIC[matlab_class])
+    if matlab_class == "char":
+        return np.dtype("U1")
+    raise _refusal(name, matlab_class)
+
+
+def is_hdf5_mat(path: Path) -> bool:
+    """True for a v7.3 .mat file: an HDF5 file behind MATLAB's 512-byte header."""
+    with open(path, "rb") as fh:
+        head = fh.read(520)
+    return head.startswith(b"MATLAB 7.3") or head[512:520] == HDF5_SIGNATURE or \
+        head.startswith(HDF5_SIGNATURE)
+
+
+def _scipy_io(where: str):
+    try:
+        import scipy.io  # optional: only .mat v5 users need it
+    except ImportError as err:
+        raise DataError(f"{where}: reading MATLAB .mat files (v5) needs scipy: {EXTRA}") from err
+    return scipy.io
+
+
+class MatFile:
+    """The variables of a v4/v5/v7 .mat file, classes and shapes listed (scipy.io.whosmat)
+    before any data is read."""
+
+    #: what a damaged or fake .mat file can make scipy raise; translated at this boundary
+    _ERRORS = (ValueError, TypeError, OSError, EOFError, KeyError, IndexError, AttributeError,
+               NotImplementedError, zlib.error, UnicodeDecodeError, OverflowError)
+
+    def __init__(self, path: Path, where: str) -> None:
+        self.where = where
+        self._path = path
+        self._io = _scipy_io(where)
+        try:
+            listed = self._io.whosmat(path)
+        except MemoryError as err:
+            raise DataError(f"{where}: not enough memory to list its variables") from err
+        except self._ERRORS + (self._io.matlab.MatReadError,) as err:
+            raise DataError(f"{where}: is not a readable MATLAB .mat file ({_reason(err)}); "
+                            "expected a file saved with MATLAB's save or scipy.io.savemat") from err
+        self._vars = {name: (tuple(int(n) for n in shape), cls) for name, shape, cls in listed}
+
+    def close(self) -> None:
+        """Nothing stays open between reads."""
+
+    def keys(self) -> list[str]:
+        return list(self._vars)
+
+    def name(self, key: str) -> str:
+        return f"{self.where} key '{key}'"
+
+    def shape(self, key: str) -> tuple[int, ...]:
+        return self._vars[key][0]
+
+    def dtype(self, key: str) -> np.dtype:
+        return _dtype(self.name(key), self._vars[key][1])
+
+    def read(self, key: str) -> np.ndarray:
+        shape, matlab_class = self._vars[key]
+        _dtype(self.name(key), matlab_class)  # refuse objects and handles before reading
+        try:
+            value = self._io.loadmat(self._path, variable_names=[key], squeeze_me=False,
+                                     chars_as_strings=True, mat_dtype=False,
+                                     verify_compressed_data_integrity=True)[key]
+        except MemoryError as err:
+            raise DataError(f"{self.name(key)}: not enough memory to read it") from err
+        except self._ERRORS + (self._io.matlab.MatReadError, ) as err:
+            raise DataError(f"{self.name(key)}: cannot be read ({_reason(err)}); the file may be "
+                            "truncated or damaged") from err
+        if type(value) is np.ndarray and value.dtype.kind == "c":
+            raise DataError(f"{self.name(key)}: holds complex numbers; expected real numbers")
+        if type(value) is not np.ndarray or value.dtype.kind not in "biufU":
+            raise _refusal(self.name(key), matlab_class)  # whatever whosmat said, data only
+        if value.dtype.kind == "U":  # a char matrix (m, width): one string per row
+            return np.char.strip(value.reshape(-1))
+        # MATLAB may store a double matrix of small whole numbers as bytes: the class decides
+        # (else nnviz would take it for 8-bit pixels and divide it by 255)
+        return value.astype(NUMERIC[matlab_class], copy=False)
+
+
+class MatH5File(H5File):
+    """A v7.3 .mat file through h5py, shown in MATLAB's shapes: MATLAB writes column-major,
+    so h5py sees every array transposed; each is transposed back (a view, no copy)."""
+
+    def _class(self, key: str) -> str:
+        raw = self._dataset(key).attrs.get("MATLAB_class", b"double")
+        return raw.decode("ascii", "replace") if isinstance(raw, bytes) else str(raw)
+
+    def keys(self) -> list[str]:
+        return [key for key in super().keys() if not key.startswith("#")]
+
+    def shape(self, key: str) -> tuple[int, ...]:
+        if self._dataset(key).attrs.get("MATLAB_empty", 0):
+            raise DataError(f"{self.name(key)}: holds no data (an empty MATLAB matrix)")
+        return tuple(reversed(super().shape(key)))
+
+    def dtype(self, key: str) -> np.dtype:
+        cls = _dtype(self.name(key), self._class(key))
+        return cls if cls.kind == "U" else super().dtype(key)
+
+    def read(self, key: str) -> np.ndarray:
+        self.dtype(key)  # refuse objects, handles and cells (HDF5 references) first
+        codes = super().read(key).T
+        if self._class(key) == "char":  # UTF-16 code units, one string per row
+            return np.array(["".join(map(chr, row)).strip() for row in np.atleast_2d(codes)])
+        return codes
+
+
+def load_mat(path: Path, where: str, opts: LoadOptions) -> Dataset:
+    """A MATLAB .mat file -> Dataset (rows are examples, as MATLAB keeps them)."""
+    try:
+        hdf5 = is_hdf5_mat(path)
+    except OSError as err:
+        raise DataError(f"{where}: cannot be read ({err.strerror or err})") from err
+    file = MatH5File(path, where) if hdf5 else MatFile(path, where)
+    log.info("%s: MATLAB %s file", where, "v7.3 (HDF5)" if hdf5 else "v5")
+    try:
+        return load_arrays(file, str(path), opts)
+    finally:
+        file.close()

@@ -1,0 +1,391 @@
+"""The window under real use: numbers that fit, recent files, diagnostics that are right, as the user sees them."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, QSize, Qt
+from PySide6.QtGui import QFontMetrics
+
+from nnviz.data import Dataset
+from nnviz.engine.numbers import fit_number, number_text, worked_equation
+from nnviz.session import Design
+from nnviz.views.diagnostics import COLUMNS, DiagnosticsView
+from nnviz.views.heatmap import HeatmapPanel
+from nnviz.views.inspector import InspectorView
+
+RATIO = COLUMNS[-1]
+
+
+def separable(m: int = 60) -> Dataset:
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((2, m))
+    return Dataset(X=X, Y=(X[:1] + X[1:] > 0).astype(float), class_names=["a", "b"], source="toy", name="toy")
+
+
+def run_to(session, wait_idle, key: str) -> None:
+    session.run_through(next(op.index for op in session.plan if op.key == key))
+    wait_idle(session)
+
+
+# -- 1×1 results ---------------------------------------------------------------------------------
+def test_numbers_use_the_notes_minus_and_short_exponents():
+    assert number_text(-7.38298311375e-15) == "−7.383e−15"
+    assert number_text(0.0921) == "0.0921"
+    assert number_text(float("inf")) == "+∞" and number_text(float("nan")) == "NaN"
+    assert fit_number(-7.38298311375e-15, lambda t: len(t) <= 12) == "−7.38298e−15"
+    assert fit_number(0.5, lambda t: True) == "0.5"  # the exact repr when it fits
+
+
+def test_a_tiny_scalar_fits_its_box_and_keeps_every_digit_in_the_tooltip(qtbot):
+    panel = HeatmapPanel()
+    qtbot.addWidget(panel)
+    panel.resize(140, 200)
+    panel.show()
+    value = -7.38298311375e-15
+    panel.set_matrix("db[3]", np.array([[value]]))
+    text = panel.scalar_text()
+    assert text.startswith("−7.38") and "e−15" in text  # not "−7.38298311375" cut at the box's edge
+    metrics = QFontMetrics(panel.scalar_label.font())
+    assert metrics.horizontalAdvance(text) <= panel.width()
+    assert panel.scalar_label.toolTip() == f"db[3] = {value!r}"
+    panel.resize(600, 200)  # room for every digit
+    qtbot.waitUntil(lambda: panel.scalar_text() == "−7.38298311375e−15")
+
+
+def test_a_1x1_update_shows_its_worked_equation(qtbot, make_session, wait_idle):
+    session = make_session(separable(), Design(hidden=(3,), activations=("tanh",), learning_rate=0.0075))
+    view = InspectorView(session)
+    qtbot.addWidget(view)
+    view.resize(1200, 700)
+    view.show()
+    run_to(session, wait_idle, "b2")
+    old, db, new = session.stepper.replaced_value("b2")[0, 0], session.values["db2"][0, 0], session.values["b2"][0, 0]
+    text = view.worked_label.text()
+    assert view.worked_label.isVisible()
+    symbol, rhs, result = text.split(" = ")
+    before, grad = rhs.split(" − 0.0075 × ")
+    number = lambda t: float(t.strip("()").replace("−", "-"))  # noqa: E731
+    assert symbol == "b[2]"
+    # the numbers on screen are the operation's, to the digits shown, and differ where old and new do
+    assert number(before) == pytest.approx(old, rel=1e-3) and number(grad) == pytest.approx(db, rel=1e-3)
+    assert number(result) == pytest.approx(new, rel=1e-3) and before != result
+    run_to(session, wait_idle, "W1")  # a 3×2 update: no worked equation
+    assert not view.worked_label.isVisible()
+
+
+def test_worked_equation_refuses_numbers_that_do_not_give_the_result():
+    assert worked_equation("b[1]", "{0} − α·{1}", [1.0, 2.0], 0.5, 0.0) == "b[1] = 1 − 0.5 × 2 = 0"
+    assert worked_equation("b[1]", "{0} − α·{1}", [1.0, 2.0], 0.1, 0.0) is None  # α changed since
+    assert worked_equation("J", "np.sum({0})", [1.0], 0.1, 1.0) is None  # not plain arithmetic
+
+
+def test_an_infinite_cost_reads_the_same_in_its_box_and_its_stats_row(qtbot, make_session, wait_idle):
+    session = make_session(separable(), Design(hidden=(3,), activations=("tanh",)))
+    view = InspectorView(session)
+    qtbot.addWidget(view)
+    view.resize(1200, 700)
+    view.show()
+    session.break_on_nonfinite = False
+    session.stepper.values["b2"] = np.array([[np.inf]])  # Z[2] = +inf: J = nan (inf·0) or inf
+    run_to(session, wait_idle, "J")
+    J = float(session.values["J"][0, 0])
+    assert not np.isfinite(J)
+    result = view.panels[len(view.panel_keys) - 1]
+    assert result.scalar_text() == number_text(J)  # "NaN" or "+∞", in the NaN/Inf colour
+    row = [view.stats_table.item(0, c).text() for c in range(view.stats_table.columnCount())]
+    assert row[0] == "J" and row[2:6] == ["—"] * 4 and row[6] == "1"  # no "nan" against an "inf"
+
+
+def test_the_result_row_comes_first_and_stays_in_view(default_window, wait_idle, qtbot):
+    window = default_window
+    window.resize(1600, 1000)
+    run_to(window.session, wait_idle, "Z1")
+    table = window.inspector.stats_table
+    qtbot.waitUntil(lambda: table.rowCount() == 4)
+    assert table.item(0, 0).text() == "Z[1]"
+    rect = table.visualItemRect(table.item(0, 0))
+    assert table.viewport().rect().contains(rect)
+
+
+# -- Open Recent ---------------------------------------------------------------------------------
+def _settings() -> QSettings:
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "nnviz", "nnviz")
+
+
+def test_one_recent_file_is_one_entry_and_a_missing_one_leaves_the_list(default_window, tmp_path, qtbot):
+    window = default_window
+    kept = tmp_path / "kept.csv"
+    kept.write_text("a,b,y\n1,2,0\n3,4,1\n")
+    _settings().setValue("recentFiles", str(kept))  # a one-element list comes back as a plain string
+    window.fill_recent_menu()
+    assert [a.text() for a in window.recent_menu.actions()] == [str(kept)]
+    gone = tmp_path / "gone.csv"
+    _settings().setValue("recentFiles", [str(gone), str(kept)])
+    window.fill_recent_menu()
+    assert [a.text() for a in window.recent_menu.actions()] == [str(gone), str(kept)]
+    window.recent_menu.actions()[0].trigger()
+    assert "no longer exists" in window.statusBar().currentMessage() and str(gone) in window.statusBar().currentMessage()
+    window.fill_recent_menu()
+    assert [a.text() for a in window.recent_menu.actions()] == [str(kept)]
+    assert not window.session.busy  # nothing was opened
+
+
+# -- diagnostics -----------------------------------------------------------------------------------
+def _train_until(session, qtbot, cost: float) -> None:
+    session.run()
+    qtbot.waitUntil(lambda: len(session.history) and session.history.costs[len(session.history) - 1] < cost,
+                    timeout=20_000)
+    session.pause()
+    qtbot.waitUntil(lambda: not session.busy, timeout=5000)
+
+
+@pytest.fixture
+def diagnostics_of(qtbot, make_session):
+    def make(design: Design, dataset: Dataset | None = None):
+        session = make_session(dataset or separable(), design)
+        view = DiagnosticsView(session)
+        qtbot.addWidget(view)
+        return session, view
+
+    return make
+
+
+def test_a_zero_update_is_not_called_not_finite(diagnostics_of, wait_idle):
+    session, view = diagnostics_of(Design(hidden=(4, 3), activations=("relu", "relu")))
+    session.stepper.values["b1"] = np.full((4, 1), -1e3)  # every ReLU of layer 1 dead: dW[1] = 0 exactly
+    session.run_backward()
+    wait_idle(session)
+    view.refresh()
+    assert not session.values["dW1"].any()
+    assert view.diagnostics[0].update_ratio == 0.0 and view.cell_text(1, RATIO) == "0.0e+00"
+    hints = view.hint_label.text()
+    assert "not finite" not in hints
+    assert "Layer 1:" in hints and "4 of 4 ReLU units are dead" in hints and "dW[1] is exactly 0" in hints
+
+
+def test_a_network_that_fits_shows_no_saturation_or_slow_learning_warning(diagnostics_of, qtbot, wait_idle):
+    session, view = diagnostics_of(Design(hidden=(4,), activations=("tanh",), learning_rate=1.0, init="xavier"))
+    _train_until(session, qtbot, 0.05)
+    session.set_learning_rate(1e-4)  # converged: α‖dW‖/‖W‖ far below 1e-5
+    session.run_backward()
+    wait_idle(session)
+    view.refresh()
+    out = view.diagnostics[-1]
+    assert out.saturated == 1 and view.cell_text(2, "saturated") == "1 of 1"  # a confident output unit
+    assert all(d.update_ratio < 1e-5 for d in view.diagnostics)
+    hints = view.hint_label.text()
+    assert "saturate" not in hints and "very slow" not in hints and view.warnings == 0
+    assert "fits its training data" in hints
+
+
+def test_slow_learning_is_still_reported_where_the_network_does_not_fit(diagnostics_of, wait_idle):
+    session, view = diagnostics_of(Design(hidden=(4,), activations=("tanh",), learning_rate=1e-7))
+    session.run_backward()
+    wait_idle(session)
+    view.refresh()
+    assert float(session.values["J"][0, 0]) > 0.5
+    assert "learning is very slow" in view.hint_label.text() and view.warnings >= 1
+
+
+def test_a_real_warning_shows_in_the_status_bar_and_brings_the_dock_forward(default_window, wait_idle, qtbot):
+    window = default_window
+    badge = window.diagnostics.badge
+    assert badge.isHidden()
+    s = window.session
+    s.set_learning_rate(50.0)
+    s.run_backward()
+    wait_idle(s)
+    qtbot.waitUntil(lambda: window.diagnostics.view.warnings > 0)
+    assert badge.isVisible() and "diagnostics warning" in badge.text()
+    assert window.statusBar().isAncestorOf(badge)
+    window.docks["plotsDock"].raise_()
+    badge.click()
+    dock = window.docks["diagnosticsDock"]
+    qtbot.waitUntil(lambda: not dock.visibleRegion().isEmpty())
+
+
+# -- plots -------------------------------------------------------------------------------------------
+def test_plots_follow_a_reset_and_show_one_point(default_window, wait_idle, qtbot):
+    window = default_window
+    window.docks["plotsDock"].raise_()  # in front (a short screen tabs it behind the diagram)
+    s, plots = window.session, window.plots
+    s.set_design(s.design.edit(learning_rate=5.0, activations=("leaky_relu", "leaky_relu")))
+    wait_idle(s)
+    s.break_on_nonfinite = False
+    for _ in range(8):  # the cost explodes to ~1e+171
+        s.run_iteration()
+        wait_idle(s)
+    cost_view = plots.cost_plot.getPlotItem().vb
+    qtbot.waitUntil(lambda: cost_view.viewRange()[1][1] > 1e100)
+    s.set_design(s.design.edit(learning_rate=0.0075))
+    s.reset()
+    wait_idle(s)
+    qtbot.waitUntil(lambda: plots.point_count() == 0)
+    assert cost_view.viewRange()[1][1] <= 1.5 and cost_view.viewRange()[0][1] <= 11
+    s.run_iteration()
+    wait_idle(s)
+    qtbot.waitUntil(lambda: plots.point_count() == 1)
+    J = float(s.history.costs[0])
+    (x0, x1), (y0, y1) = cost_view.viewRange()
+    assert x0 < 0 < x1 and y0 < J < y1 and y1 - y0 < 10 * max(J, 1)  # the new run's scale, not 1e+171
+    assert plots.cost_curve.opts["symbol"] == "o"  # a single point is a dot, visible
+    for _ in range(2):
+        s.run_iteration()
+        wait_idle(s)
+    qtbot.waitUntil(lambda: plots.point_count() == 3)
+    assert plots.cost_curve.opts["symbol"] is None  # a line from three points on
+
+
+# -- layout ------------------------------------------------------------------------------------------
+PROBE = """
+import json, sys, time
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, sys.argv[1])
+from nnviz.app import MainWindow
+
+def settle():
+    for _ in range(40):
+        app.processEvents()
+        time.sleep(0.01)
+
+w = MainWindow()
+w.show()
+settle()
+if sys.argv[2] == "save":
+    w.resize(1600, 1000)
+    settle()
+elif sys.argv[2] == "mess-and-reset":
+    d = w.docks
+    d["stepsDock"].setFloating(True)
+    w.resizeDocks([d["designerDock"]], [w.width() - 200], Qt.Orientation.Horizontal)
+    settle()
+    w.window_layout.reset()
+    settle()
+c, s = w.centralWidget(), w.screen().availableGeometry()
+print(json.dumps({"window": [w.frameGeometry().x(), w.frameGeometry().y(), w.frameGeometry().width(),
+                             w.frameGeometry().height()], "central": [c.width(), c.height()],
+                  "size": [w.width(), w.height()], "screen": [s.width(), s.height()],
+                  "steps_floating": w.docks["stepsDock"].isFloating()}))
+w.discard_and_close()
+w.deleteLater()
+app.processEvents()
+"""
+
+
+def _probe(tmp_path, screen: tuple[int, int], what: str) -> dict:
+    """Run the window in a child process on an offscreen screen of ``screen`` pixels (settings in tmp_path)."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    config = tmp_path / f"screen-{screen[0]}x{screen[1]}.json"
+    config.write_text(json.dumps({"screens": [{"name": "s", "x": 0, "y": 0, "width": screen[0], "height": screen[1],
+                                               "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}))
+    script = tmp_path / "probe.py"
+    script.write_text(PROBE)
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "QT_QPA_PLATFORM": f"offscreen:configfile={config}",
+           "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, str(script), str(tmp_path / "settings"), what], capture_output=True,
+                          text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _fits(result: dict) -> bool:
+    (x, y, w, h), (sw, sh) = result["window"], result["screen"]
+    return x >= 0 and y >= 0 and x + w <= sw and y + h <= sh
+
+
+def test_a_layout_saved_at_1600x1000_is_fitted_to_a_1280x720_projector(tmp_path):
+    saved = _probe(tmp_path, (1600, 1000), "save")
+    assert saved["size"] == [1600, 1000]
+    shown = _probe(tmp_path, (1280, 720), "open")
+    assert _fits(shown), shown
+    width, height = shown["central"]
+    assert width >= 0.35 * shown["size"][0] and height >= 0.3 * shown["size"][1], shown  # not a 110 px inspector
+
+
+def test_reset_layout_on_a_projector_gives_the_inspector_its_room(tmp_path):
+    shown = _probe(tmp_path, (1280, 720), "mess-and-reset")
+    assert _fits(shown) and not shown["steps_floating"], shown
+    assert shown["central"][0] >= 0.35 * shown["size"][0] and shown["central"][1] >= 0.3 * shown["size"][1], shown
+
+
+def test_view_reset_layout_puts_every_panel_back(default_window, qtbot):
+    window = default_window
+    actions = {a.objectName(): a for a in window.menus["view"].actions()}
+    assert actions["actionResetLayout"].text() == "Reset &Layout"
+    d = window.docks
+    d["stepsDock"].setFloating(True)
+    d["plotsDock"].hide()
+    window.resizeDocks([d["designerDock"]], [window.width() - 150], Qt.Orientation.Horizontal)
+    actions["actionResetLayout"].trigger()
+    qtbot.waitUntil(lambda: not d["stepsDock"].isFloating())
+    assert not d["stepsDock"].isFloating() and window.dockWidgetArea(d["stepsDock"]) == Qt.DockWidgetArea.RightDockWidgetArea
+    assert d["plotsDock"].isVisible() or d["plotsDock"] in window.tabifiedDockWidgets(d["diagramDock"])
+    assert d["dataDock"] in window.tabifiedDockWidgets(d["designerDock"])
+    screen = window.screen().availableGeometry()
+    assert window.width() <= screen.width() and window.height() <= screen.height()
+
+
+# -- α and undo keys ---------------------------------------------------------------------------------
+def _type(qtbot, spin, text: str) -> None:
+    spin.setFocus()
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin, text)
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
+
+
+@pytest.mark.parametrize("typed,expected", [("1e-4", 1e-4), ("5e-3", 5e-3), ("7.5E-3", 7.5e-3), ("1000", 1000.0),
+                                            ("0.3", 0.3)])
+def test_alpha_reads_scientific_notation_and_large_rates(default_window, qtbot, typed, expected):
+    spin = default_window.designer.lr_spin
+    _type(qtbot, spin, typed)
+    assert default_window.session.design.learning_rate == expected
+    assert float(spin.text()) == expected
+
+
+@pytest.mark.parametrize("typed,why", [("0,5", "0,5 is not a number: write 0.5"),
+                                       ("abc", "abc is not a number"), ("-1", "-1 is out of range"),
+                                       ("20000", "20000 is out of range")])
+def test_alpha_refuses_what_is_not_a_positive_number(default_window, qtbot, typed, why):
+    designer = default_window.designer
+    before = default_window.session.design.learning_rate
+    _type(qtbot, designer.lr_spin, typed)
+    assert default_window.session.design.learning_rate == before  # not 5, not 0.5 silently
+    assert float(designer.lr_spin.text()) == before
+    assert designer.lr_note.isVisible() and designer.lr_note.text().startswith(why)
+    assert designer.lr_note.text().endswith("α stays 0.0075")
+    _type(qtbot, designer.lr_spin, "0.01")
+    assert default_window.session.design.learning_rate == 0.01 and not designer.lr_note.isVisible()
+
+
+def test_alpha_arrows_step_within_its_decade(default_window, qtbot):
+    spin = default_window.designer.lr_spin
+    assert spin.value() == 0.0075
+    spin.stepBy(1)
+    assert default_window.session.design.learning_rate == pytest.approx(0.0085)
+    spin.setValue(0.001)
+    spin.stepBy(-1)
+    assert spin.value() == pytest.approx(0.0009)
+
+
+def test_ctrl_z_in_the_field_just_edited_undoes_the_design_edit(default_window, qtbot):
+    window = default_window
+    spin = window.designer.lr_spin
+    _type(qtbot, spin, "0.05")
+    assert window.session.design.learning_rate == 0.05 and spin.hasFocus()
+    qtbot.keyClick(spin, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.session.design.learning_rate == 0.0075
+    assert spin.value() == 0.0075
+    units = window.designer.table.cellWidget(0, 0)
+    _type(qtbot, units, "9")
+    assert window.session.design.hidden[0] == 9
+    qtbot.keyClick(units, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.session.design.hidden[0] == 7
