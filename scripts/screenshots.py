@@ -139,6 +139,16 @@ def state_provenance(app, window) -> None:
     settle(app, window)
 
 
+def state_teach_presentation(app, window) -> None:
+    """Presentation mode while teaching: Z[2][2,5]'s provenance, example 5 followed, a unit added on the diagram."""
+    window.diagram.editor.add_buttons[2].click()
+    settle(app, window)
+    window.session.follow_example(5)
+    window.presentation.enter()
+    settle(app, window)
+    state_provenance(app, window)
+
+
 STATES: dict[str, Callable] = {
     "forward": state_forward,
     "dW2": state_dW2,
@@ -149,6 +159,7 @@ STATES: dict[str, Callable] = {
     "gradcheck": state_gradcheck,
     "design": state_design,
     "provenance": state_provenance,
+    "teach-presentation": state_teach_presentation,
 }
 
 

@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
 
 from ..engine import NetworkSpec, accuracy, predict
 from ..session import Session
-from .style import PLOT_BACKGROUND, PLOT_FOREGROUND
+from .plots import _make_plot
+from .style import PLOT_FOREGROUND
 from .throttle import RunThrottle
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 RUNNING_INTERVAL_MS = 500  # while training runs, the accuracy is recomputed at most twice a second
 THUMBNAILS = 16  # the pictures the Data view shows (its first examples)
 TRAIN_COLOR, TEST_COLOR = "#1f6fb4", "#d9680f"
+EMPTY_ITERATIONS = 10  # the x axis before the first point
 
 
 @dataclass(frozen=True)
@@ -185,21 +187,18 @@ class AccuracyView(QWidget):
         super().__init__(parent)
         self.setObjectName("accuracyView")
         self.tracker = tracker
-        self.plot = pg.PlotWidget(background=PLOT_BACKGROUND)
-        self.plot.setObjectName("accuracyPlot")
+        self.plot = _make_plot("accuracyPlot", "accuracy")  # styled as the cost plot beside it
         item = self.plot.getPlotItem()
-        for side in ("left", "bottom"):
-            item.getAxis(side).setPen(pg.mkPen(PLOT_FOREGROUND))
-            item.getAxis(side).setTextPen(pg.mkPen(PLOT_FOREGROUND))
-        item.setLabel("bottom", "iteration", color=PLOT_FOREGROUND)
-        item.setLabel("left", "accuracy", color=PLOT_FOREGROUND)
         item.setYRange(0.0, 1.0, padding=0.02)
-        item.setMenuEnabled(False)
-        item.hideButtons()
-        item.addLegend(offset=(-4, 4), labelTextColor=PLOT_FOREGROUND)
-        self.train_curve = self.plot.plot(pen=pg.mkPen(TRAIN_COLOR, width=2), name="train")
+        item.setXRange(0, EMPTY_ITERATIONS, padding=0.02)
+        item.addLegend(offset=(-4, -4), labelTextColor=PLOT_FOREGROUND)
+        self.train_curve = self.plot.plot(pen=pg.mkPen(TRAIN_COLOR, width=2), name="train", symbol="o",
+                                          symbolSize=4, symbolBrush=TRAIN_COLOR, symbolPen=None)
         self.test_curve = self.plot.plot(pen=pg.mkPen(TEST_COLOR, width=2, style=Qt.PenStyle.DashLine), name="test",
-                                         connect="finite")
+                                         connect="finite", symbol="o", symbolSize=4, symbolBrush=TEST_COLOR,
+                                         symbolPen=None)
+        item.getViewBox().setAutoVisible(y=False)
+        item.enableAutoRange(x=True, y=False)
         self.confusion = QTableWidget(self)
         self.confusion.setObjectName("confusionMatrix")
         self.confusion.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -217,6 +216,7 @@ class AccuracyView(QWidget):
         self.train_curve.setData([], [])
         self.test_curve.setData([], [])
         self.plot.setTitle("")
+        self.plot.getPlotItem().setXRange(0, EMPTY_ITERATIONS, padding=0.02)
         self.confusion.hide()
 
     def show_result(self, result: AccuracyResult) -> None:
@@ -228,8 +228,8 @@ class AccuracyView(QWidget):
             self.test_curve.setData(x, test)
         else:
             self.test_curve.setData([], [])
-        self.plot.setTitle(f"train {percent(result.train)} · test {percent(result.test)}", size="10pt",
-                           color=PLOT_FOREGROUND)
+        title = f"train {percent(result.train)}" + (f" · test {percent(result.test)}" if result.test is not None else "")
+        self.plot.setTitle(title, size="11pt", color=PLOT_FOREGROUND)
         self._show_confusion(result.confusion)
 
     def _show_confusion(self, confusion: np.ndarray | None) -> None:
