@@ -16,7 +16,6 @@ log = logging.getLogger(__name__)
 SPEEDS: tuple[tuple[str, float | None], ...] = (
     ("1 it/s", 1.0), ("10 it/s", 10.0), ("100 it/s", 100.0), ("max it/s", None),
 )
-SPEED_KEY = "run/speed"
 COUNT_KEY = "run/iterations"
 DEFAULT_COUNT = 100
 MAX_COUNT = 1_000_000
@@ -38,8 +37,8 @@ class RunSpeed(QObject):
             self.speed_box.addItem(text, rate)
             tip = "as fast as possible" if rate is None else f"at most {rate:g} iterations a second"
             self.speed_box.setItemData(i, tip, Qt.ItemDataRole.ToolTipRole)
-        saved = str(settings.value(SPEED_KEY, SPEEDS[-1][0]))
-        self.speed_box.setCurrentIndex(max(0, self.speed_box.findText(saved)))
+        # each start is as fast as possible: a slow speed kept from a lecture would make the next run crawl
+        self.speed_box.setCurrentIndex(len(SPEEDS) - 1)
         self.speed_box.currentIndexChanged.connect(self._speed_changed)
         self.count_box = QSpinBox()
         self.count_box.setObjectName("runCount")
@@ -69,7 +68,6 @@ class RunSpeed(QObject):
 
     def _speed_changed(self) -> None:
         self.session.run_rate = self.rate  # also while running: the loop reads it before each iteration
-        self.window._settings().setValue(SPEED_KEY, self.speed_box.currentText())
 
     def set_rate(self, rate: float | None) -> None:
         self.speed_box.setCurrentIndex(self.speed_box.findData(rate))

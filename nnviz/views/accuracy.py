@@ -83,7 +83,8 @@ def evaluate(spec: NetworkSpec, params: dict[str, np.ndarray], X: np.ndarray, Y:
 
 
 class AccuracyTracker(QObject):
-    """Recomputes the accuracy after each change of the parameters; ``updated`` carries an AccuracyResult.
+    """Recomputes the accuracy when an iteration's updates are all done and the parameters changed;
+    ``updated`` carries an AccuracyResult.
 
     ``iterations``, ``train`` and ``test`` are the curve's points: one per completed iteration
     computed (while running, the iterations reached at each recomputation).
@@ -102,6 +103,7 @@ class AccuracyTracker(QObject):
         self._generation = 0  # a new network or dataset: results of the old one are dropped
         self._thread: threading.Thread | None = None
         self._again = False
+        self._computed: tuple[np.ndarray, ...] | None = None  # the parameters of the last computation
         self._throttle = RunThrottle(session, self.request, RUNNING_INTERVAL_MS, self)
         self._finished.connect(self._done)
         session.history_changed.connect(self._throttle.request)
@@ -112,6 +114,7 @@ class AccuracyTracker(QObject):
         self._generation += 1
         self.iterations, self.train, self.test = [], [], []
         self.latest = None
+        self._computed = None
         self.request()
 
     @property
@@ -124,11 +127,18 @@ class AccuracyTracker(QObject):
             self._again = True
             return
         s = self.session
+        if s.position != 0:  # mid-iteration (some updates done, others not): the accuracy waits for the iteration
+            return
         L = s.spec.L
         params = {k: s.values[k] for l in range(1, L + 1) for k in (f"W{l}", f"b{l}")}  # never changed in place
         d = s.dataset
         if params["W1"].shape[1] != d.n_x:  # between a new dataset and its network: the network follows
             return
+        arrays = tuple(params.values())
+        if self._computed is not None and len(self._computed) == len(arrays) and \
+                all(a is b for a, b in zip(arrays, self._computed)):
+            return  # the parameters have not changed since (arrays are never changed in place)
+        self._computed = arrays
         job = (s.spec, params, d.X, d.Y, d.X_test, d.Y_test, s.iteration, s.position)
         generation = self._generation
         self._again = False
