@@ -101,3 +101,36 @@ def test_dW_marks_the_row_of_dZ_and_the_row_of_A_shown_as_a_column_of_its_transp
     text = view.provenance.label.text()
     assert re.match(r"dW\[2\]\[4,6\] = Σₖ dZ\[2\]\[4,k\]·A\[1\]\[6,k\] = ", text)
     assert last_number(text) == session.values["dW2"][4, 6]
+
+
+def test_the_readme_line_is_what_the_default_window_writes(qtbot, make_session, wait_idle):
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    shown = re.search(r"`(Z\[1\]\[2,5\] = Σₖ .*?)`", readme).group(1)
+    session = make_session()
+    view = make_view(qtbot, session)
+    session.step()
+    wait_idle(session)
+    view.hover(3, 2, 5)
+    assert view.provenance.label.text() == shown
+
+
+@pytest.mark.parametrize("options", [{"optimizer": "adam"}, {"optimizer": "momentum"}, {"l2": 0.7},
+                                     {"batch_size": 64}])
+def test_other_plans_write_a_line_for_every_cell_whose_total_is_the_cell(options):
+    """Adam, momentum, L2 and mini-batches add operations and operands: every line still ends in the cell's value."""
+    data = load_demo("moons")
+    spec = NetworkSpec.build(data.n_x, [4], data.n_y, "relu", "sigmoid")
+    stepper = Stepper(spec, initialize(spec, "he", seed=2), data.X, data.Y, 0.05, **options)
+    for _ in range(2 * len(stepper.plan)):
+        before = dict(stepper.values)
+        record = stepper.step()
+        if record.value.ndim != 2:
+            continue
+        operands = [before.get(k) for k in record.op.operands]
+        found = provenance(record.op, spec, operands, record.value, 0, record.value.shape[1] - 1, 0.05)
+        assert last_number(found.text) == record.value[0, -1], found.text
+        if record.op.kind == "linear" and found.terms:
+            total = math.fsum(a * x for a, x in found.terms) + (operands[2][0, 0] if len(operands) > 2 else 0.0)
+            assert total == pytest.approx(record.value[0, -1], rel=1e-9, abs=1e-12)

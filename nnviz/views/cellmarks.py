@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QGraphicsRectItem
 MAX_LABELLED = 16 * 16  # at most this many numbers at once (a 12×12 matrix, or a zoomed-in corner)
 MIN_FONT_PX = 10.0  # smaller numbers cannot be read from the back of a room: none rather than those
 MAX_FONT_PX = 22.0
+REFERENCE_PX = 40  # texts are measured once at this size; their width scales with the font's
 DARK_FROM = 0.55  # |value| / peak from which the number is written in white (on deep red or blue)
 
 
@@ -54,6 +55,7 @@ class CellNumbers(pg.GraphicsObject):
         self.peak = 1.0
         self.exponent, self.decimals = 0, 2
         self.enabled = True
+        self._cached: tuple | None = None  # (view key, matrix, layout): paint and the title ask alike
         self.setZValue(5)
 
     def set_matrix(self, matrix: np.ndarray | None, peak: float) -> None:
@@ -89,17 +91,26 @@ class CellNumbers(pg.GraphicsObject):
             return [], 0.0
         px, py = vb.viewPixelSize()  # view units per pixel
         cell_w, cell_h = 1.0 / px, 1.0 / py
-        block = self.matrix[r0:r1 + 1, c0:c1 + 1]
-        exponent, most = self.exponent, self.decimals
-        for decimals in range(most, max(-1, most - 3), -1):  # fewer decimals, then a smaller font
-            texts = [[cell_text(float(v), exponent, decimals) for v in row] for row in block]
-            widest = max(len(t) for row in texts for t in row)
-            size = min(MAX_FONT_PX, 0.42 * cell_h)
-            while size >= MIN_FONT_PX:
-                metrics = QFontMetricsF(self._font(size))
-                if max(metrics.horizontalAdvance(t) for row in texts for t in row if len(t) == widest) <= 0.9 * cell_w:
-                    return [(r0 + i, c0 + j, t) for i, row in enumerate(texts) for j, t in enumerate(row)], size
-                size -= 1.0
+        tallest = min(MAX_FONT_PX, 0.42 * cell_h)
+        if tallest < MIN_FONT_PX or cell_w < MIN_FONT_PX:  # no readable number fits: say so before writing any
+            return [], 0.0
+        key = (id(self.matrix), r0, r1, c0, c1, round(cell_w, 1), round(cell_h, 1), self.exponent, self.decimals)
+        if self._cached is not None and self._cached[0] == key and self._cached[1] is self.matrix:
+            return self._cached[2]
+        found = self._fit(self.matrix[r0:r1 + 1, c0:c1 + 1], r0, c0, cell_w, tallest)
+        self._cached = (key, self.matrix, found)
+        return found
+
+    def _fit(self, block: np.ndarray, r0: int, c0: int, cell_w: float, tallest: float) -> tuple[list, float]:
+        """The most decimals, then the largest font (widths scale with the font), whose widest text fits."""
+        room = 0.9 * cell_w
+        reference = QFontMetricsF(self._font(REFERENCE_PX))
+        for decimals in range(self.decimals, max(-1, self.decimals - 3), -1):  # fewer decimals, then a smaller font
+            texts = [[cell_text(float(v), self.exponent, decimals) for v in row] for row in block]
+            widest = max(reference.horizontalAdvance(t) for t in {t for row in texts for t in row})
+            size = math.floor(min(tallest, REFERENCE_PX * room / max(widest, 1.0)))
+            if size >= MIN_FONT_PX:
+                return [(r0 + i, c0 + j, t) for i, row in enumerate(texts) for j, t in enumerate(row)], float(size)
         return [], 0.0  # no readable number fits: none, so a row never reads half-written
 
     @staticmethod
