@@ -207,8 +207,7 @@ class AccuracyView(QWidget):
         self.test_curve = self.plot.plot(pen=pg.mkPen(TEST_COLOR, width=2, style=Qt.PenStyle.DashLine), name="test",
                                          connect="finite", symbol="o", symbolSize=4, symbolBrush=TEST_COLOR,
                                          symbolPen=None)
-        item.getViewBox().setAutoVisible(y=False)
-        item.enableAutoRange(x=True, y=False)
+        item.getViewBox().disableAutoRange()  # 0..1 and iterations 0.. (one point is not centred at 0)
         self.confusion = QTableWidget(self)
         self.confusion.setObjectName("confusionMatrix")
         self.confusion.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -233,6 +232,7 @@ class AccuracyView(QWidget):
         t = self.tracker
         x = np.array(t.iterations, dtype=float)
         self.train_curve.setData(x, np.array(t.train))
+        self.plot.getPlotItem().setXRange(0, max(EMPTY_ITERATIONS, x[-1] if x.size else 0), padding=0.02)
         test = np.array(t.test)
         if np.isfinite(test).any():
             self.test_curve.setData(x, test)

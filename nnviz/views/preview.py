@@ -96,6 +96,21 @@ class _Mosaic(QWidget):
                 return i
         return None
 
+    def _paint_verdict(self, painter: QPainter, target: QRectF, right: bool, probability: str) -> None:
+        """A green or red frame, and a badge '✓ 0.87' in the picture's top-left corner."""
+        colour = QColor(RIGHT_COLOR if right else WRONG_COLOR)
+        painter.setPen(QPen(colour, 3))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(target.adjusted(1.5, 1.5, -1.5, -1.5))
+        text = f"{'✓' if right else '✗'} {probability}"
+        metrics = painter.fontMetrics()
+        badge = QRectF(target.left() + 3, target.top() + 3, metrics.horizontalAdvance(text) + 8, metrics.height() + 2)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        painter.drawRoundedRect(badge, 3, 3)
+        painter.setPen(QColor("#ffffff"))
+        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
+
     def mousePressEvent(self, event: QMouseEvent) -> None:
         i = self.picture_at(event.position())
         if i is not None:
@@ -141,11 +156,9 @@ class _Mosaic(QWidget):
             target = QRectF(left + (cell_w - w) / 2, top, w, h)
             painter.drawImage(target, self.strip, source)
             if i < len(self.verdicts):
-                right, probability = self.verdicts[i]
-                painter.setPen(QPen(QColor(RIGHT_COLOR if right else WRONG_COLOR), 3))
-                painter.drawRect(target.adjusted(1.5, 1.5, -1.5, -1.5))
-                caption = f"{caption} {'✓' if right else '✗'} {probability}"
+                self._paint_verdict(painter, target, *self.verdicts[i])
             if i == self.selected:
+                painter.setBrush(Qt.BrushStyle.NoBrush)
                 painter.setPen(QPen(QColor(FOLLOWED_COLOR), 5))
                 painter.drawRect(target.adjusted(-3, -3, 3, 3))
             painter.setPen(color)
