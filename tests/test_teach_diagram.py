@@ -120,3 +120,30 @@ def test_wide_input_layer_is_still_drawn_as_before(qtbot, make_session):
     columns = view.layer_columns()
     assert columns[0][2] == 12288 and columns[0][1] <= 10  # a few circles and "⋮" for 12288 inputs
     assert len(view.connection_pens(1)) == columns[0][1] * 7
+
+
+def test_edits_slide_the_columns_to_their_new_places_then_settle(qtbot, default_window, wait_idle):
+    from nnviz.views.diagram_motion import layer_mapping
+
+    assert layer_mapping((12288, 7, 5, 1), (12288, 8, 5, 1)) == ([0, 1, 2, 3], 1)
+    assert layer_mapping((12288, 7, 5, 1), (12288, 7, 3, 5, 1)) == ([0, 1, None, 2, 3], 2)
+    assert layer_mapping((12288, 7, 3, 5, 1), (12288, 7, 5, 1)) == ([0, 1, 3, 4], 2)
+    assert layer_mapping((12288, 7, 5, 1), (2, 7, 5, 1)) is None  # new data: no slide
+    window, session = default_window, default_window.session
+    window.resize(1600, 1000)
+    qtbot.wait(20)
+    diagram, editor = window.diagram, window.diagram.editor
+    old = diagram.layout_geometry()
+    qtbot.mouseClick(editor.insert_buttons[2], Qt.MouseButton.LeftButton)  # a layer between A[1] and A[2]
+    assert editor.moving  # the new network is built at once (the worker is idle): the slide has begun
+    target = diagram.layout_geometry()
+    shown = editor.paint_geometry(target, progress=0.2)
+    assert shown is not target and len(shown.xs) == len(target.xs) == 5
+    middle = (old.xs[1] + old.xs[2]) / 2
+    assert min(middle, target.xs[2]) - 1 <= shown.xs[2] <= max(middle, target.xs[2]) + 1  # opening from the gap
+    assert shown.xs[0] == target.xs[0]  # the input column stays
+    assert editor.paint_geometry(target, progress=1.0) is target
+    qtbot.waitUntil(lambda: not editor.moving, timeout=5_000)
+    assert editor.paint_geometry(target) is target
+    window.actionUndo.trigger()  # Undo slides too: the form's and Undo's edits are animated alike
+    assert editor.moving and editor.pulsing_column == 2

@@ -155,9 +155,7 @@ class AccuracyTracker(QObject):
         self._thread.start()
 
     def _done(self, result: AccuracyResult | None, generation: int) -> None:
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
+        self._thread = None  # its work is done (it is returning): never wait for it on the window's thread
         if result is not None and generation == self._generation:
             self._add_point(result)
             self.latest = result

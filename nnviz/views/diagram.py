@@ -324,6 +324,8 @@ class DiagramView(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         self._check_capacity()
         g, fonts = self._ensure_geometry(), self._ensure_fonts()
+        if hasattr(self, "editor"):
+            g = self.editor.paint_geometry(g)  # sliding to a new network's places
         phase, columns, weights = self.highlight()
         colour = style.phase_color(phase)
         painter = QPainter(self)

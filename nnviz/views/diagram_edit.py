@@ -16,13 +16,14 @@ from PySide6.QtWidgets import QMenu, QToolButton, QToolTip
 
 from ..engine import HIDDEN_ACTIVATIONS
 from ..session.design import MAX_UNITS
+from .diagram_motion import between, layer_mapping
 
 if TYPE_CHECKING:
     from .diagram import DiagramView
 
 log = logging.getLogger(__name__)
 
-PULSE_SECONDS = 0.9  # how long the changed column glows after an edit
+PULSE_SECONDS = 1.2  # how long the changed column glows after an edit (the slide takes the first 60 %)
 PULSE_FRAME_MS = 30
 PULSE_COLOR = "#f2b705"
 LINK_PICK_PX = 4.0  # a link is under the mouse within this many pixels
@@ -51,8 +52,10 @@ class DiagramEditor(QObject):
         self.insert_buttons: dict[int, QToolButton] = {}  # k -> "+" between columns k-1 and k (a new layer k)
         self.menu: QMenu | None = None
         self.hover_card = ""  # the text of the card shown now ('' when none)
-        self._pulse: tuple[int, float] | None = None  # (column, start) glowing now
+        self._pulse: tuple[int, float | None] | None = None  # (column, start; None until first drawn) glowing now
         self._pending_pulse: int | None = None  # the column to glow once the edited network is drawn
+        self._motion: tuple[object, list[int | None]] | None = None  # (old geometry, layer mapping) sliding now
+        self._shown: tuple[tuple[int, ...], tuple[str, ...], object] | None = None  # sizes, activations, geometry
         self._timer = QTimer(self)
         self._timer.setInterval(PULSE_FRAME_MS)
         self._timer.timeout.connect(self._pulse_frame)
@@ -128,6 +131,8 @@ class DiagramEditor(QObject):
     def place_buttons(self) -> None:
         """"−" "+" on the W-label row above each hidden column; "+" between columns under the neurons."""
         g = self.view.layout_geometry()
+        spec = self.session.spec
+        self._shown = (spec.sizes, spec.hidden, g)
         line = self.view.line_height()
         side = max(18, int(1.15 * line))
         size = QSize(side, side)
@@ -149,26 +154,54 @@ class DiagramEditor(QObject):
 
     # -- the changed column glows -----------------------------------------------------------------
     def _network_changed(self) -> None:
+        before = self._shown
         if len(self.add_buttons) != self.session.spec.L - 1:
             self._rebuild()
         else:
             self._update_enabled()
             self.place_buttons()
-        if self._pending_pulse is not None:
-            self._pulse = (min(self._pending_pulse, self.session.spec.L), time.monotonic())
-            self._pending_pulse = None
+        spec = self.session.spec
+        found = layer_mapping(before[0], spec.sizes) if before is not None else None
+        column = self._pending_pulse
+        if found is not None:  # any edit of the hidden layers (the form's, Undo's): slide, then glow
+            mapping, changed = found
+            if changed < 0 and before[1] != spec.hidden:  # the same sizes: an activation changed
+                changed = next(l for l, (a, b) in enumerate(zip(before[1], spec.hidden), start=1) if a != b)
+            if changed >= 0:
+                self._motion = (before[2], mapping)
+                column = changed if column is None else column
+        self._pending_pulse = None
+        if column is not None:
+            self._pulse = (min(column, spec.L), None)  # the clock starts at the first paint: a room sees it all
             self._timer.start()
 
     def _pulse_frame(self) -> None:
         if self.pulse_strength() <= 0:
-            self._pulse = None
+            self._pulse = self._motion = None
             self._timer.stop()
         self.view.update()
+
+    def paint_geometry(self, target, progress: float | None = None):
+        """What the diagram draws now: ``target`` (its layout), or a step of the slide towards it
+        (``progress`` 0 → 1; by default how far the animation has come)."""
+        if self._motion is None or self._pulse is None:
+            return target
+        old, mapping = self._motion
+        if len(mapping) != len(target.centres):
+            self._motion = None
+            return target
+        return between(old, target, mapping, 1.0 - self.pulse_strength() if progress is None else progress)
+
+    @property
+    def moving(self) -> bool:
+        return self._motion is not None and self._pulse is not None and self.pulse_strength() > 0
 
     def pulse_strength(self) -> float:
         """1 right after an edit, fading to 0 over PULSE_SECONDS."""
         if self._pulse is None:
             return 0.0
+        if self._pulse[1] is None:
+            return 1.0
         return max(0.0, 1.0 - (time.monotonic() - self._pulse[1]) / PULSE_SECONDS)
 
     @property
@@ -177,11 +210,13 @@ class DiagramEditor(QObject):
 
     def paint_pulse(self, painter: QPainter) -> None:
         """A halo that grows and fades around the column just edited (the diagram calls this last)."""
+        if self._pulse is not None and self._pulse[1] is None:
+            self._pulse = (self._pulse[0], time.monotonic())
         strength = self.pulse_strength()
         if self._pulse is None or strength <= 0:
             return
         l = self._pulse[0]
-        g = self.view.layout_geometry()
+        g = self.paint_geometry(self.view.layout_geometry())
         if l >= len(g.centres) or not g.centres[l]:
             return
         ys = [p.y() for p in g.centres[l].values()]
