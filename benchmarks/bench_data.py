@@ -1,4 +1,6 @@
-"""Benchmark nnviz's data loading: the course training file, a 10,000 × 100 CSV against numpy.loadtxt.
+"""Benchmark nnviz's data loading: the course training file, CSV tables against numpy.loadtxt.
+
+The tables: 10,000 rows × 100 columns, and 200 wide rows of a 64×64×3 picture and a label each.
 
 Run from the project root:  python benchmarks/bench_data.py [--repeat 7] [--course FOLDER]
 
@@ -121,6 +123,12 @@ def main(argv: list[str] | None = None) -> int:
         quoted.write_text("".join('"' + line.replace(",", '","') + '"\n' for line in lines))
         measure("CSV 10000 × 100, every cell quoted", lambda: load_dataset(quoted),
                 max(1, args.repeat // 2), results)
+        wide = Path(folder) / "wide.csv"
+        write_csv(wide, rows=200, columns=12_289)  # a 64×64×3 picture and a label per row
+        wide_ours = measure("CSV 200 × 12289 (wide rows): load_dataset", lambda: load_dataset(wide),
+                            args.repeat, results)
+        wide_theirs = measure("CSV 200 × 12289 (wide rows): numpy.loadtxt",
+                              lambda: np.loadtxt(wide, delimiter=","), args.repeat, results)
         rss = {
             "load_dataset (after pandas is imported)": rss_growth("load_dataset(path)", csv, "__import__('pandas')"),
             "numpy.loadtxt": rss_growth("np.loadtxt(path, delimiter=',')", csv),
@@ -134,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     for label, seconds, peak in results:
         print(f"{label:<50} {seconds * 1000:>7.1f} ms {format_size(peak):>12}")
     print(f"CSV load_dataset / numpy.loadtxt time ratio: {ours / theirs:.2f}")
+    print(f"wide CSV load_dataset / numpy.loadtxt time ratio: {wide_ours / wide_theirs:.2f}")
     print("CSV peak resident memory growth (fresh process): "
           + ", ".join(f"{label} {format_size(value)}" for label, value in rss.items()))
     return 0

@@ -6,11 +6,12 @@ never Qt, so they start fast and run on machines without a display.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import sys
 import zipfile
 from pathlib import Path
-from typing import Sequence
+from typing import IO, Sequence
 
 import numpy as np
 
@@ -19,6 +20,13 @@ from . import __version__
 
 class UsageError(Exception):
     """A setting the user gave cannot work; the message says what to change."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """A mistake in the arguments is one line, like every other error (sub-commands inherit this)."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {message} (see {self.prog} --help)\n")
 
 
 def _hidden_sizes(text: str) -> list[int]:
@@ -66,7 +74,7 @@ def _add_data_options(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     from .engine import HIDDEN_ACTIVATIONS, INITS, OUTPUTS, RNGS
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="nnviz",
         description="See backpropagation. With no command, opens the window on the built-in demo.",
     )
@@ -82,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--output", choices=list(OUTPUTS), help="output layer and loss (default: from the labels)")
     train.add_argument("--init", choices=list(INITS), default="he", help="weight initialisation (default he)")
     train.add_argument("--rng", choices=list(RNGS), default="default", help="random generator (default: numpy's Generator)")
-    train.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    train.add_argument("--seed", type=_count, default=1, help="random seed, 0 or more (legacy: below 2**32; default 1)")
     train.add_argument("--lr", type=_positive_float, default=0.0075, help="learning rate α (default 0.0075)")
     train.add_argument("--iterations", type=_count, default=2500, help="iterations of gradient descent (default 2500)")
     train.add_argument("--print-every", type=_count, default=100, metavar="N", help="print the cost every N iterations (0: only the last)")
@@ -147,12 +155,12 @@ def _activations(text: str, n_hidden: int) -> list[str]:
 
 
 class TraceWriter:
-    """Writes arrays into an .npz one by one (np.load reads it), so a long trace never sits in memory."""
+    """Writes arrays into an .npz one by one (np.load reads it), so a long trace never sits in memory.
 
-    def __init__(self, path: str) -> None:
-        self.path = Path(path)
-        self.tmp = self.path.with_name(self.path.name + ".part")
-        self.zip = zipfile.ZipFile(self.tmp, "w", compression=zipfile.ZIP_STORED, allowZip64=True)
+    ``handle`` comes from nnviz's atomic writer: the trace appears complete or not at all."""
+
+    def __init__(self, handle: IO[bytes]) -> None:
+        self.zip = zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_STORED, allowZip64=True)
 
     def write(self, name: str, array: np.ndarray) -> None:
         with self.zip.open(name + ".npy", "w", force_zip64=True) as member:
@@ -160,12 +168,41 @@ class TraceWriter:
 
     def close(self) -> None:
         self.zip.close()
-        self.tmp.replace(self.path)
+
+    def abandon(self) -> None:
+        """After a failure: finish the archive quietly (its temporary is about to be removed)."""
+        with contextlib.suppress(Exception):
+            self.zip.close()
+
+
+def _train_loop(args: argparse.Namespace, stepper, trace: TraceWriter | None) -> None:
+    on_step = None
+    if trace:
+        def on_step(op, value):
+            trace.write(f"{i}/{op.key}", value)  # i: the iteration running now
+
+    warned = False
+    for i in range(args.iterations):
+        if on_step:
+            stepper.run_iteration(on_step)
+        else:
+            stepper.run_iteration()
+        cost = stepper.cost
+        last = i == args.iterations - 1
+        if last or (args.print_every and i % args.print_every == 0):
+            print(f"Cost after iteration {i}: {cost!r}", flush=True)
+        if not warned and not math.isfinite(cost):
+            warned = True
+            print(f"warning: the cost became {cost} at iteration {i}; try a smaller learning rate (--lr)",
+                  file=sys.stderr, flush=True)
 
 
 def train(args: argparse.Namespace) -> int:
+    from .atomic import WriteError, atomic_writer
     from .data import check_output_fits
+    from .data.memory import check_fits
     from .engine import NetworkSpec, Stepper, accuracy, initialize, predict
+    from .engine.limits import check_seed, network_bytes
 
     dataset = _load(args)
     output = args.output or dataset.default_output()
@@ -175,38 +212,42 @@ def train(args: argparse.Namespace) -> int:
         spec = NetworkSpec.build(dataset.n_x, hidden, dataset.n_y, _activations(args.activation, len(hidden)), output)
     except ValueError as err:
         raise UsageError(str(err)) from None
+    try:
+        check_seed(args.rng, args.seed)
+    except ValueError as err:
+        raise UsageError(f"--seed {args.seed}: {err}") from None
+    hidden_text = ",".join(map(str, hidden)) or '""'
+    check_fits(f"--hidden {hidden_text}", network_bytes(spec, dataset.m),
+               what=f"the {spec} network on {dataset.m} examples")
     params = initialize(spec, args.init, rng=args.rng, seed=args.seed)
     stepper = Stepper(spec, params, dataset.X, dataset.Y, learning_rate=args.lr)
     print(f"Network {spec} ({', '.join(spec.activation(l) for l in range(1, spec.L + 1))}), "
           f"{args.init} initialisation, {args.rng} generator, seed {args.seed}, α = {args.lr}, m = {dataset.m}",
           flush=True)
 
-    trace = TraceWriter(args.trace) if args.trace else None
-    on_step = None
-    if trace:
-        for key, value in params.items():
-            trace.write(key, value)  # what iteration 0 starts from, so `nnviz compare` can check it too
-        def on_step(op, value):
-            trace.write(f"{i}/{op.key}", value)  # i: the iteration running now
-
-    warned = False
+    # the trace's temporary opens before training: a missing folder or a read-only place fails at once;
+    # a full disk later leaves no file behind (and the old trace, if any, as it was)
+    interrupted = False
     try:
-        for i in range(args.iterations):
-            if on_step:
-                stepper.run_iteration(on_step)
-            else:
-                stepper.run_iteration()
-            cost = stepper.cost
-            last = i == args.iterations - 1
-            if last or (args.print_every and i % args.print_every == 0):
-                print(f"Cost after iteration {i}: {cost!r}", flush=True)
-            if not warned and not math.isfinite(cost):
-                warned = True
-                print(f"warning: the cost became {cost} at iteration {i}; try a smaller learning rate (--lr)",
-                      file=sys.stderr, flush=True)
-    finally:
-        if trace:
-            trace.close()
+        with atomic_writer(args.trace) if args.trace else contextlib.nullcontext() as handle:
+            trace = TraceWriter(handle) if handle else None
+            try:
+                if trace:
+                    for key, value in params.items():
+                        trace.write(key, value)  # what iteration 0 starts from, so `nnviz compare` can check it too
+                _train_loop(args, stepper, trace)
+            except KeyboardInterrupt:
+                interrupted = True  # keep the iterations traced so far: the trace is still written whole
+            except BaseException:
+                if trace:
+                    trace.abandon()
+                raise
+            if trace:
+                trace.close()
+    except WriteError as err:
+        raise UsageError(f"--trace {err}") from None
+    if interrupted:
+        raise KeyboardInterrupt
 
     params = stepper.parameters
     for label, X, Y in (("Train", dataset.X, dataset.Y), ("Test", dataset.X_test, dataset.Y_test)):
@@ -268,7 +309,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .data import DataError
 
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as done:  # --help, --version, or a mistake already told in one line
+        return int(done.code or 0)
     if args.command is None:
         return gui()
     if args.command == "gui":

@@ -149,6 +149,42 @@ def state_teach_presentation(app, window) -> None:
     state_provenance(app, window)
 
 
+def state_compare(app, window) -> None:
+    """A course-style trace of the default network whose dW[1] forgot the 1/m, compared (File ▸ Compare With Trace…)."""
+    import tempfile
+    import time
+
+    import numpy as np
+
+    from nnviz.engine import Stepper
+
+    s = window.session
+    stepper = Stepper(s.spec, s.stepper.parameters, s.dataset.X, s.dataset.Y, s.design.learning_rate)
+    start = dict(stepper.parameters)
+    stepper.run_backward()
+    m = s.m
+    grads = {k: v * (m if k.startswith(("dA", "dZ")) else 1) for k, v in stepper.values.items()
+             if k.startswith(("dA", "dW", "db"))}
+    grads["dW1"] = grads["dW1"] * m  # the course's dW = (1/m)·dZ·A[l-1]ᵀ without its 1/m
+    path = Path(tempfile.mkdtemp()) / "my_backprop.npz"
+    np.savez(path, AL=stepper.values[f"A{s.spec.L}"], **{f"parameters/{k}": v for k, v in start.items()},
+             **{f"grads/{k}": v for k, v in grads.items()})
+    window.comparison.compare_file(str(path))
+    end = time.monotonic() + 60
+    while (window.comparison.thread.isRunning() or not window.comparison.action.isEnabled()) and time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+    settle(app, window)
+
+
+def state_misconception(app, window) -> None:
+    """Debug ▸ Misconception Mode at Z[1], with the notes' template slip Z = Wᵀ·A injected."""
+    run_to(app, window, "Z1")
+    window.misconception.action.trigger()
+    window.misconception.view.show_mistake("z_transposed_W")
+    settle(app, window)
+
+
 STATES: dict[str, Callable] = {
     "forward": state_forward,
     "dW2": state_dW2,
@@ -160,6 +196,8 @@ STATES: dict[str, Callable] = {
     "design": state_design,
     "provenance": state_provenance,
     "teach-presentation": state_teach_presentation,
+    "compare": state_compare,
+    "misconception": state_misconception,
 }
 
 

@@ -97,7 +97,7 @@ def test_save_and_open_session_through_the_file_menu(qtbot, wait_idle, monkeypat
         window.actionIteration.trigger()
         wait_idle(s)
     _steps(window, wait_idle, 9)
-    assert window.windowTitle().startswith("nnviz — toy *")
+    assert window.windowTitle().startswith("nnviz — untitled (toy) *")
     target = tmp_path / "class-demo"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a: (str(target), ""))
     window.actionSaveSession.trigger()

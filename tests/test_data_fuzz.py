@@ -17,7 +17,7 @@ from nnviz.data import DataError, Dataset, load_dataset  # noqa: E402
 
 FUZZ = settings(max_examples=60, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-EXTENSIONS = (".csv", ".tsv", ".txt", ".npz", ".npy", ".h5", ".hdf5", ".dat")
+EXTENSIONS = (".csv", ".tsv", ".txt", ".npz", ".npy", ".h5", ".hdf5", ".mat", ".dat")
 
 
 def check(ds: Dataset) -> None:
@@ -60,6 +60,14 @@ def _samples() -> dict[str, bytes]:
         f["train_set_y"] = rng.integers(0, 2, 20)
         f["list_classes"] = np.array([b"non-cat", b"cat"])
     files[".h5"] = buffer.getvalue()
+    try:
+        import scipy.io
+    except ImportError:
+        return files
+    buffer = io.BytesIO()  # MATLAB v5, uncompressed: every header byte is exposed to damage
+    scipy.io.savemat(buffer, {"X": rng.normal(size=(20, 3)), "y": rng.integers(0, 2, (20, 1)) * 1.0,
+                              "Xval": rng.normal(size=(6, 3)), "yval": np.ones((6, 1))})
+    files[".mat"] = buffer.getvalue()
     return files
 
 

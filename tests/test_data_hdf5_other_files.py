@@ -219,3 +219,21 @@ def test_virtual_dataset_of_irregular_and_point_selections(tmp_path):
         expected = f["X"][()]
     np.testing.assert_array_equal(expected[0], [0, 1, 2, 37, 38, 39])
     np.testing.assert_array_equal(load_dataset(tmp_path / "v.h5").X, expected)
+
+
+@pytest.mark.parametrize("value", [0xFF, ord("K")])
+def test_a_damaged_key_name_gets_one_line(tmp_path, value):
+    """A byte of a dataset's name overwritten on disk: not UTF-8 (h5py then gives bytes) or
+    another letter (the name is listed but its lookup fails)."""
+    path = tmp_path / "d.h5"
+    with h5py.File(path, "w") as f:
+        f["train_set_x"] = np.ones((2, 6))
+        f["train_set_y"] = LABELS
+    data = bytearray(path.read_bytes())
+    at = data.find(b"train_set_x")
+    assert at > 0
+    data[at + 7] = value
+    path.write_bytes(bytes(data))
+    message = error_of(path)  # one line, whatever the damage does to the listing
+    assert message.startswith(f"{path}: no features array; expected a key named")
+    assert "train_s\ufffdt_x" in message or "train_sKt_x" in message

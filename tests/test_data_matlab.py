@@ -2,8 +2,12 @@
 lays them out (rows are examples), and the course 2 data.mat where it is present."""
 from __future__ import annotations
 
+import os
 import struct
+import subprocess
 import sys
+import zlib
+from pathlib import Path
 
 import h5py
 import numpy as np
@@ -15,6 +19,7 @@ from nnviz.data import FILE_FILTERS, describe, load_dataset
 from data_helpers import error_of
 
 sio = pytest.importorskip("scipy.io")
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def ex4_like(path, m=5000, n_x=400):
@@ -238,3 +243,34 @@ def test_the_window_opens_course2_data_mat(default_window, monkeypatch, qtbot, w
     ds = _open_in_window(default_window, course2_mat, monkeypatch, qtbot, wait_idle)
     assert (ds.X.shape, ds.X_test.shape) == ((2, 211), (2, 200))
     assert default_window.session.spec.sizes[0] == 2
+
+
+def _patch_data_type(path, compressed: bool):
+    """Give the second variable's data a data type that does not exist (75), in place."""
+    data = bytearray(path.read_bytes())
+    _, size = struct.unpack_from("<II", data, 128)
+    second = 128 + 8 + size
+    if not compressed:
+        data[second + 48] = 75  # tag 8, flags 16, dims 16, name (small) 8, then the data tag
+        path.write_bytes(bytes(data))
+        return
+    _, csize = struct.unpack_from("<II", data, second)
+    inner = bytearray(zlib.decompress(bytes(data[second + 8:second + 8 + csize])))
+    inner[48] = 75
+    packed = zlib.compress(bytes(inner))
+    path.write_bytes(bytes(data[:second]) + struct.pack("<II", 15, len(packed)) + packed)
+
+
+@pytest.mark.parametrize("compressed", [False, True])
+def test_a_damaged_data_type_is_refused_instead_of_crashing(tmp_path, compressed):
+    """scipy's C reader trusts a matrix's data type; a damaged one used to kill the process."""
+    path = tmp_path / "damaged.mat"
+    sio.savemat(path, {"X": np.ones((4, 2)), "y": np.ones((4, 1))}, do_compression=compressed)
+    _patch_data_type(path, compressed)
+    code = ("import sys\nfrom nnviz.data import load_dataset, DataError\n"
+            "try:\n    load_dataset(sys.argv[1])\nexcept DataError as err:\n    print(err)\n")
+    run = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
+                         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+    assert run.returncode == 0, run.stderr[-500:]
+    assert run.stdout == (f"{path} key 'y': is damaged (its MATLAB data header does not hold "
+                          "together); save it again\n")

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QEvent, QObject, QPointF, QSettings, Qt
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt
 from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPainter, QPixmap, QPolygonF
 from PySide6.QtWidgets import QDoubleSpinBox
+
+from .settings import app_settings
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +32,7 @@ def _icon(color: str = "#333333") -> QIcon:
     return QIcon(pixmap)
 
 
-def _settings() -> QSettings:
-    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "nnviz", "nnviz")
+_settings = app_settings
 
 
 class AutoStep(QObject):

@@ -1,11 +1,8 @@
 """Exports from the window: a view, plot or heatmap as PNG/SVG, the history as CSV, the network as a numpy script."""
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +11,7 @@ from PySide6.QtGui import QAction, QKeySequence, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QWidget
 
+from ..atomic import WriteError, write_bytes
 from ..engine import shape_text
 from ..engine.export import history_csv, network_script
 
@@ -34,25 +32,6 @@ class ImageTarget:
     name: str
     widget: QWidget
     stem: str = "nnviz"  # default file name without the suffix
-
-
-def write_atomic(path: str | os.PathLike, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file beside it: a reader never sees half a file."""
-    target = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's 0600
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 def png_bytes(widget: QWidget) -> bytes:
@@ -179,10 +158,10 @@ class Exports(QObject):
 
     def _write(self, path: str, make, done: str) -> bool:
         try:
-            write_atomic(path, make())
+            write_bytes(path, make())
         except OSError as err:
             log.info("export to %s failed: %s", path, err)
-            self.window.show_error("Could not export", f"{path}: {err.strerror or err}")
+            self.window.show_error("Could not export", str(err) if isinstance(err, WriteError) else f"{path}: {err}")
             return False
         self.window.statusBar().showMessage(done, 8000)
         return True

@@ -6,16 +6,18 @@ import math
 from dataclasses import dataclass, replace
 
 import numpy as np
-from PySide6.QtCore import QObject, QSettings, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QDoubleValidator, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMainWindow, QSpinBox,
     QVBoxLayout, QWidget,
 )
 
+from ..data.memory import available_memory
 from ..engine import plan_shapes
 from ..session import Session
 from ..views.style import VERDICT_TEXT
+from .settings import app_settings
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +39,9 @@ class Preferences:
     pause_below: float = 1e-7  # ‖dW[l]‖ below this: vanishing gradients
 
     @classmethod
-    def read(cls) -> "Preferences":
-        """The saved preferences; a missing or damaged value falls back to its default."""
+    def read(cls, ignored: list[str] | None = None) -> "Preferences":
+        """The saved preferences; a missing or damaged value falls back to its default (its key is
+        added to ``ignored``)."""
         settings, default = _settings(), cls()
         settings.beginGroup(GROUP)
         try:
@@ -50,6 +53,8 @@ class Preferences:
                 except (TypeError, ValueError):
                     log.warning("ignoring the saved preference %s = %r", name, raw)
                     values[name] = value
+                    if ignored is not None:
+                        ignored.append(f"{_key(name)} = {raw!r}")
             return cls(**values)
         finally:
             settings.endGroup()
@@ -77,8 +82,7 @@ class Preferences:
         session.set_history_budget(self.history_mb * MB)
 
 
-def _settings() -> QSettings:
-    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "nnviz", "nnviz")
+_settings = app_settings
 
 
 def _key(name: str) -> str:
@@ -101,6 +105,12 @@ def _parse(raw, kind: type):
     if kind is int and not 0 <= value <= MAX_BUDGET_MB:
         raise ValueError(raw)
     return value
+
+
+def budget_limit_mb() -> int:
+    """The largest step-back budget that can be kept: the memory available now (MAX_BUDGET_MB if unknown)."""
+    available = available_memory()
+    return MAX_BUDGET_MB if available is None else max(0, min(MAX_BUDGET_MB, available // MB))
 
 
 def history_reach(session: Session, budget_bytes: int) -> tuple[int, float]:
@@ -227,6 +237,11 @@ class PreferencesDialog(QDialog):
         if p.pause_above_on and p.pause_below_on and p.pause_below >= p.pause_above:
             self.error_label.setText("The lower limit must be below the upper one.")
             return None
+        most = budget_limit_mb()
+        if p.history_mb > most:
+            self.error_label.setText(f"The step-back memory ({p.history_mb:,} MB) is more than this computer has "
+                                     f"available ({most:,} MB): choose at most {most:,} MB.")
+            return None
         return p
 
     def accept(self) -> None:
@@ -251,7 +266,16 @@ class PreferencesController(QObject):
         action.triggered.connect(self.open)
         window.menus["edit"].addAction(action)
         self.action = action
-        self.preferences = Preferences.read()
+        ignored: list[str] = []
+        self.preferences = Preferences.read(ignored)
+        notes = getattr(window, "settings_notes", [])
+        if ignored:
+            notes.append(f"Damaged preferences fell back to their defaults: {', '.join(ignored)}.")
+        most = budget_limit_mb()
+        if self.preferences.history_mb > most:
+            notes.append(f"The step-back memory is capped at {most:,} MB: the saved {self.preferences.history_mb:,} MB "
+                         "is more than this computer has available (Preferences).")
+            self.preferences = replace(self.preferences, history_mb=most)
         self.preferences.apply(window.session)
 
     def open(self) -> PreferencesDialog:

@@ -5,13 +5,14 @@ import logging
 from typing import Callable
 
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSettings, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QAction, QColor, QFont, QFontInfo, QFontMetricsF, QIcon, QKeySequence, QPainter, QPalette, QPen, QPixmap,
 )
 from PySide6.QtWidgets import QDockWidget, QLabel, QToolBar, QWidget
 
 from ..views import style
+from .settings import app_settings
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +136,7 @@ class Presentation(QObject):
 
     @staticmethod
     def _saved_size() -> float:
-        value = QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "nnviz", "nnviz").value(SETTINGS_KEY)
+        value = app_settings().value(SETTINGS_KEY)
         try:
             return min(max(float(value), SIZE_RANGE[0]), SIZE_RANGE[1]) if value is not None else DEFAULT_SIZE
         except (TypeError, ValueError):
@@ -192,7 +193,7 @@ class Presentation(QObject):
         if size == self.font_size:
             return
         self.font_size = size
-        QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "nnviz", "nnviz").setValue(SETTINGS_KEY, size)
+        app_settings().setValue(SETTINGS_KEY, size)
         if self.active:
             self._style.restore()
             self._apply_style()

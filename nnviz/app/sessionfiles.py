@@ -10,12 +10,12 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from ..session.persist import SUFFIX
+from ..session.session import LONG_RUN  # noqa: F401  (the window's Reset used to read it from here)
 
 if TYPE_CHECKING:
     from .window import MainWindow
 
 FILTER = f"nnviz session (*{SUFFIX});;All files (*)"
-LONG_RUN = 100  # a reset asks first when this many iterations are unsaved
 
 
 class SessionFiles:
@@ -34,6 +34,7 @@ class SessionFiles:
         for action in (self.actionOpenSession, self.actionSaveSession, self.actionSaveSessionAs):
             menu.insertAction(first, action)
         menu.insertSeparator(first)
+        self.session.discard_guard = self.confirm_discard  # every path that would lose training asks here
         self.session.saved_changed.connect(self.update_title)
         self.session.dataset_changed.connect(self.update_title)
         self.update_title()
@@ -48,7 +49,7 @@ class SessionFiles:
 
     def update_title(self) -> None:
         s = self.session
-        name = Path(s.file_path).name if s.file_path else s.dataset.name
+        name = Path(s.file_path).name if s.file_path else f"untitled ({s.dataset.name})"
         mark = " *" if s.has_unsaved_training else ""
         self.window.setWindowTitle(f"nnviz — {name}{mark} — backpropagation, step by step")
 
@@ -79,8 +80,7 @@ class SessionFiles:
 
     # -- opening ----------------------------------------------------------------------------
     def open(self) -> None:
-        if not self.confirm_discard("open another session"):
-            return
+        """Pick a file, then the session asks about unsaved training and opens it (all or nothing)."""
         start = str(Path(self.session.file_path).parent) if self.session.file_path else self.window.last_folder("session")
         path, _ = QFileDialog.getOpenFileName(self.window, "Open Session", start, FILTER)
         if path:
@@ -95,7 +95,8 @@ class SessionFiles:
             return True
         answer = QMessageBox.question(
             self.window, "Unsaved training",
-            f"{s.unsaved_iterations} iterations of training are not saved. Save the session before you {what}?",
+            f"{s.unsaved_iterations} iterations of training are not saved and would be lost. "
+            f"Save the session before you {what}?",
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Save,
         )

@@ -73,10 +73,7 @@ class Teaching(QObject):
     # -- File ▸ New ------------------------------------------------------------------------------
     def new(self) -> None:
         """The window as it opens: the image demo and the notes' design (asking before training is lost)."""
-        if not self.window.session_files.confirm_discard("start a new session"):
-            return
-        session = self.session
-        session.file_path = None
+        session = self.session  # opening the demo asks first about unsaved training, once
         session.open_dataset("demo:images", on_loaded=lambda dataset: session.set_design(Design()))
 
     # -- Help -----------------------------------------------------------------------------------
@@ -125,9 +122,8 @@ class Teaching(QObject):
     def open_dropped(self, path: str) -> None:
         """A session file opens as a session, a folder as an image folder, anything else as a dataset."""
         if path.endswith(SUFFIX):
-            if self.window.session_files.confirm_discard("open another session"):
+            if self.session.open_session(path):  # it asks first about unsaved training
                 self.window.remember_folder(path, "session")
-                self.session.open_session(path)
             return
         if Path(path).is_dir() or Path(path).suffix.lower() in DATA_SUFFIXES:
             self.window.open_source(path)

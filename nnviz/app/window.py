@@ -24,6 +24,10 @@ from ..views.steplist import StepListView
 from ..views.style import PHASE_COLORS
 from .accuracy import install_accuracy
 from .autostep import install_auto_step
+from .comparison import install_comparison
+from .misconception import install_misconception
+from .watch import install_watch
+from .whynan import install_why_nan
 from ..views.diagnostics import install_diagnostics
 from .explanations import install_explanations
 from .export import install_export
@@ -31,14 +35,14 @@ from .gradcheck import install_gradient_check
 from .layout import install_layout
 from .preferences import install_preferences
 from .presentation import install_presentation
-from .sessionfiles import LONG_RUN, install_session_files
 from .runspeed import install_run_speed
+from .sessionfiles import install_session_files
+from .settings import SETTINGS_VERSION, app_settings, read_version
 from .teaching import install_teaching
 
 log = logging.getLogger(__name__)
 
 MAX_RECENT = 8
-SETTINGS_VERSION = 1
 
 
 class MainWindow(QMainWindow):
@@ -50,6 +54,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("nnviz — backpropagation, step by step")
         self.session = session or Session(parent=self)
         self.error_box: QMessageBox | None = None
+        self.settings_notes: list[str] = []  # damaged settings: what fell back to its default
         self.create_views()
         self.create_actions()
         self.create_menus()
@@ -67,7 +72,13 @@ class MainWindow(QMainWindow):
         self.accuracy = install_accuracy(self)
         self.read_settings()
         self.diagnostics = install_diagnostics(self)  # after read_settings: a saved layout places its dock
+        self.comparison = install_comparison(self)
+        self.misconception = install_misconception(self)
+        self.watch = install_watch(self)
+        self.why_nan = install_why_nan(self)
         self.window_layout = install_layout(self)  # View ▸ Reset Layout; a saved layout fitted to this screen
+        if self.settings_notes:
+            self.statusBar().showMessage(" ".join(self.settings_notes), 30000)
         s = self.session
         s.stepped.connect(self.update_position)
         s.stepped.connect(self.update_actions)
@@ -168,6 +179,9 @@ class MainWindow(QMainWindow):
         self.actionRedo = s.undo_stack.createRedoAction(self, "&Redo")
         self.actionRedo.setObjectName("actionRedo")
         self.actionRedo.setShortcut(QKeySequence.StandardKey.Redo)
+        for action, slot in ((self.actionUndo, s.undo), (self.actionRedo, s.redo)):
+            action.triggered.disconnect()  # through the session, which asks before training is lost
+            action.triggered.connect(slot)
         self.stepping_actions = [self.actionStep, self.actionForwardPass, self.actionBackwardPass,
                                  self.actionIteration, self.actionRun, self.actionStepBack]
         self.demo_actions = []
@@ -270,8 +284,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("No earlier step is kept (Preferences sets how many)", 6000)
 
     def reset(self) -> None:
-        if self.session_files.confirm_discard("reset", at_least=LONG_RUN):
-            self.session.reset()
+        self.session.reset()  # asks first after a long unsaved run
 
     # -- data --------------------------------------------------------------------------------
     def last_folder(self, kind: str = "") -> str:
@@ -360,8 +373,7 @@ class MainWindow(QMainWindow):
     # -- settings --------------------------------------------------------------------------------
     @staticmethod
     def _settings() -> QSettings:
-        # always the ini format, so QSettings.setPath() can point tests and scripts elsewhere
-        return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "nnviz", "nnviz")
+        return app_settings()
 
     def default_layout(self) -> None:
         """A first start: 1600×1000 or the screen, whichever is smaller; dock sizes follow on show."""
@@ -393,15 +405,19 @@ class MainWindow(QMainWindow):
                              Qt.Orientation.Vertical)
 
     def read_settings(self) -> None:
+        """The saved layout; a first start, a newer or a damaged settings file gets the default one."""
         settings = self._settings()
-        if int(settings.value("settingsVersion", 0)) != SETTINGS_VERSION:
+        version, note = read_version(settings)
+        if note:
+            self.settings_notes.append(note)
+        if version != SETTINGS_VERSION:
             self.default_layout()
             return
         geometry = settings.value("geometry", QByteArray())
-        if not geometry or not self.restoreGeometry(geometry):
+        if not isinstance(geometry, QByteArray) or geometry.isEmpty() or not self.restoreGeometry(geometry):
             self.default_layout()
         state = settings.value("windowState", QByteArray())
-        if state:
+        if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
 
     def write_settings(self) -> None:
@@ -417,11 +433,12 @@ class MainWindow(QMainWindow):
         self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if getattr(self, "_ask_on_close", True) and not self.session_files.confirm_discard("quit"):
+        if getattr(self, "_ask_on_close", True) and not self.session.may_discard("quit"):
             event.ignore()
             return
         self._ask_on_close = False  # decided: a second close (e.g. from main()) does not ask again
         self.gradient_check.close()  # cancel a check in progress and wait for its thread
+        self.comparison.close()  # a trace being read finishes first
         self.write_settings()
         self.session.close()
         event.accept()

@@ -18,23 +18,24 @@ log = logging.getLogger(__name__)
 SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
 
-def _reason(err: BaseException) -> str:
+def reason(err: BaseException) -> str:
+    """The first line of a library's error message (at most 160 characters), for a message."""
     text = str(err).strip()
     return text.splitlines()[0][:160] if text else type(err).__name__
 
 
 def _open_error(where: str, err: BaseException) -> DataError:
     """Why h5py could not open the file, in words a user can act on."""
-    reason = _reason(err)
-    cut = re.search(r"truncated file: eof = (\d+).*stored_eof = (\d+)", reason)
+    why = reason(err)
+    cut = re.search(r"truncated file: eof = (\d+).*stored_eof = (\d+)", why)
     if cut:
         have, full = (format_size(int(n)) for n in cut.groups())
         return DataError(f"{where}: is not a readable HDF5 file: it is truncated (it holds "
                          f"{have} of its {full}); copy or download it again")
-    if "signature not found" in reason:
+    if "signature not found" in why:
         return DataError(f"{where}: is not a readable HDF5 file (no HDF5 signature); expected a "
                          "file saved with h5py or another HDF5 library")
-    return DataError(f"{where}: is not a readable HDF5 file ({reason}); the file may be damaged")
+    return DataError(f"{where}: is not a readable HDF5 file ({why}); the file may be damaged")
 
 
 def _reselect(h5s, selection, space):
@@ -56,6 +57,8 @@ def _reselect(h5s, selection, space):
 
 
 MAX_LINK_HOPS = 16
+#: what h5py raises on a damaged file; translated at this boundary
+H5_ERRORS = (OSError, ValueError, TypeError, KeyError, RuntimeError, UnicodeDecodeError)
 BESIDE = "nnviz reads only the file you chose and files in its folder"
 
 
@@ -94,7 +97,7 @@ class _Files:
             return self.open(target)
         except (OSError, ValueError, RuntimeError) as err:
             raise DataError(f"{what} reads {name}, which is not a readable HDF5 file "
-                            f"({_reason(err)})") from err
+                            f"({reason(err)})") from err
 
     def close(self) -> None:
         for file in self._open.values():
@@ -129,7 +132,12 @@ class H5File:
             self.close()
             raise
 
-    def _add(self, key: str) -> None:
+    def _add(self, key: str | bytes) -> None:
+        if isinstance(key, bytes):  # h5py gives names that are not UTF-8 as bytes
+            key = key.decode("utf-8", "replace")
+            self._broken[key] = DataError(f"{self.name(key)}: its name is not UTF-8 text; the "
+                                          "file may be damaged")
+            return
         try:
             found = self._follow(self._file, "/" + key, self.name(key))
         except DataError as err:
@@ -142,11 +150,14 @@ class H5File:
     def _follow(self, file, path: str, what: str):
         """The object at `path` in `file`, following links one name at a time, or DataError."""
         h5py = self._h5py
-        for _ in range(MAX_LINK_HOPS):
+        for hop in range(MAX_LINK_HOPS):
             node = file["/"]
             parts = [part for part in path.split("/") if part]
             for i, part in enumerate(parts):
                 link = node.get(part, getlink=True)
+                if link is None and hop == 0:
+                    raise DataError(f"{what}: is listed in {Path(file.filename).name} but cannot "
+                                    "be found there; the file may be damaged")
                 if link is None:
                     raise DataError(f"{what}: is a link to '{path}', which does not exist in "
                                     f"{Path(file.filename).name}")
@@ -180,22 +191,32 @@ class H5File:
             raise self._broken[key]
         return self._datasets[key]
 
+    def _damaged(self, key: str, err: BaseException) -> DataError:
+        return DataError(f"{self.name(key)}: cannot be read ({reason(err)}); the file may be "
+                         "truncated or damaged")
+
     def shape(self, key: str) -> tuple[int, ...]:
-        shape = self._dataset(key).shape
+        try:
+            shape = self._dataset(key).shape
+        except H5_ERRORS as err:
+            raise self._damaged(key, err) from err
         if shape is None:  # an empty (null dataspace) dataset
             raise DataError(f"{self.name(key)}: holds no data")
         return tuple(int(n) for n in shape)
 
     def dtype(self, key: str) -> np.dtype:
-        return self._dataset(key).dtype
+        try:
+            return self._dataset(key).dtype
+        except H5_ERRORS as err:  # e.g. a damaged float type numpy cannot represent
+            raise self._damaged(key, err) from err
 
     def read(self, key: str) -> np.ndarray:
         dataset = self._dataset(key)
-        if dataset.external:
-            files = ", ".join(str(entry[0]) for entry in dataset.external)
-            raise DataError(f"{self.name(key)}: keeps its data in another file ({files}); "
-                            f"{BESIDE}: save the array inside the HDF5 file")
         try:
+            if dataset.external:
+                files = ", ".join(str(entry[0]) for entry in dataset.external)
+                raise DataError(f"{self.name(key)}: keeps its data in another file ({files}); "
+                                f"{BESIDE}: save the array inside the HDF5 file")
             if dataset.is_virtual:
                 return self._read_virtual(key, dataset)
             if self._h5py.check_string_dtype(dataset.dtype) is not None:
@@ -203,9 +224,8 @@ class H5File:
             return np.asarray(dataset[()])
         except MemoryError as err:
             raise DataError(f"{self.name(key)}: not enough memory to read it") from err
-        except (OSError, ValueError, TypeError, KeyError, RuntimeError, UnicodeDecodeError) as err:
-            raise DataError(f"{self.name(key)}: cannot be read ({_reason(err)}); the file may be "
-                            "truncated or damaged") from err
+        except H5_ERRORS as err:
+            raise self._damaged(key, err) from err
 
     def _read_virtual(self, key: str, dataset) -> np.ndarray:
         """A virtual dataset, its sources opened and read by nnviz: every source file must be in

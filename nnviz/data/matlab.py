@@ -8,6 +8,8 @@ opaque classes are refused by their class, never constructed."""
 from __future__ import annotations
 
 import logging
+import math
+import struct
 import zlib
 from pathlib import Path
 
@@ -16,7 +18,7 @@ import numpy as np
 from nnviz.data.arrays import load_arrays
 from nnviz.data.dataset import Dataset
 from nnviz.data.errors import DataError
-from nnviz.data.hdf5 import H5File
+from nnviz.data.hdf5 import H5_ERRORS, H5File, reason as _reason
 from nnviz.data.options import LoadOptions
 
 log = logging.getLogger(__name__)
@@ -31,11 +33,6 @@ CODE_CLASSES = {"object": "a MATLAB object", "function": "a MATLAB function hand
 OTHER_CLASSES = {"cell": "a MATLAB cell array", "struct": "a MATLAB struct",
                  "sparse": "a sparse matrix (save it with full(X))"}
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
-
-
-def _reason(err: BaseException) -> str:
-    text = str(err).strip()
-    return text.splitlines()[0][:160] if text else type(err).__name__
 
 
 def _refusal(name: str, matlab_class: str) -> DataError:
@@ -61,6 +58,87 @@ def is_hdf5_mat(path: Path) -> bool:
         head = fh.read(520)
     return head.startswith(b"MATLAB 7.3") or head[512:520] == HDF5_SIGNATURE or \
         head.startswith(HDF5_SIGNATURE)
+
+
+# MATLAB v5 data types (mi*) of a numeric or char matrix's data, with their sizes in bytes
+_MI_SIZES = {1: 1, 2: 1, 3: 2, 4: 2, 5: 4, 6: 4, 7: 4, 9: 8, 12: 8, 13: 8, 16: 1, 17: 2, 18: 4}
+_MI_CHAR_TEXT = (16, 17, 18)  # miUTF8, miUTF16, miUTF32: a char's bytes vary
+_HEAD_BYTES = 64 * 1024  # a matrix's flags, dimensions, name and data tag lie in its first bytes
+
+
+def _tag(data: bytes, at: int, order: str) -> tuple[int, int, int]:
+    """(data type, byte count, offset of the data) of the v5 tag at `at` (small or full form)."""
+    first, second = struct.unpack_from(order + "II", data, at)
+    if first >> 16:  # small data element: type and size in one word, the data in the next
+        return first & 0xFFFF, first >> 16, at + 4
+    return first, second, at + 8
+
+
+def _padded(size: int) -> int:
+    return (size + 7) // 8 * 8
+
+
+def _matrix_head(data: bytes, order: str) -> tuple[str, int, int, tuple[int, ...], int, int]:
+    """(name, class, flags, dims, data type, data bytes) of a miMATRIX element's first bytes."""
+    kind, size, at = _tag(data, 0, order)
+    if kind != 14:
+        raise ValueError(f"element type {kind}")
+    kind, size, at = _tag(data, at, order)  # array flags: miUINT32 × 2
+    if kind != 6 or size != 8:
+        raise ValueError("array flags")
+    flags, = struct.unpack_from(order + "I", data, at)
+    at += 8
+    kind, size, at0 = _tag(data, at, order)  # dimensions: miINT32 × n
+    if kind != 5 or size % 4 or size < 8:
+        raise ValueError("dimensions")
+    dims = struct.unpack_from(order + f"{size // 4}i", data, at0)
+    at = at0 + (_padded(size) if at0 == at + 8 else 4)
+    kind, size, at0 = _tag(data, at, order)  # the name: miINT8
+    if kind != 1:
+        raise ValueError("name")
+    name = data[at0:at0 + size].decode("ascii", "replace")
+    at = at0 + (_padded(size) if at0 == at + 8 else 4)
+    kind, size, _ = _tag(data, at, order)  # the data: real part
+    return name, flags & 0xFF, flags, tuple(dims), kind, size
+
+
+def check_v5(path: Path, key: str, where: str) -> None:
+    """Refuse before scipy reads `key` if its v5 element is malformed: scipy's C reader trusts
+    the data type of a matrix's data and crashes the process on a damaged one."""
+    name = f"{where} key '{key}'"
+    damaged = f"{name}: is damaged (its MATLAB data header does not hold together); save it again"
+    with open(path, "rb") as fh:
+        header = fh.read(128)
+        if len(header) < 128 or header[126:128] not in (b"IM", b"MI"):
+            return  # a v4 file: scipy reads those in Python
+        order = "<" if header[126:128] == b"IM" else ">"
+        while True:
+            tag = fh.read(8)
+            if len(tag) < 8:
+                return  # not found here: scipy will say so
+            kind, size = struct.unpack(order + "II", tag)
+            start = fh.tell()
+            head = fh.read(min(size, _HEAD_BYTES))
+            try:
+                if kind == 15:  # miCOMPRESSED: only the first bytes are inflated
+                    head = zlib.decompressobj().decompress(head, _HEAD_BYTES)
+                else:
+                    head = tag + head
+                found, cls, flags, dims, data_type, data_bytes = _matrix_head(head, order)
+            except (ValueError, struct.error, zlib.error):
+                raise DataError(damaged) from None
+            if found == key:
+                break
+            fh.seek(start + size)
+    if cls not in (4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15):  # char and numeric classes
+        return  # refused by its class before any read
+    if flags & 0x800:
+        raise DataError(f"{name}: holds complex numbers; expected real numbers")
+    count = math.prod(max(n, 0) for n in dims)
+    if data_type not in _MI_SIZES:
+        raise DataError(damaged)
+    if data_type not in _MI_CHAR_TEXT and data_bytes != count * _MI_SIZES[data_type]:
+        raise DataError(damaged)
 
 
 def _scipy_io(where: str):
@@ -111,6 +189,10 @@ class MatFile:
         shape, matlab_class = self._vars[key]
         _dtype(self.name(key), matlab_class)  # refuse objects and handles before reading
         try:
+            check_v5(self._path, key, self.where)
+        except OSError as err:
+            raise DataError(f"{self.name(key)}: cannot be read ({_reason(err)})") from err
+        try:
             value = self._io.loadmat(self._path, variable_names=[key], squeeze_me=False,
                                      chars_as_strings=True, mat_dtype=False,
                                      verify_compressed_data_integrity=True)[key]
@@ -134,15 +216,21 @@ class MatH5File(H5File):
     """A v7.3 .mat file through h5py, shown in MATLAB's shapes: MATLAB writes column-major,
     so h5py sees every array transposed; each is transposed back (a view, no copy)."""
 
+    def _attr(self, key: str, name: str, default):
+        try:
+            return self._dataset(key).attrs.get(name, default)
+        except H5_ERRORS as err:
+            raise self._damaged(key, err) from err
+
     def _class(self, key: str) -> str:
-        raw = self._dataset(key).attrs.get("MATLAB_class", b"double")
+        raw = self._attr(key, "MATLAB_class", b"double")
         return raw.decode("ascii", "replace") if isinstance(raw, bytes) else str(raw)
 
     def keys(self) -> list[str]:
         return [key for key in super().keys() if not key.startswith("#")]
 
     def shape(self, key: str) -> tuple[int, ...]:
-        if self._dataset(key).attrs.get("MATLAB_empty", 0):
+        if self._attr(key, "MATLAB_empty", 0):
             raise DataError(f"{self.name(key)}: holds no data (an empty MATLAB matrix)")
         return tuple(reversed(super().shape(key)))
 

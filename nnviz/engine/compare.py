@@ -314,7 +314,7 @@ def classify(spec: NetworkSpec, params: dict[str, Array], X: Array, Y: Array, le
         before = dict(probe.values)
         op = plan[j]
         right = probe.step().value
-        ctx = Context(op.key, str(op.phase), spec, before, right, learning_rate, theirs.get(op.key))
+        ctx = Context(op.key, spec, before, right, learning_rate, theirs.get(op.key))
         for order, mistake in enumerate(mistakes_for(ctx)):
             try:
                 with quiet():

@@ -32,7 +32,6 @@ class Context:
     """
 
     key: str
-    phase: str
     spec: NetworkSpec
     values: dict[str, Array]
     right: Array
@@ -41,13 +40,14 @@ class Context:
 
     @property
     def kind(self) -> str:
-        """Z, A, J, dA, dZ, dW, db, W or b (W and b: the update)."""
-        return _KEY.match(self.key).group(1)
+        """Z, A, J, dA, dZ, dW, db, W or b (W and b: the update); '' for any other array."""
+        match = _KEY.match(self.key)
+        return match.group(1) if match else ""
 
     @property
     def layer(self) -> int:
-        digits = _KEY.match(self.key).group(2)
-        return int(digits) if digits else self.spec.L
+        match = _KEY.match(self.key)
+        return int(match.group(2)) if match and match.group(2) else self.spec.L
 
     @property
     def m(self) -> int:

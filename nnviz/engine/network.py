@@ -178,6 +178,9 @@ def initialize(
         raise ValueError(f"unknown initialisation {init!r}; choose one of {', '.join(INITS)}")
     if rng not in RNGS:
         raise ValueError(f"unknown random generator {rng!r}; choose one of {', '.join(RNGS)}")
+    from .limits import check_seed  # limits prices networks from plan shapes, so it imports this module
+
+    seed = check_seed(rng, seed)
     uniform = init == "notes-uniform"
     if rng == "legacy":
         np.random.seed(seed)

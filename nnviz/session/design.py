@@ -1,11 +1,15 @@
 """The network design a user edits: hidden layers, output, initialisation and learning rate."""
 from __future__ import annotations
 
+import math
+import numbers
 from dataclasses import asdict, dataclass, replace
 
 from ..engine import HIDDEN_ACTIVATIONS, INITS, OUTPUTS, RNGS, NetworkSpec
+from ..engine.limits import check_seed
 
 MAX_UNITS = 4096
+REQUIRED_FIELDS = ("hidden", "activations", "output", "learning_rate")  # what a saved design must state
 
 
 @dataclass(frozen=True)
@@ -22,18 +26,28 @@ class Design:
     learning_rate: float = 0.0075
 
     def __post_init__(self) -> None:
+        """ValueError with what is wrong for anything a network cannot be built from (a file can say anything)."""
+        if isinstance(self.hidden, (str, bytes)) or not isinstance(self.hidden, (tuple, list)):
+            raise ValueError(f"the hidden layers must be a list of unit counts, got {self.hidden!r}")
+        if isinstance(self.activations, (str, bytes)) or not isinstance(self.activations, (tuple, list)):
+            raise ValueError(f"the activations must be a list of names, got {self.activations!r}")
+        for n in self.hidden:
+            if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not 1 <= n <= MAX_UNITS:
+                raise ValueError(f"hidden layers have 1 to {MAX_UNITS} units, got {n!r}")
         object.__setattr__(self, "hidden", tuple(int(n) for n in self.hidden))
         object.__setattr__(self, "activations", tuple(self.activations))
         if len(self.hidden) != len(self.activations):
             raise ValueError("every hidden layer needs one activation")
-        if any(not 1 <= n <= MAX_UNITS for n in self.hidden):
-            raise ValueError(f"hidden layers have 1 to {MAX_UNITS} units")
-        if any(a not in HIDDEN_ACTIVATIONS for a in self.activations):
-            raise ValueError(f"activations are {', '.join(HIDDEN_ACTIVATIONS)}")
-        if self.output not in OUTPUTS or self.init not in INITS or self.rng not in RNGS:
-            raise ValueError("unknown output, initialisation or random generator")
-        if not self.learning_rate > 0:
-            raise ValueError("the learning rate must be positive")
+        for name, allowed, what in [*((a, HIDDEN_ACTIVATIONS, "activation") for a in self.activations),
+                                    (self.output, OUTPUTS, "output"), (self.init, INITS, "initialisation"),
+                                    (self.rng, RNGS, "random generator")]:
+            if not isinstance(name, str) or name not in allowed:
+                raise ValueError(f"unknown {what} {name!r}; choose one of {', '.join(allowed)}")
+        object.__setattr__(self, "seed", check_seed(self.rng, self.seed))
+        rate = self.learning_rate
+        if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not (math.isfinite(rate) and rate > 0):
+            raise ValueError(f"the learning rate must be a positive number, got {rate!r}")
+        object.__setattr__(self, "learning_rate", float(rate))
 
     def spec(self, n_x: int, n_y: int) -> NetworkSpec:
         return NetworkSpec((n_x, *self.hidden, n_y), self.activations, self.output)
@@ -80,5 +94,11 @@ class Design:
 
     @classmethod
     def from_dict(cls, data: dict) -> "Design":
-        fields = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
-        return cls(**fields)
+        """The design a file describes; ValueError when it is unusable.  The network's shape and α must be
+        there; a setting added in a later version takes its default, an unknown key is ignored."""
+        if not isinstance(data, dict):
+            raise ValueError("the design is not a table of settings")
+        missing = [k for k in REQUIRED_FIELDS if k not in data]
+        if missing:
+            raise ValueError(f"the design has no {', '.join(missing)}")
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
@@ -16,18 +17,21 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QUndoStack
 
 from ..data import DataError, Dataset, check_output_fits, load_dataset, load_demo
-from ..engine import NetworkSpec, Operation, StepRecord, Stepper, build_plan, initialize, plan_shapes
+from ..data.memory import check_fits
+from ..engine import NetworkSpec, Operation, StepRecord, Stepper, initialize
 from ..engine.history import History, gradient_norms
+from ..engine.limits import network_bytes
 from ..engine.stepper import DEFAULT_HISTORY_BYTES, count_nonfinite
 from .design import Design
-from .persist import SessionFileError, SessionState, load_session, save_session
-from .undo import DesignEdit
+from .persist import SessionFileError, SessionState, check_state, load_session, save_session
+from .undo import DesignEdit, describe_edit
 
 log = logging.getLogger(__name__)
 
 # failures a user can cause (a bad file, a full disk): a message, not an internal error
 EXPECTED_ERRORS = (DataError, SessionFileError, OSError)
 
+LONG_RUN = 100  # a reset asks first when this many iterations are unsaved
 RUN_SLICE = 0.025  # seconds a run trains before it hands the GIL to the window's thread once
 PROGRESS_INTERVAL = 0.1  # seconds between redraws while running: at most 10 a second
 
@@ -85,10 +89,15 @@ class Session(QObject):
         self.breakpoints: set[str] = set()  # keys of operations that pause a run after they are performed
         self.grad_norm_high: float | None = None  # pause when some ‖dW[l]‖ exceeds it (exploding)
         self.grad_norm_low: float | None = None  # pause when some ‖dW[l]‖ falls below it (vanishing)
+        # called on the worker after every operation with (op, values); a non-empty string pauses there
+        self.op_watchers: list[Callable[[Operation, dict[str, np.ndarray]], str | None]] = []
         self.file_path: str | None = None  # the session file last saved or opened
         self.followed_example: int | None = None  # example j highlighted in every matrix and in Data
         self.run_rate: float | None = None  # iterations a second Run may train (None: as fast as it can)
         self._run_limit: int | None = None  # iterations the current run trains at most (None: until paused)
+        # asks before unsaved training is thrown away: (what the user is about to do, at_least) -> go on?
+        # The window installs its Save / Discard / Cancel question; without one (scripts) nothing asks.
+        self.discard_guard: Callable[[str, int], bool] | None = None
         self._saved_iteration: int | None = None
         self._saved_position = 0
         self._history_dropped_seen = 0
@@ -194,7 +203,9 @@ class Session(QObject):
         self._when_idle.append(action)
 
     def set_design(self, design: Design) -> None:
-        """Apply a design: a new network (training restarts) unless only α changed (that applies live)."""
+        """Apply a design: a new network (training restarts) unless only α changed (that applies live).
+
+        Applies without asking (scripts, Undo's command); a user's edit goes through ``edit_design``."""
         if self.design.same_network(design):
             self.design = design
             self.stepper.learning_rate = design.learning_rate
@@ -203,30 +214,97 @@ class Session(QObject):
 
         def apply() -> None:
             self.design = design
+            self.file_path = None  # another network: Save asks for a new name instead of overwriting
             self.design_changed.emit()
             self._build()
 
         self._when_ready(apply)
 
-    def edit_design(self, design: Design) -> None:
-        """A user's edit: applied like set_design, and undoable (``undo_stack``)."""
-        if design != self.design:
-            self.undo_stack.push(DesignEdit(self, self.design, design))
+    def may_discard(self, what: str, at_least: int = 1) -> bool:
+        """The one question before unsaved training is thrown away (a new network, new data, another
+        session, a reset, quitting): True when nothing unsaved would be lost, or the user saved it or
+        chose to discard it; False when the user cancelled (then nothing may change)."""
+        if not self.has_unsaved_training or self.unsaved_iterations < at_least or self.discard_guard is None:
+            return True
+        return bool(self.discard_guard(what, at_least))
+
+    def network_problem(self, design: Design, dataset: Dataset) -> str | None:
+        """Why ``design`` on ``dataset`` cannot be built (it does not fit in memory), or None."""
+        spec = design.spec(dataset.n_x, dataset.n_y)
+        try:
+            check_fits(f"the {spec} network", network_bytes(spec, dataset.m), what=f"its arrays on {dataset.m} examples")
+        except DataError as err:
+            return f"{err}: use fewer or smaller layers"
+        return None
+
+    def _refuse_edit(self, title: str = "", message: str = "") -> bool:
+        if message:
+            self.error.emit(title, message)
+        self.design_changed.emit()  # forms show the design that stays
+        return False
+
+    def edit_design(self, design: Design) -> bool:
+        """A user's edit: applied like set_design, and undoable (``undo_stack``).  An edit that builds a
+        new network asks first when training would be lost and is refused when it does not fit in
+        memory; False (with ``design_changed``, so forms show the design that stays) when not applied."""
+        if design == self.design:
+            return True
+        if not self.design.same_network(design):
+            problem = self.network_problem(design, self.dataset)
+            if problem:
+                return self._refuse_edit("Could not change the network", problem)
+            if not self.may_discard(f"change the network ({describe_edit(self.design, design)})"):
+                return self._refuse_edit()
+        self.undo_stack.push(DesignEdit(self, self.design, design))
+        return True
+
+    def undo(self) -> bool:
+        """Edit ▸ Undo: asks first when undoing the edit would throw training away; False when cancelled."""
+        return self._undo_redo(self.undo_stack.index() - 1, self.undo_stack.undo, "undo")
+
+    def redo(self) -> bool:
+        return self._undo_redo(self.undo_stack.index(), self.undo_stack.redo, "redo")
+
+    def _undo_redo(self, index: int, apply: Callable[[], None], verb: str) -> bool:
+        command = self.undo_stack.command(index)
+        if command is None:
+            return False
+        if isinstance(command, DesignEdit) and not command.old.same_network(command.new):
+            if not self.may_discard(f"{verb} {command.text()}"):
+                return self._refuse_edit()
+        apply()
+        return True
 
     def set_learning_rate(self, alpha: float) -> None:
         """α takes effect at the next update, also while running (an undoable edit)."""
         self.edit_design(self.design.edit(learning_rate=float(alpha)))
 
-    def reset(self) -> None:
-        """Re-initialise the parameters (same design and seed) and start training over."""
+    def reset(self) -> bool:
+        """Re-initialise the parameters (same design and seed) and start training over (asking first
+        after a long unsaved run); False when the user cancelled."""
+        if not self.may_discard("reset", at_least=LONG_RUN):
+            return False
         self._when_ready(self._build)
+        return True
 
-    def set_dataset(self, dataset: Dataset) -> None:
-        """Use another dataset: the input and output layers follow it, the hidden layers stay."""
+    def set_dataset(self, dataset: Dataset) -> bool:
+        """Use another dataset: the input and output layers follow it, the hidden layers stay.
+        Asks first when training would be lost; False when cancelled or the network would not fit."""
+        if not self.may_discard(f"open {dataset.name or 'another dataset'}"):
+            return False
+        return self._switch_dataset(dataset)
+
+    def _switch_dataset(self, dataset: Dataset) -> bool:
+        problem = self.network_problem(self._fit_output(self.design, dataset), dataset)
+        if problem:
+            self.error.emit("Could not open the dataset", problem)
+            return False
+
         def apply() -> None:
             self.dataset = dataset
             self.design = self._fit_output(self.design, dataset)
             self.follow_example(None)
+            self.file_path = None  # other data: Save asks for a new name instead of overwriting
             self.undo_stack.clear()  # edits were made for the old data's input and output
             self.dataset_changed.emit()
             self.design_changed.emit()
@@ -234,21 +312,27 @@ class Session(QObject):
             self.message.emit(f"Loaded {dataset.name}: X {dataset.n_x}×{dataset.m}, Y {dataset.n_y}×{dataset.m}")
 
         self._when_ready(apply)
+        return True
 
-    def open_dataset(self, source: str, on_loaded: Callable[[Dataset], None] | None = None, **options: Any) -> None:
+    def open_dataset(self, source: str, on_loaded: Callable[[Dataset], None] | None = None, **options: Any) -> bool:
         """Load ``source`` on the worker thread; on success switch to it, on failure keep everything.
 
-        A failure is reported through ``error`` with the loader's one-line message.
+        Asks first when training would be lost (False: cancelled, nothing happens).  A failure is
+        reported through ``error`` with the loader's one-line message.
         """
+        shown = f"the {source[5:]} demo set" if source.startswith("demo:") else (Path(source).name or source)
+        if not self.may_discard(f"open {shown}"):
+            return False
+
         def done(dataset: Dataset) -> None:
-            self.set_dataset(dataset)
-            if on_loaded:
+            if self._switch_dataset(dataset) and on_loaded:
                 on_loaded(dataset)
 
         def failed(err: Exception) -> None:
             self.error.emit("Could not open the dataset", str(err))
 
         self._when_ready(lambda: self._start(lambda: load_dataset(source, **options), done, failed))
+        return True
 
     def follow_example(self, j: int | None) -> None:
         """Highlight example j (column j of X, A[l], Z[l], dZ[l], …) everywhere; None stops."""
@@ -293,8 +377,12 @@ class Session(QObject):
 
         self._when_ready(save_now)
 
-    def open_session(self, path: str, on_opened: Callable[[str], None] | None = None) -> None:
-        """Read a session file on the worker; on success continue exactly where it was saved."""
+    def open_session(self, path: str, on_opened: Callable[[str], None] | None = None) -> bool:
+        """Read and check a session file on the worker; on success continue exactly where it was saved,
+        on any problem keep everything as it is.  Asks first when training would be lost (False: cancelled)."""
+        if not self.may_discard(f"open {Path(path).name}"):
+            return False
+
         def done(state: SessionState) -> None:
             try:
                 self.restore(state)
@@ -311,16 +399,11 @@ class Session(QObject):
             self.error.emit("Could not open the session", str(err))
 
         self._when_ready(lambda: self._start(lambda: load_session(path), done, failed))
+        return True
 
     def restore(self, state: SessionState) -> None:
         """Take over a saved state: design, data, every array, the history and the current step."""
-        spec = state.design.spec(state.dataset.n_x, state.dataset.n_y)
-        expected = plan_shapes(spec, state.dataset.m)
-        for key, value in state.values.items():
-            if expected.get(key) != value.shape:
-                raise SessionFileError(f"the session's {key} has shape {value.shape}, expected {expected.get(key)}")
-        if not 0 <= state.position < len(build_plan(spec)) or state.history.layers != spec.L:
-            raise SessionFileError("the session's step or history does not fit its network")
+        check_state(state)  # all or nothing: nothing below can fail on a state that passes
         self.dataset, self.design = state.dataset, state.design
         self.follow_example(None)
         self.undo_stack.clear()
@@ -348,6 +431,10 @@ class Session(QObject):
             self._check_norms(norms)
         if self.break_on_nonfinite and count_nonfinite(value):
             raise Breakpoint(f"{op.symbol} contains NaN or Inf (iteration {self.stepper.iteration})")
+        for watcher in self.op_watchers:
+            reason = watcher(op, stepper.values)
+            if reason:
+                raise Breakpoint(reason)
 
     def _check_norms(self, norms: list[float]) -> None:
         for l, norm in enumerate(norms, start=1):

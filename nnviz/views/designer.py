@@ -209,9 +209,9 @@ class DesignerView(QWidget):
                 return row
         return -1
 
-    def _set(self, design: Design) -> None:
-        if design != self.session.design:
-            self.session.edit_design(design)
+    def _set(self, design: Design) -> bool:
+        """True when the session took the edit (it may ask first, or refuse and show its design again)."""
+        return design == self.session.design or self.session.edit_design(design)
 
     def _apply(self, **changes) -> None:
         self._set(self.session.design.edit(**changes))
@@ -239,8 +239,8 @@ class DesignerView(QWidget):
         row = self.selected_layer()
         at = row + 1 if row >= 0 else len(design.hidden)
         units = design.hidden[row] if row >= 0 else 4
-        self._set(design.with_layer(at, units, design.activations[row] if row >= 0 else "relu"))
-        self.table.selectRow(at)
+        if self._set(design.with_layer(at, units, design.activations[row] if row >= 0 else "relu")):
+            self.table.selectRow(at)
 
     def _remove(self) -> None:
         row = self.selected_layer()
@@ -251,5 +251,5 @@ class DesignerView(QWidget):
         row = self.selected_layer()
         to = row + delta
         if row >= 0 and 0 <= to < len(self.session.design.hidden):
-            self._set(self.session.design.with_layer_moved(row, to))
-            self.table.selectRow(to)
+            if self._set(self.session.design.with_layer_moved(row, to)):
+                self.table.selectRow(to)

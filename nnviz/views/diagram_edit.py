@@ -92,7 +92,8 @@ class DiagramEditor(QObject):
         if design == self.session.design:
             return
         self._pending_pulse = column
-        self.session.edit_design(design)
+        if self.session.edit_design(design) is False:  # refused or cancelled (unsaved training): nothing moves
+            self._pending_pulse = None
 
     # -- buttons ------------------------------------------------------------------------------
     def _button(self, text: str, tip: str, name: str, slot) -> QToolButton:

@@ -31,6 +31,7 @@ class StepListView(QWidget):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        self.marks: dict[int, tuple[str, str, str]] = {}
         self.tree = QTreeWidget(self)
         self.tree.setObjectName("stepList")
         self.tree.setColumnCount(3)
@@ -88,8 +89,10 @@ class StepListView(QWidget):
         for index in range(self.tree.topLevelItemCount()):
             item = self.tree.topLevelItem(index)
             mark = (BREAK_MARK if session.has_breakpoint(index) else "") + (NEXT_MARK if index == session.position else "")
-            item.setText(0, mark)
-            item.setForeground(0, QBrush(QColor(BREAK_COLOR if session.has_breakpoint(index) else "#333333")))
+            trace_mark, trace_colour, trace_tip = self.marks.get(index, ("", "#333333", ""))
+            item.setText(0, trace_mark + mark)
+            item.setToolTip(0, trace_tip)
+            item.setForeground(0, QBrush(QColor(BREAK_COLOR if session.has_breakpoint(index) else trace_colour)))
             font = QFont(self.tree.font())
             font.setBold(index == current)
             item.setFont(1, font)
@@ -101,6 +104,12 @@ class StepListView(QWidget):
         else:
             self.tree.clearSelection()
         self.tree.blockSignals(False)
+
+    def set_marks(self, marks: dict[int, tuple[str, str, str]] | None) -> None:
+        """Marks in the margin, by plan index: (text, colour, tooltip), e.g. how a trace's array compares;
+        None removes them."""
+        self.marks = dict(marks or {})
+        self._show_position()
 
     def _clicked(self, item: QTreeWidgetItem, column: int) -> None:
         index = item.data(0, Qt.ItemDataRole.UserRole)

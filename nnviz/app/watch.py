@@ -1,0 +1,202 @@
+"""Debug ▸ Watch: numpy expressions over the named arrays, shown in a list and usable as breakpoints.
+
+Values are computed on the session's worker after each operation that writes an array the
+expression reads (and on the window's thread only when the session is idle, e.g. after Step
+Back); the list redraws at a bounded rate while training runs (RunThrottle).  A watch marked
+"break" pauses training when it becomes true.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView, QDockWidget, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMainWindow, QPushButton,
+    QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+)
+
+from ..engine.watch import Expression, WatchError, describe, parse, watch_values
+from ..views.style import VERDICT_TEXT, mono_font
+from ..views.throttle import RunThrottle
+
+REFRESH_MS = 250  # the list follows a run 4 times a second
+COLUMNS = ("expression", "value", "break")
+EXAMPLES = "e.g. (A1 == 0).mean() > 0.5   or   abs(dW1).max() > 10"
+
+
+@dataclass
+class Watch:
+    """One expression; ``text`` is its latest value as shown (written by the worker or the window)."""
+
+    expression: Expression
+    breaks: bool = False
+    text: str = "—"
+    was_true: bool | None = None
+
+
+class WatchView(QWidget):
+    """An input line, and a table of expression | value | break when true.
+
+    Public: ``input`` ("watchInput"), ``table`` ("watchTable"), ``message_label``, ``add(text, breaks)``,
+    ``remove(row)``, ``refresh()``; the controller's ``watches`` are the rows in order.
+    """
+
+    def __init__(self, controller: "WatchList", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("watch")
+        self.controller = controller
+        self.input = QLineEdit()
+        self.input.setObjectName("watchInput")
+        self.input.setPlaceholderText(EXAMPLES)
+        self.input.setFont(mono_font(11))
+        self.input.returnPressed.connect(self._entered)
+        add = QPushButton("Watch")
+        add.clicked.connect(self._entered)
+        add_break = QPushButton("Break When True")
+        add_break.clicked.connect(lambda: self._entered(breaks=True))
+        self.message_label = QLabel("Arrays by name (W1, Z1, dW1, X, Y, J, m, alpha) and numpy functions "
+                                    "(abs, mean, max, norm, isnan, …)")
+        self.message_label.setWordWrap(True)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setObjectName("watchTable")
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setColumnWidth(0, 260)
+        self.table.itemChanged.connect(self._item_changed)
+        remove = QShortcut(QKeySequence.StandardKey.Delete, self.table)
+        remove.activated.connect(lambda: self.remove(self.table.currentRow()))
+        line = QHBoxLayout()
+        line.addWidget(self.input, 1)
+        line.addWidget(add)
+        line.addWidget(add_break)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(line)
+        layout.addWidget(self.message_label)
+        layout.addWidget(self.table, 1)
+
+    def _entered(self, breaks: bool = False) -> None:
+        if self.add(self.input.text(), breaks):
+            self.input.clear()
+
+    def add(self, text: str, breaks: bool = False) -> bool:
+        """Watch ``text``; False (and the reason below the line) when it is not a watch expression."""
+        try:
+            expression = parse(text)
+        except WatchError as err:
+            self.message_label.setText(f"<span style='color:{VERDICT_TEXT['wrong']}'>{err}</span>")
+            return False
+        self.controller.watches.append(Watch(expression, breaks))
+        self.message_label.setText(f"Watching {expression.text}" + (" (pauses when it becomes true)" if breaks else ""))
+        self.refresh()
+        return True
+
+    def remove(self, row: int) -> None:
+        if 0 <= row < len(self.controller.watches):
+            del self.controller.watches[row]
+            self.refresh()
+
+    def refresh(self) -> None:
+        controller = self.controller
+        controller.evaluate_if_idle()
+        watches = controller.watches
+        self.table.blockSignals(True)
+        self.table.setRowCount(len(watches))
+        for row, watch in enumerate(watches):
+            expression = QTableWidgetItem(watch.expression.text)
+            expression.setFont(mono_font(11))
+            value = QTableWidgetItem(watch.text)
+            value.setToolTip(watch.text)
+            breaks = QTableWidgetItem()
+            breaks.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
+            breaks.setCheckState(Qt.CheckState.Checked if watch.breaks else Qt.CheckState.Unchecked)
+            if watch.was_true and watch.breaks:
+                value.setForeground(Qt.GlobalColor.red)
+            for column, item in enumerate((expression, value, breaks)):
+                self.table.setItem(row, column, item)
+        self.table.blockSignals(False)
+
+    def _item_changed(self, item: QTableWidgetItem) -> None:
+        if item.column() == 2 and item.row() < len(self.controller.watches):
+            watch = self.controller.watches[item.row()]
+            watch.breaks = item.checkState() == Qt.CheckState.Checked
+            watch.was_true = None
+
+
+class WatchList(QObject):
+    """The watches, their evaluation after each operation, the dock and its action."""
+
+    def __init__(self, window: QMainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.session = window.session
+        self.watches: list[Watch] = []
+        self.view = WatchView(self)
+        self.dock = QDockWidget("Watch", window)
+        self.dock.setObjectName("watchDock")
+        self.dock.setWidget(self.view)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        if "stepsDock" in window.docks:
+            window.splitDockWidget(window.docks["stepsDock"], self.dock, Qt.Orientation.Vertical)
+        self.dock.hide()
+        self.action = self.dock.toggleViewAction()
+        self.action.setObjectName("actionWatch")
+        self.action.setText("&Watch Expressions")
+        self.action.setShortcut("Ctrl+Shift+W")
+        self.action.setStatusTip("Numpy expressions over the arrays, e.g. abs(dW1).max() > 10, shown and usable "
+                                 "as breakpoints")
+        window.menus["debug"].addAction(self.action)
+        self.session.op_watchers.append(self.after_op)
+        self._throttle = RunThrottle(self.session, self.view.refresh, REFRESH_MS, self)
+        self.session.stepped.connect(self._throttle.request)
+
+    def _names(self, values: dict) -> dict:
+        return watch_values(values, self.session.m, self.session.design.learning_rate)
+
+    def evaluate(self, watch: Watch, names: dict, where: str, pausing: bool = True) -> str | None:
+        """Update ``watch.text``; a pause reason when it is a breakpoint that just became true."""
+        try:
+            value = watch.expression.evaluate(names)
+            watch.text = describe(value)
+            if not (watch.breaks and pausing):
+                return None
+            true = watch.expression.is_true(names)
+        except WatchError as err:
+            watch.text = f"— {err}"
+            return None
+        became = true and watch.was_true is not True
+        watch.was_true = true
+        return f"watch {watch.expression.text} is true {where}" if became else None
+
+    def after_op(self, op, values: dict) -> str | None:
+        """On the worker, after every operation: the watches that read what it wrote."""
+        reason = None
+        names = None
+        for watch in list(self.watches):
+            if op.key not in watch.expression.names and watch.text != "—":
+                continue
+            names = names if names is not None else self._names(values)
+            found = self.evaluate(watch, names, f"after {op.symbol} (iteration {self.session.stepper.iteration})")
+            reason = reason or found
+        return reason
+
+    def evaluate_if_idle(self) -> None:
+        """After Step Back or a new network the worker has not seen the values: compute them here."""
+        s = self.session
+        if s.busy or s.running or not self.watches:
+            return
+        names = self._names(s.values)
+        for watch in self.watches:
+            self.evaluate(watch, names, "", pausing=False)
+
+
+def install_watch(window: QMainWindow) -> WatchList:
+    """Add Debug ▸ Watch Expressions and its dock to ``window``; returns the controller."""
+    return WatchList(window)

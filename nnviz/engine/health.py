@@ -1,0 +1,157 @@
+"""Training health over a run: per layer and iteration the update ratio, dead and saturated shares,
+and histograms of A[l] and dW[l]; and the check that the first cost is about ln 2 or ln K.
+
+Built on ``diagnostics.diagnose`` (the same counts and ratios the diagnostics table shows), one
+row per completed iteration, in growing buffers like ``History``.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .diagnostics import diagnose
+from .network import NetworkSpec
+
+Array = np.ndarray
+
+BINS = 32
+HEALTHY_RATIO = 1e-3  # α‖dW‖/‖W‖ around 1e-3 (CS231n's rule of thumb)
+# a first cost outside 0.6–1.6 × ln 2 (ln K) gets a note: He weights on a deep net start near 1.3 × ln 2
+FIRST_COST_LOW, FIRST_COST_HIGH = 0.6, 1.6
+
+
+def expected_first_cost(spec: NetworkSpec) -> float | None:
+    """ln 2 for a sigmoid output, ln K for a softmax of K classes: the cost of guessing; None for linear."""
+    if spec.output == "sigmoid":
+        return math.log(2.0)
+    if spec.output == "softmax":
+        return math.log(spec.sizes[-1])
+    return None
+
+
+def first_cost_note(spec: NetworkSpec, cost: float | None) -> str | None:
+    """A note when the first iteration's cost is far from what small random weights give."""
+    expected = expected_first_cost(spec)
+    if expected is None or cost is None:
+        return None
+    name = "ln 2" if spec.output == "sigmoid" else f"ln {spec.sizes[-1]}"
+    if not math.isfinite(cost):
+        return f"the first cost is {cost}: the forward pass already overflows"
+    if FIRST_COST_LOW * expected <= cost <= FIRST_COST_HIGH * expected:
+        return None
+    if cost > expected:
+        return (f"the first cost is {cost:.4g}, not about {name} = {expected:.4g}: the output starts confident "
+                "and wrong — the initial weights are too large (try He or small initialisation)")
+    return (f"the first cost is {cost:.4g}, below {name} = {expected:.4g}: the network starts better than "
+            "guessing — the labels may leak into X, or most examples share one class")
+
+
+@dataclass(frozen=True)
+class Histogram:
+    """Counts of one array's finite values in BINS equal bins from ``low`` to ``high``."""
+
+    low: float
+    high: float
+    counts: Array
+
+    @classmethod
+    def of(cls, a: Array) -> "Histogram":
+        values = a[np.isfinite(a)] if not np.isfinite(a).all() else a.ravel()
+        if values.size == 0:
+            return cls(0.0, 0.0, np.zeros(BINS))
+        low, high = float(values.min()), float(values.max())
+        if high == low:
+            counts = np.zeros(BINS)
+            counts[BINS // 2] = values.size
+            return cls(low - 0.5, high + 0.5, counts)
+        counts, _ = np.histogram(values, bins=BINS, range=(low, high))
+        return cls(low, high, counts.astype(float))
+
+    def density_on(self, edges: Array) -> Array:
+        """This histogram's share of values in each bin of the common ``edges`` (values spread evenly
+        within their own bin): the differences of its cumulative share at those edges."""
+        total = self.counts.sum()
+        if total == 0 or self.high <= self.low:
+            return np.zeros(len(edges) - 1)
+        own = np.linspace(self.low, self.high, BINS + 1)
+        cumulative = np.concatenate([[0.0], np.cumsum(self.counts) / total])
+        return np.diff(np.interp(edges, own, cumulative, left=0.0, right=1.0))
+
+
+class HealthLog:
+    """One row per completed iteration: log10 α‖dW[l]‖/‖W[l]‖, dead and saturated shares (%), and
+    histograms of A[l] and dW[l] (``keys``).  ``record`` runs on the training thread; readers take
+    the arrays, which are views of the rows written so far."""
+
+    def __init__(self, spec: NetworkSpec) -> None:
+        self.spec = spec
+        self.keys = [f"{p}{l}" for p in ("A", "dW") for l in range(1, spec.L + 1)]
+        self.iterations: list[int] = []
+        self._ratios: list[Array] = []
+        self._dead: list[Array] = []
+        self._saturated: list[Array] = []
+        self.histograms: dict[str, list[Histogram]] = {k: [] for k in self.keys}
+        self.first_cost: float | None = None
+
+    def __len__(self) -> int:
+        return len(self.iterations)
+
+    def record(self, iteration: int, values: dict[str, Array], learning_rate: float) -> None:
+        """The state at the end of ``iteration`` (its forward and backward values, before the next)."""
+        rows = diagnose(self.spec, values, learning_rate)
+        nan = math.nan
+        with np.errstate(all="ignore"):
+            ratios = np.array([math.log10(r.update_ratio) if r.update_ratio and math.isfinite(r.update_ratio)
+                               and r.update_ratio > 0 else nan for r in rows])
+        dead = np.array([100.0 * r.dead / r.units if r.dead is not None else nan for r in rows])
+        saturated = np.array([100.0 * r.saturated / r.units if r.saturated is not None else nan for r in rows])
+        hists = {k: Histogram.of(np.asarray(values[k])) for k in self.keys if k in values}
+        if iteration == 0 and "J" in values:
+            self.first_cost = float(np.asarray(values["J"]).reshape(-1)[0])
+        # append everything for this row, the iteration number last: a reader never sees half a row
+        self._ratios.append(ratios)
+        self._dead.append(dead)
+        self._saturated.append(saturated)
+        for k in self.keys:
+            self.histograms[k].append(hists.get(k, Histogram(0.0, 0.0, np.zeros(BINS))))
+        self.iterations.append(iteration)
+
+    def truncate(self, n: int) -> None:
+        """Keep the rows of iterations before ``n`` (after a step back)."""
+        keep = sum(1 for i in self.iterations if i < n)
+        del self.iterations[keep:], self._ratios[keep:], self._dead[keep:], self._saturated[keep:]
+        for k in self.keys:
+            del self.histograms[k][keep:]
+        if n == 0:
+            self.first_cost = None
+
+    def _stack(self, rows: list[Array], n: int) -> Array:
+        return np.array(rows[:n]) if n else np.empty((0, self.spec.L))
+
+    @property
+    def ratios(self) -> Array:
+        """(n, L): log10 α‖dW[l]‖/‖W[l]‖ (NaN where it is 0 or not finite)."""
+        return self._stack(self._ratios, len(self.iterations))
+
+    @property
+    def dead(self) -> Array:
+        """(n, L): % of layer l's units that are dead ReLUs (NaN for other activations)."""
+        return self._stack(self._dead, len(self.iterations))
+
+    @property
+    def saturated(self) -> Array:
+        """(n, L): % of layer l's units saturated on most examples (NaN for activations that do not saturate)."""
+        return self._stack(self._saturated, len(self.iterations))
+
+    def strip(self, key: str, bins: int = 64) -> tuple[Array, Array]:
+        """(image (n, bins), edges (bins + 1,)): the histograms of ``key`` on one common value axis."""
+        n = len(self.iterations)
+        hists = self.histograms[key][:n]
+        spans = [(h.low, h.high) for h in hists if h.high > h.low]
+        if not spans:
+            return np.zeros((n, bins)), np.linspace(-1.0, 1.0, bins + 1)
+        low, high = min(s[0] for s in spans), max(s[1] for s in spans)
+        edges = np.linspace(low, high, bins + 1)
+        return np.array([h.density_on(edges) for h in hists]).reshape(n, bins), edges

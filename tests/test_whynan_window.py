@@ -1,0 +1,31 @@
+"""Debug ▸ Why NaN/Inf?: a tripped NaN/Inf breakpoint brings the explanation forward by itself."""
+from __future__ import annotations
+
+from nnviz.app import MainWindow
+from nnviz.data import load_demo
+from nnviz.engine.whynan import why_nonfinite
+from nnviz.session import Design, Session
+
+DESIGN = Design(activations=("leaky_relu", "leaky_relu"), learning_rate=1e6)  # overflows within a few iterations
+
+
+def test_a_nan_pause_explains_where_it_came_from(qtbot, wait_idle):
+    session = Session(load_demo("xor"), DESIGN)
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    window.show()
+    why = window.why_nan
+    assert why.explain() is None
+    window.actionRun.trigger()
+    qtbot.waitUntil(lambda: not session.running, timeout=10_000)
+    wait_idle(session)
+    record = session.record
+    assert record.has_nonfinite
+    qtbot.waitUntil(lambda: why.dock.isVisible(), timeout=2_000)
+    assert why.cause is not None and why.cause.key == record.key
+    expected = why_nonfinite(record.op, dict(session.values))
+    if record.key not in record.op.operands:
+        assert why.cause == expected
+    text = why.label.text()
+    assert f"{record.symbol}[" in text and "Cause:" in text and "Fix:" in text
+    window.discard_and_close()
