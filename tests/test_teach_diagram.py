@@ -147,3 +147,20 @@ def test_edits_slide_the_columns_to_their_new_places_then_settle(qtbot, default_
     assert editor.paint_geometry(target) is target
     window.actionUndo.trigger()  # Undo slides too: the form's and Undo's edits are animated alike
     assert editor.moving and editor.pulsing_column == 2
+
+
+def test_a_diagram_edit_asks_before_unsaved_training_is_lost(qtbot, default_window, wait_idle, answered_questions):
+    window, session = default_window, default_window.session
+    session.run_iteration()
+    wait_idle(session)
+    editor = window.diagram.editor
+    answered_questions.answer = answered_questions.answer.Cancel
+    qtbot.mouseClick(editor.add_buttons[1], Qt.MouseButton.LeftButton)
+    wait_idle(session)
+    assert len(answered_questions.asked) == 1
+    assert session.design.hidden == (7, 5) and session.iteration == 1  # cancelled: the training stays
+    assert editor.pulsing_column is None
+    answered_questions.answer = answered_questions.answer.Discard
+    qtbot.mouseClick(editor.add_buttons[1], Qt.MouseButton.LeftButton)
+    wait_idle(session)
+    assert session.design.hidden == (8, 5) and session.iteration == 0
