@@ -67,12 +67,12 @@ def _cell(key: str, i: int, j: int | None = None) -> str:
     return f"{symbol(key)}[{i}]" if j is None else f"{symbol(key)}[{i},{j}]"
 
 
-def _product(name: str, left: tuple[str, str], right: tuple[str, str], a: Array, b: Array, extra: str = "",
+def _product(name: str, left: str, right: str, a: Array, b: Array, extra: str = "",
              extra_value: float | None = None, value: float = 0.0) -> tuple[str, tuple[tuple[float, float], ...]]:
     """'name = Σₖ left·right [+ extra] = a₀·b₀ + … [+ extra value] = value' for the vectors a, b."""
     terms = tuple((float(x), float(y)) for x, y in zip(a, b))
     written = written_sum(terms)
-    formula = f"Σₖ {left[0]}·{right[0]}"
+    formula = f"Σₖ {left}·{right}"
     if extra:
         formula += f" + {extra}"
         written += f" + {_factor(extra_value)}"
@@ -95,13 +95,13 @@ def provenance(op: Operation, spec: NetworkSpec, operands: Sequence[Array | None
     if kind == "linear":  # Z[l] = W[l]·A[l-1] + b[l] (no b[l] under batch norm)
         W, A = operands[:2]
         bias = (_cell(keys[2], row), float(operands[2][row, 0])) if len(operands) > 2 else ("", None)
-        text, terms = _product(name, (f"{symbol(keys[0])}[{row},k]", ""), (f"{symbol(keys[1])}[k,{col}]", ""),
+        text, terms = _product(name, f"{symbol(keys[0])}[{row},k]", f"{symbol(keys[1])}[k,{col}]",
                                W[row, :], A[:, col], bias[0], bias[1], value)
         marks = ((0, row, None), (1, None, col)) + (((2, row, 0),) if len(operands) > 2 else ())
         return Provenance(text, marks, terms, value)
     if kind == "dW":  # dW[l] = dZ[l]·A[l-1]ᵀ: row i of dZ[l], row j of A[l-1] (column j of A[l-1]ᵀ as shown)
         dZ, A = operands[:2]
-        text, terms = _product(name, (f"{symbol(keys[0])}[{row},k]", ""), (f"{symbol(keys[1])}[{col},k]", ""),
+        text, terms = _product(name, f"{symbol(keys[0])}[{row},k]", f"{symbol(keys[1])}[{col},k]",
                                dZ[row, :], A[col, :], value=value)
         marks = ((0, row, None), (1, None, col))
         if len(operands) > 2:  # + (λ/m)·W[l]: L2 regularisation
@@ -111,7 +111,7 @@ def provenance(op: Operation, spec: NetworkSpec, operands: Sequence[Array | None
         return Provenance(text, marks, terms, value)
     if kind == "dA" and key != f"dA{L}":  # dA[l-1] = W[l]ᵀ·dZ[l]: column i of W[l] (row i of W[l]ᵀ as shown)
         W, dZ = operands
-        text, terms = _product(name, (f"{symbol(keys[0])}[k,{row}]", ""), (f"{symbol(keys[1])}[k,{col}]", ""),
+        text, terms = _product(name, f"{symbol(keys[0])}[k,{row}]", f"{symbol(keys[1])}[k,{col}]",
                                W[:, row], dZ[:, col], value=value)
         return Provenance(text, ((0, row, None), (1, None, col)), terms, value)
     if kind == "db":  # db[l] = Σₖ dZ[l][i,k]
@@ -143,7 +143,9 @@ def provenance(op: Operation, spec: NetworkSpec, operands: Sequence[Array | None
             text = (f"{name} = e^{_cell(keys[0], row, col)} / Σₖ e^{symbol(keys[0])}[k,{col}]"
                     f" = e^{_factor(z)} / ({shown}) = {exact(value)}")
             return Provenance(text, ((0, None, col),), (), value)
-        written = {"sigmoid": "σ", "linear": ""}.get(g, g)
+        if g == "linear":
+            return Provenance(f"{name} = {_cell(keys[0], row, col)} = {exact(value)}", ((0, row, col),), (), value)
+        written = {"sigmoid": "σ"}.get(g, g)
         return Provenance(f"{name} = {written}({_cell(keys[0], row, col)}) = {written}({number(z)}) = {exact(value)}",
                           ((0, row, col),), (), value)
     if kind == "dZ" and len(operands) <= 2:

@@ -1,6 +1,7 @@
 """What a heatmap draws over its cells: the numbers when the cells are big enough, and outlined rows, columns or cells."""
 from __future__ import annotations
 
+import logging
 import math
 
 import numpy as np
@@ -8,6 +9,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsRectItem
+
+log = logging.getLogger(__name__)
 
 MAX_LABELLED = 16 * 16  # at most this many numbers at once (a 12×12 matrix, or a zoomed-in corner)
 MIN_FONT_PX = 10.0  # smaller numbers cannot be read from the back of a room: none rather than those
@@ -81,7 +84,8 @@ class CellNumbers(pg.GraphicsObject):
     def layout(self) -> tuple[list[tuple[int, int, str]], float]:
         """([(row, col, text)], font size in px) of the numbers drawn now (empty: none fit)."""
         vb = self.getViewBox()
-        if self.matrix is None or not self.enabled or vb is None or vb.width() <= 0 or not self.isVisible():
+        if self.matrix is None or not self.enabled or vb is None or vb.width() <= 0 or vb.height() <= 0 \
+                or not self.isVisible():
             return [], 0.0
         rows, cols = self.matrix.shape
         (x0, x1), (y0, y1) = vb.viewRange()
@@ -90,6 +94,8 @@ class CellNumbers(pg.GraphicsObject):
         if c1 < c0 or r1 < r0 or (c1 - c0 + 1) * (r1 - r0 + 1) > MAX_LABELLED:
             return [], 0.0
         px, py = vb.viewPixelSize()  # view units per pixel
+        if not (math.isfinite(px) and math.isfinite(py) and px > 0 and py > 0):  # not laid out yet
+            return [], 0.0
         cell_w, cell_h = 1.0 / px, 1.0 / py
         tallest = min(MAX_FONT_PX, 0.42 * cell_h)
         if tallest < MIN_FONT_PX or cell_w < MIN_FONT_PX:  # no readable number fits: say so before writing any
@@ -120,7 +126,11 @@ class CellNumbers(pg.GraphicsObject):
         return font
 
     def paint(self, painter: QPainter, *args) -> None:
-        cells, size = self.layout()
+        try:
+            cells, size = self.layout()
+        except Exception:  # an exception escaping paint() would take the whole window down
+            log.exception("numbers in cells")
+            return
         if not cells:
             return
         transform = painter.transform()
