@@ -42,29 +42,54 @@ def _hidden_sizes(text: str) -> list[int]:
     return sizes
 
 
-def _positive_float(text: str) -> float:
+def _number(text: str, cast: type, fits, expected: str):
+    """``text`` as an int or float that ``fits``; otherwise an argparse error saying what was expected."""
     try:
-        value = float(text)
+        value = cast(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}")
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a {'whole number' if cast is int else 'number'}, got {text!r}")
+    if not (math.isfinite(value) and fits(value)):
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
     return value
+
+
+def _positive_float(text: str) -> float:
+    return _number(text, float, lambda v: v > 0, "a positive number")
 
 
 def _count(text: str) -> int:
+    return _number(text, int, lambda v: v >= 0, "0 or more")
+
+
+def _at_least_one(text: str) -> int:
+    return _number(text, int, lambda v: v >= 1, "1 or more")
+
+
+def _beta(text: str) -> float:
+    return _number(text, float, lambda v: 0 <= v < 1, "a number from 0 to below 1")
+
+
+def _non_negative(text: str) -> float:
+    return _number(text, float, lambda v: v >= 0, "0 or a positive number")
+
+
+def _keep_probs(text: str) -> list[float]:
     try:
-        value = int(text)
+        values = [float(part) for part in text.split(",")]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}")
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected 0 or more, got {text!r}")
-    return value
+        raise argparse.ArgumentTypeError(f"--keep-prob takes numbers separated by commas, e.g. 0.86,0.86; got {text!r}")
+    if any(not 0 < p <= 1 for p in values):
+        raise argparse.ArgumentTypeError(f"every keep probability is above 0 and at most 1; got {text!r}")
+    return values
 
 
-def _add_data_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("data", help="a data file (.csv .tsv .npz .npy .h5), an image folder, or demo:NAME")
-    parser.add_argument("--test", metavar="FILE", help="a test split in the same format")
+def _add_data_options(parser: argparse.ArgumentParser, data_help: str | None = None) -> None:
+    """DATA and how to read it; with ``data_help`` DATA is optional and there is no --test."""
+    if data_help is None:
+        parser.add_argument("data", help="a data file (.csv .tsv .npz .npy .h5), an image folder, or demo:NAME")
+        parser.add_argument("--test", metavar="FILE", help="a test split in the same format")
+    else:
+        parser.add_argument("data", nargs="?", help=data_help)
     parser.add_argument("--label-column", metavar="NAME|INDEX", help="CSV/TSV label column (default: the last)")
     parser.add_argument("--image-size", type=int, default=64, metavar="N", help="image folders: resize to N×N (default 64)")
     parser.add_argument("--no-scale", action="store_true", help="keep image values 0..255 instead of dividing by 255")
@@ -72,7 +97,7 @@ def _add_data_options(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .engine import HIDDEN_ACTIVATIONS, INITS, OUTPUTS, RNGS
+    from .engine import HIDDEN_ACTIVATIONS, INITS, OPTIMIZERS, OUTPUTS, RNGS
 
     parser = _Parser(
         prog="nnviz",
@@ -96,17 +121,34 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--print-every", type=_count, default=100, metavar="N", help="print the cost every N iterations (0: only the last)")
     train.add_argument("--trace", metavar="FILE.npz",
                        help='save the initial W1, b1, … and every computed array as "<iteration>/<symbol>" (e.g. 0/dW2)')
+    course2 = train.add_argument_group("optimisers, mini-batches and regularisation")
+    course2.add_argument("--optimizer", choices=list(OPTIMIZERS), default="gd", help="how W learns (default gd)")
+    course2.add_argument("--beta", type=_beta, default=0.9, help="momentum's β (default 0.9)")
+    course2.add_argument("--beta1", type=_beta, default=0.9, help="Adam's β₁ (default 0.9)")
+    course2.add_argument("--beta2", type=_beta, default=0.999, help="Adam's and RMSprop's β₂ (default 0.999)")
+    course2.add_argument("--epsilon", type=_positive_float, default=1e-8, help="ε of RMSprop and Adam (default 1e-8)")
+    course2.add_argument("--batch-size", type=_at_least_one, metavar="N", help="mini-batches of N examples (default: all m)")
+    course2.add_argument("--epochs", type=_count, metavar="N",
+                         help="train N epochs and print the cost per epoch (default with --batch-size: --iterations)")
+    course2.add_argument("--batch-seed", type=int, default=10, metavar="S",
+                         help="seed of the epochs' permutations (default 10; with --rng legacy epoch e uses S + e + 1)")
+    course2.add_argument("--lr-decay", type=_non_negative, default=0.0, metavar="RATE",
+                         help="α = α₀/(1 + RATE·epoch) (default 0: no decay)")
+    course2.add_argument("--decay-interval", type=_at_least_one, metavar="N",
+                         help="with --lr-decay: α = α₀/(1 + RATE·⌊epoch/N⌋), the staircase")
+    course2.add_argument("--l2", type=_non_negative, default=0.0, metavar="LAMBDA", help="L2 regularisation λ (default 0)")
+    course2.add_argument("--keep-prob", type=_keep_probs, metavar="P[,P2...]",
+                         help="inverted dropout: one keep probability for every hidden layer, or one each")
+    course2.add_argument("--batch-norm", action="store_true", help="batch normalisation on every hidden layer")
+    course2.add_argument("--init-scale", type=_positive_float, metavar="S", help="--init normal: W = randn·S (default 1)")
+
 
     cmp = commands.add_parser(
         "compare", help="compare a trace of your backprop's arrays with nnviz's, operation by operation",
         description="Compare the arrays of a trace (.npz: nnviz's --trace, flat keys W1 … dW1, or the course's "
                     "parameters/ grads/ caches/) with nnviz's, in plan order, and name the first difference.")
     cmp.add_argument("trace", metavar="TRACE.npz", help="the arrays your code computed, by name")
-    cmp.add_argument("data", nargs="?", help="X and Y, when the trace does not hold them (any dataset nnviz reads)")
-    cmp.add_argument("--label-column", metavar="NAME|INDEX", help="CSV/TSV label column (default: the last)")
-    cmp.add_argument("--image-size", type=int, default=64, metavar="N", help="image folders: resize to N×N (default 64)")
-    cmp.add_argument("--no-scale", action="store_true", help="keep image values 0..255 instead of dividing by 255")
-    cmp.add_argument("--standardize", action="store_true", help="standardise every feature (train mean and std)")
+    _add_data_options(cmp, "X and Y, when the trace does not hold them (any dataset nnviz reads)")
     cmp.add_argument("--hidden", type=_hidden_sizes, default=None, metavar="N,N,...",
                      help="hidden layer sizes (default: what the trace's W[l] imply)")
     cmp.add_argument("--activation", default="relu", metavar="NAME[,NAME...]",
@@ -118,6 +160,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     info = commands.add_parser("info", help="load a dataset and print its shapes, classes and value ranges")
     _add_data_options(info)
+
+    animate = commands.add_parser("animate", help="render a range of operations of a session as GIF, APNG or MP4")
+    animate.add_argument("session", metavar="SESSION.nnviz", help="a session saved by the window")
+    animate.add_argument("--from", dest="start", required=True, metavar="OP",
+                         help="first operation (a plan key: Z1, J, dW2): its next occurrence from the session's step")
+    animate.add_argument("--to", dest="end", required=True, metavar="OP", help="last operation: its next occurrence after --from")
+    animate.add_argument("--iterations", type=_count, default=0, metavar="N",
+                         help="end N iterations later (--from Z1 --to b3 --iterations 49: 50 iterations)")
+    animate.add_argument("--size", default="1920x1080", metavar="WxH", help="frame size in pixels (default 1920x1080)")
+    animate.add_argument("--seconds-per-step", type=_positive_float, default=1.0, metavar="S",
+                         help="how long each operation is shown (default 1)")
+    animate.add_argument("--out", required=True, metavar="FILE", help="FILE.gif, FILE.png (animated PNG) or FILE.mp4")
 
     gui = commands.add_parser("gui", help="open the window (the default)")
     gui.add_argument("data", nargs="?", help="a dataset to open instead of the built-in demo")
@@ -176,40 +230,45 @@ class TraceWriter:
 
 
 def _train_loop(args: argparse.Namespace, stepper, trace: TraceWriter | None) -> None:
+    """Train and print the cost: per epoch with mini-batches (or --epochs), else per iteration."""
     on_step = None
     if trace:
         def on_step(op, value):
-            trace.write(f"{i}/{op.key}", value)  # i: the iteration running now
+            # the update the operation belongs to (the last operation has already moved the count on)
+            update = stepper.iteration - (1 if stepper.position == 0 else 0)
+            trace.write(f"{update}/{op.key}", value)
 
-    warned = False
-    for i in range(args.iterations):
-        if on_step:
-            stepper.run_iteration(on_step)
-        else:
-            stepper.run_iteration()
-        cost = stepper.cost
-        last = i == args.iterations - 1
-        if last or (args.print_every and i % args.print_every == 0):
-            print(f"Cost after iteration {i}: {cost!r}", flush=True)
-        if not warned and not math.isfinite(cost):
-            warned = True
-            print(f"warning: the cost became {cost} at iteration {i}; try a smaller learning rate (--lr)",
-                  file=sys.stderr, flush=True)
+    if args.epochs is not None or stepper.training.uses_batches(stepper.m_total):
+        _train_epochs(stepper, args.iterations if args.epochs is None else args.epochs, args.print_every, on_step)
+    else:
+        _train_iterations(stepper, args.iterations, args.print_every, on_step)
 
 
 def train(args: argparse.Namespace) -> int:
     from .atomic import WriteError, atomic_writer
     from .data import check_output_fits
     from .data.memory import check_fits
-    from .engine import NetworkSpec, Stepper, accuracy, initialize, predict
+    from .engine import NetworkSpec, Stepper, Training, accuracy, initialize, predict
     from .engine.limits import check_seed, network_bytes
 
     dataset = _load(args)
     output = args.output or dataset.default_output()
     check_output_fits(dataset, output)
     hidden = args.hidden
+    keep = args.keep_prob or [1.0]
+    if len(keep) not in (1, len(hidden)):
+        raise UsageError(f"--keep-prob lists {len(keep)} probabilities for {len(hidden)} hidden layers; give one, or one per layer")
+    if args.decay_interval is not None and not args.lr_decay:
+        raise UsageError("--decay-interval needs --lr-decay RATE")
+    if args.init_scale is not None and args.init != "normal":
+        raise UsageError("--init-scale applies to --init normal")
     try:
-        spec = NetworkSpec.build(dataset.n_x, hidden, dataset.n_y, _activations(args.activation, len(hidden)), output)
+        spec = NetworkSpec.build(dataset.n_x, hidden, dataset.n_y, _activations(args.activation, len(hidden)), output,
+                                 keep_prob=keep * len(hidden) if len(keep) == 1 else keep, batch_norm=args.batch_norm)
+        training = Training(optimizer=args.optimizer, learning_rate=args.lr, beta=args.beta, beta1=args.beta1,
+                            beta2=args.beta2, epsilon=args.epsilon, batch_size=args.batch_size,
+                            batch_seed=args.batch_seed, rng=args.rng, lr_decay=args.lr_decay,
+                            decay_interval=args.decay_interval, l2=args.l2)
     except ValueError as err:
         raise UsageError(str(err)) from None
     try:
@@ -219,11 +278,14 @@ def train(args: argparse.Namespace) -> int:
     hidden_text = ",".join(map(str, hidden)) or '""'
     check_fits(f"--hidden {hidden_text}", network_bytes(spec, dataset.m),
                what=f"the {spec} network on {dataset.m} examples")
-    params = initialize(spec, args.init, rng=args.rng, seed=args.seed)
-    stepper = Stepper(spec, params, dataset.X, dataset.Y, learning_rate=args.lr)
+    params = initialize(spec, args.init, rng=args.rng, seed=args.seed, scale=args.init_scale)
+    stepper = Stepper(spec, params, dataset.X, dataset.Y, training=training)
     print(f"Network {spec} ({', '.join(spec.activation(l) for l in range(1, spec.L + 1))}), "
           f"{args.init} initialisation, {args.rng} generator, seed {args.seed}, α = {args.lr}, m = {dataset.m}",
           flush=True)
+    extras = _training_text(training, spec, dataset.m)
+    if extras:
+        print(extras, flush=True)
 
     # the trace's temporary opens before training: a missing folder or a read-only place fails at once;
     # a full disk later leaves no file behind (and the old trace, if any, as it was)
@@ -249,7 +311,7 @@ def train(args: argparse.Namespace) -> int:
     if interrupted:
         raise KeyboardInterrupt
 
-    params = stepper.parameters
+    params = stepper.values  # the parameters, and batch norm's running averages for prediction
     for label, X, Y in (("Train", dataset.X, dataset.Y), ("Test", dataset.X_test, dataset.Y_test)):
         if X is None:
             continue
@@ -261,6 +323,67 @@ def train(args: argparse.Namespace) -> int:
         else:
             print(f"{label} accuracy: {score!r}")
     return 0
+
+
+def _training_text(training, spec, m: int) -> str:
+    """One line on what is not plain full-batch gradient descent (nothing when it is)."""
+    parts = []
+    if training.optimizer != "gd":
+        from .engine import OPTIMIZERS
+
+        parts.append(OPTIMIZERS[training.optimizer].title.split(":")[0])
+    if training.uses_batches(m):
+        parts.append(f"mini-batches of {training.batch_size} ({training.batches(m)} an epoch)")
+    if training.lr_decay:
+        parts.append(f"α decays at rate {training.lr_decay:g}"
+                     + (f" every {training.decay_interval} epochs" if training.decay_interval else ""))
+    if training.l2:
+        parts.append(f"L2 λ = {training.l2:g}")
+    if any(p < 1 for p in spec.keep_prob):
+        parts.append("dropout keep_prob " + ",".join(f"{p:g}" for p in spec.keep_prob))
+    if any(spec.batch_norm):
+        parts.append("batch norm")
+    return ", ".join(parts)
+
+
+def _warn_nonfinite(cost: float, where: str) -> None:
+    print(f"warning: the cost became {cost} at {where}; try a smaller learning rate (--lr)", file=sys.stderr, flush=True)
+
+
+def _train_epochs(stepper, epochs: int, print_every: int, on_step) -> None:
+    """Print 'Cost after epoch e: C' every print_every epochs and at the last; C is the epoch's cost as
+    the course computes it (each batch's loss before its update, over m; the L2 term added)."""
+    from .engine.batches import EpochCost
+
+    tracker, warned = EpochCost(), False
+    for e in range(epochs):
+        cost = None
+        while cost is None:
+            if on_step:
+                stepper.run_iteration(on_step)
+            else:
+                stepper.run_iteration()
+            cost = tracker.add(stepper)
+        if e == epochs - 1 or (print_every and e % print_every == 0):
+            print(f"Cost after epoch {e}: {cost!r}", flush=True)
+        if not warned and not math.isfinite(cost):
+            warned = True
+            _warn_nonfinite(cost, f"epoch {e}")
+
+
+def _train_iterations(stepper, iterations: int, print_every: int, on_step) -> None:
+    warned = False
+    for i in range(iterations):
+        if on_step:
+            stepper.run_iteration(on_step)
+        else:
+            stepper.run_iteration()
+        cost = stepper.cost
+        if i == iterations - 1 or (print_every and i % print_every == 0):
+            print(f"Cost after iteration {i}: {cost!r}", flush=True)
+        if not warned and not math.isfinite(cost):
+            warned = True
+            _warn_nonfinite(cost, f"iteration {i}")
 
 
 def compare(args: argparse.Namespace) -> int:
@@ -299,6 +422,17 @@ def info(args: argparse.Namespace) -> int:
     return 0
 
 
+def animate(args: argparse.Namespace) -> int:
+    """Render offscreen with Qt (imported only here, so train and info stay Qt-free)."""
+    from .app.animation import AnimationError, run_command
+
+    try:
+        return run_command(args.session, args.start, args.end, args.out, args.size, args.seconds_per_step,
+                           args.iterations)
+    except AnimationError as err:
+        raise UsageError(str(err)) from None
+
+
 def gui(data: str | None = None) -> int:
     from .app import main as app_main
 
@@ -318,7 +452,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "gui":
         return gui(args.data)
     try:
-        return {"train": train, "info": info, "compare": compare}[args.command](args)
+        return {"train": train, "info": info, "compare": compare, "animate": animate}[args.command](args)
     except (DataError, UsageError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

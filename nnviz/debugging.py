@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -62,6 +62,7 @@ def compare(
     output: str | None = None,
     learning_rate: float = 0.0075,
     tolerance: float | None = None,
+    progress: Callable[[int, int], None] | None = None,
     **arrays: Any,
 ) -> Report:
     """Compare an implementation's arrays with nnviz's, operation by operation.
@@ -71,7 +72,8 @@ def compare(
     ``updated`` the parameters after the update; further arrays by name (``AL=…``, ``cost=…``,
     ``dZ2=…``).  Or ``trace=`` an .npz path or a dict in any trace layout.  X is (n_x, m) and Y
     (n_y, m), as the notes write them; the design follows the shapes (``activation`` for the
-    hidden layers, ``output`` from the labels unless given).
+    hidden layers, ``output`` from the labels unless given).  ``progress(done, total)`` is called
+    after each iteration compared (it may raise to stop).
     """
     if isinstance(trace, Trace):
         parsed = trace
@@ -94,7 +96,7 @@ def compare(
         raise TraceError(f"X is {X.shape[0]}×{X.shape[1]} but Y has {Y.shape[1]} examples: X must be "
                          "(n_x, m), one example per column (X.T?)")
     spec = spec_from_trace(parsed, Y, activation, output, hidden_sizes)
-    base = compare_trace(parsed, spec, X, Y, learning_rate, tolerance)
+    base = compare_trace(parsed, spec, X, Y, learning_rate, tolerance, progress)
     report = Report(**{f: getattr(base, f) for f in base.__dataclass_fields__})
     report.trace, report.X, report.Y = parsed, X, Y
     return report

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
 from nnviz.app import MainWindow
@@ -149,6 +149,89 @@ def state_teach_presentation(app, window) -> None:
     state_provenance(app, window)
 
 
+def state_dark(app, window) -> None:
+    from nnviz.views.appearance import appearance_model
+    from nnviz.views.theme import Appearance
+
+    appearance_model().set(Appearance(theme="dark"))
+    state_training(app, window)
+    run_to(app, window, "dW2")
+
+
+def state_highcontrast(app, window) -> None:
+    from nnviz.views.appearance import appearance_model
+    from nnviz.views.theme import Appearance
+
+    appearance_model().set(Appearance(theme="high-contrast", colormap="colour-blind safe"))
+    state_training(app, window)
+    run_to(app, window, "dW2")
+
+
+def state_boundary(app, window) -> None:
+    """Presentation mode on the Data tab: the points of XOR over the decision boundary."""
+    state_xor(app, window)
+    window.presentation.enter()
+    settle(app, window)
+    window.presentation.show_data()
+    settle(app, window)
+
+
+
+def _course_moons(app, window, **design) -> None:
+    """The optimisation lesson's moons, 2-5-2-1, He init with the legacy generator, seed 3."""
+    s = window.session
+    s.open_dataset("demo:course-moons")
+    settle(app, window)
+    s.set_design(s.design.edit(**{"hidden": (5, 2), "activations": ("relu", "relu"), "init": "he", "rng": "legacy",
+                                  "seed": 3, **design}))
+    settle(app, window)
+
+
+def state_adam(app, window) -> None:
+    """Adam's bias correction v^corr_dW[1] = v_dW[1]/(1 − β₁ᵗ) at t = 3, mini-batch 3 of 5."""
+    _course_moons(app, window, optimizer="adam", batch_size=64, learning_rate=0.0007)
+    for _ in range(2):
+        window.session.run_iteration()
+        settle(app, window)
+    run_to(app, window, "vhatdW1")
+
+
+def state_dropout(app, window) -> None:
+    """A dropout mask D[1] on the regularisation lesson's layout (keep_prob 0.86)."""
+    _course_moons(app, window, hidden=(20, 3), activations=("relu", "relu"), init="lecun", learning_rate=0.3,
+                  keep_prob=(0.86, 0.86))
+    run_to(app, window, "Ad1")
+
+
+def state_update_b3(app, window) -> None:
+    """A 1×1 update: each number fitted to its box and the update worked out with its numbers."""
+    for _ in range(3):
+        window.session.run_iteration()
+        settle(app, window)
+    run_to(app, window, "b3")
+
+
+def state_load_options(app, window) -> None:
+    """A CSV with a header: the table names its features, the load options are open, a real diagnostics warning."""
+    import tempfile
+
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(150, 4)) * [0.8, 0.4, 1.7, 0.7] + [5.8, 3.0, 3.7, 1.2]
+    names = ("setosa", "versicolor", "virginica")
+    rows = ["sepal_length,sepal_width,petal_length,petal_width,species"]
+    rows += [",".join(f"{v:.1f}" for v in x) + f",{names[k // 50]}" for k, x in enumerate(X)]
+    path = Path(tempfile.mkdtemp()) / "flowers.csv"
+    path.write_text("\n".join(rows) + "\n")
+    window.open_source(str(path))
+    settle(app, window)
+    window.dataset_options.toggle.setChecked(True)
+    window.session.set_learning_rate(50.0)
+    window.session.run_backward()
+    settle(app, window)
+
+
 def state_compare(app, window) -> None:
     """A course-style trace of the default network whose dW[1] forgot the 1/m, compared (File ▸ Compare With Trace…)."""
     import tempfile
@@ -185,7 +268,72 @@ def state_misconception(app, window) -> None:
     settle(app, window)
 
 
+def state_health(app, window) -> None:
+    """View ▸ Training Health after 80 iterations of the default network, the A[1] strip chosen."""
+    s = window.session
+    window.health.action.trigger()
+    for _ in range(80):
+        s.run_iteration()
+        settle(app, window, timeout=30.0)
+    view = window.health.view
+    view.strip_choice.setCurrentIndex(view.strip_choice.findData("A1"))
+    window.health._refresh()
+    h = window.height()
+    window.health.dock.raise_()
+    window.resizeDocks([window.health.dock], [int(0.42 * h)], Qt.Orientation.Vertical)
+    settle(app, window)
+
+
+
+def state_compare_runs(app, window) -> None:
+    """Compare Runs: zeros against He on the moons, 30 iterations in, W[1] of both and each row − row 0."""
+    from nnviz.data import load_demo
+    from nnviz.session.design import Design
+
+    s = window.session
+    s.set_dataset(load_demo("moons"))
+    s.set_design(Design(hidden=(8,), activations=("sigmoid",), init="he", learning_rate=1.0))
+    settle(app, window)
+    comparison = window.compare_runs.start({"init": "zeros"})
+    for _ in range(30):
+        s.run_iteration()
+        settle(app, window)
+    run_to(app, window, "dW1")
+    import time
+
+    end = time.monotonic() + 10
+    while not comparison.follower.in_step() and time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+    view = comparison.view
+    view.matrix_box.setCurrentIndex(view.matrix_box.findData("W1"))
+    view.mode_box.setCurrentIndex(1)
+    window.docks["compareDock"].raise_()
+    settle(app, window)
+
+
+def state_scenario(app, window) -> None:
+    """The zeros-vs-He lesson in presentation mode, at its first "predict" prompt."""
+    from nnviz.resources import resource_path
+
+    window.scenarios.open_file(resource_path("scenarios/zeros-vs-he.nnscenario"))
+    player = window.scenarios.player
+    import time
+
+    end = time.monotonic() + 20
+    while not player.can_next() and time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+    window.presentation.enter()
+    settle(app, window)
+    for _ in range(2):  # the title, then the first beat: the prompt is next
+        player.next()
+        settle(app, window)
+
+
 STATES: dict[str, Callable] = {
+    "adam": state_adam,
+    "dropout": state_dropout,
     "forward": state_forward,
     "dW2": state_dW2,
     "training": state_training,
@@ -198,6 +346,14 @@ STATES: dict[str, Callable] = {
     "teach-presentation": state_teach_presentation,
     "compare": state_compare,
     "misconception": state_misconception,
+    "health": state_health,
+    "update-b3": state_update_b3,
+    "load-options": state_load_options,
+    "dark": state_dark,
+    "highcontrast": state_highcontrast,
+    "boundary": state_boundary,
+    "compare-runs": state_compare_runs,
+    "scenario": state_scenario,
 }
 
 
@@ -230,6 +386,10 @@ def main() -> int:
             window.discard_and_close()
             window.deleteLater()
             app.processEvents()
+            from nnviz.views.appearance import appearance_model
+            from nnviz.views.theme import Appearance
+
+            appearance_model().set(Appearance())  # the next state in the everyday appearance
     import shutil
 
     shutil.rmtree(out / ".settings-tmp", ignore_errors=True)

@@ -106,3 +106,14 @@ def default_window(qtbot):
     qtbot.waitExposed(window)
     yield window
     window.discard_and_close()
+
+
+@pytest.fixture(autouse=True)
+def everyday_appearance():
+    """Every test starts (and leaves) in the light theme at the platform's text size."""
+    from nnviz.views.appearance import appearance_model
+    from nnviz.views.theme import Appearance
+
+    appearance_model().set(Appearance())
+    yield
+    appearance_model().set(Appearance())

@@ -97,4 +97,4 @@ def test_course_two_layer_model_from_the_cli(course_data, capsys):
 def test_icon_ships_with_the_package():
     from nnviz.resources import resource_path
 
-    assert resource_path("nnviz.svg").read_text().lstrip().startswith("<svg")
+    assert resource_path("icons/nnviz.svg").read_text().lstrip().startswith("<svg")

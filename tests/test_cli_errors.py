@@ -4,6 +4,7 @@ from __future__ import annotations
 import errno
 import os
 import subprocess
+import time
 import sys
 from pathlib import Path
 
@@ -88,7 +89,7 @@ def test_a_damaged_settings_file_starts_with_defaults_and_says_so(qtbot, isolate
 
     ini = Path(isolated_settings) / "nnviz" / "nnviz.ini"
     ini.parent.mkdir(parents=True, exist_ok=True)
-    ini.write_text("[General]\nsettingsVersion=abc\ngeometry=rubbish\nrecentFiles=3\n"
+    ini.write_text("[General]\nsettingsVersion=abc\ngeometry=rubbish\nrecentFiles=/data/3.csv\n"
                    "[preferences]\nhistoryMb=lots\n")
     window = MainWindow()
     qtbot.addWidget(window)
@@ -96,7 +97,7 @@ def test_a_damaged_settings_file_starts_with_defaults_and_says_so(qtbot, isolate
     assert f"The settings file {ini} is damaged (settingsVersion = 'abc')" in message
     assert "nnviz started with the default layout" in message
     assert "Damaged preferences fell back to their defaults: historyMb = 'lots'." in message
-    assert window.session.history_budget == 256 * 2**20 and window.recent_files() == ["3"]
+    assert window.session.history_budget == 256 * 2**20 and window.recent_files() == ["/data/3.csv"]
     window.discard_and_close()  # writes good settings
     again = MainWindow()
     qtbot.addWidget(again)
@@ -129,3 +130,33 @@ def test_a_step_back_budget_beyond_the_machines_memory_is_capped_or_refused(qtbo
     assert window.session.history_budget == 24 * 2**30
     dialog.reject()
     window.discard_and_close()
+
+
+def test_the_app_starts_on_a_damaged_settings_file_and_quits_cleanly(tmp_path):
+    """`nnviz` itself (a subprocess, offscreen): it used to die on settingsVersion=abc."""
+    import signal
+    import threading
+
+    ini = tmp_path / "nnviz" / "nnviz.ini"
+    ini.parent.mkdir()
+    ini.write_text("[General]\nsettingsVersion=abc\n")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    app = subprocess.Popen([sys.executable, "-m", "nnviz"], env=env, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    shown, lines = threading.Event(), []
+
+    def read() -> None:
+        for line in app.stderr:
+            lines.append(line)
+            if "propagateSizeHints" in line:  # the offscreen platform's note when the window is shown
+                shown.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    deadline = time.monotonic() + 60
+    while not shown.wait(0.2) and app.poll() is None and time.monotonic() < deadline:
+        pass
+    assert shown.is_set(), "".join(lines)  # it died on the settings file (the bug) or never showed
+    time.sleep(1.0)  # the Ctrl+C handler is installed right after show()
+    app.send_signal(signal.SIGINT)  # Ctrl+C closes the window (nothing unsaved: no question)
+    assert app.wait(30) == 0, "".join(lines)
+    assert "Traceback" not in "".join(lines)
+    assert "settingsVersion=1" in ini.read_text()  # good settings written on the way out

@@ -276,3 +276,25 @@ def test_a_pickled_trace_file_is_refused_before_it_is_read(tmp_path, problem):
     np.savez(path, X=X, Y=Y, W1=np.array([{"a": 1}], dtype=object), **{k: v for k, v in params.items() if k != "W1"})
     with pytest.raises(DataError, match="pickled"):
         compare(trace=path)
+
+
+def test_comparing_from_python_never_loads_qt(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys, numpy as np\n"
+        "from nnviz import compare\n"
+        "rng = np.random.default_rng(0)\n"
+        "X, Y = rng.standard_normal((3, 8)), (rng.random((1, 8)) > 0.5).astype(float)\n"
+        "p = {'W1': rng.standard_normal((2, 3)), 'b1': np.zeros((2, 1)), 'W2': rng.standard_normal((1, 2)),"
+        " 'b2': np.zeros((1, 1))}\n"
+        "report = compare(p, X, Y, Z1=p['W1'] @ X)\n"
+        "print(report.summary(), [m for m in sys.modules if m.startswith(('PySide6', 'pyqtgraph'))])\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
+                         env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"}, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "the 1 array matches []"

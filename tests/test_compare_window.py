@@ -3,7 +3,7 @@ theirs, ours and the difference are heatmaps with the differing cells marked, an
 from __future__ import annotations
 
 import numpy as np
-import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
 from nnviz.engine import Stepper
@@ -115,3 +115,28 @@ def test_report_show_opens_the_window_on_the_comparison(qtbot, monkeypatch):
     QTimer.singleShot(300, look_and_close)
     assert report.show() == 0
     assert seen == {"key": "db2", "first": "db[2]", "spec": "3-4-1", "view": "db2"}
+
+
+def test_a_long_comparison_reports_progress_and_stops_when_cancelled(qtbot, tmp_path):
+    from nnviz.app.comparison import ComparisonThread
+    from nnviz.cli import main
+
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((3, 30))
+    data = tmp_path / "d.npz"
+    np.savez(data, X=X, Y=(X[:1] > 0).astype(float))
+    trace = tmp_path / "t.npz"
+    assert main(["train", str(data), "--hidden", "4", "--iterations", "30", "--print-every", "0",
+                 "--trace", str(trace)]) == 0
+    loaded = np.load(data)
+    done = ComparisonThread(str(trace), loaded["X"], loaded["Y"], ["relu"], "sigmoid", 0.0075)
+    steps = []
+    done.progressed.connect(lambda d, t: steps.append((d, t)), type=Qt.ConnectionType.DirectConnection)
+    done.start()
+    assert done.wait(30_000)
+    assert done.outcome[0] == "done" and done.outcome[1][0].all_match and steps[-1] == (30, 30)
+    cancelled = ComparisonThread(str(trace), loaded["X"], loaded["Y"], ["relu"], "sigmoid", 0.0075)
+    cancelled.cancel()
+    cancelled.start()
+    assert cancelled.wait(30_000)
+    assert cancelled.outcome == ("failed", "cancelled")

@@ -274,3 +274,36 @@ def test_a_damaged_data_type_is_refused_instead_of_crashing(tmp_path, compressed
     assert run.returncode == 0, run.stderr[-500:]
     assert run.stdout == (f"{path} key 'y': is damaged (its MATLAB data header does not hold "
                           "together); save it again\n")
+
+
+def test_a_compressed_variable_nobody_asked_for_is_never_inflated(tmp_path):
+    """A 64 MB matrix of zeros compresses to ~60 KB; scipy's own listing and loadmat inflate
+    every variable they pass. nnviz inflates only the first bytes of each and the one it reads."""
+    import tracemalloc
+
+    path = tmp_path / "bomb.mat"
+    sio.savemat(path, {"junk": np.zeros((4000, 2000)), "X": np.ones((6, 2)),
+                       "y": np.array([[0], [1], [1], [0], [1], [0]])}, do_compression=True)
+    assert path.stat().st_size < 1_000_000
+    tracemalloc.start()
+    try:
+        ds = load_dataset(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert ds.X.shape == (2, 6) and peak < 8_000_000  # the junk alone is 64 MB
+
+
+def test_a_compressed_matrix_declaring_more_bytes_than_it_needs_is_refused(tmp_path):
+    path = tmp_path / "long.mat"
+    sio.savemat(path, {"X": np.ones((4, 2)), "y": np.ones((4, 1))}, do_compression=True)
+    data = bytearray(path.read_bytes())
+    _, csize = struct.unpack_from("<II", data, 128)
+    inner = bytearray(zlib.decompress(bytes(data[136:136 + csize])))
+    struct.pack_into("<I", inner, 4, 1 << 30)  # the matrix claims 1 GB
+    inner += bytes(1 << 20)  # and the stream goes on
+    packed = zlib.compress(bytes(inner))
+    path.write_bytes(bytes(data[:128]) + struct.pack("<II", 15, len(packed)) + packed
+                     + bytes(data[136 + csize:]))
+    assert error_of(path) == (f"{path} key 'X': is damaged (its MATLAB data header does not hold "
+                              "together); save it again")

@@ -24,7 +24,11 @@ def wide_table(path, rows=20, columns=12_000, quoted=False):
 
 @pytest.fixture(params=["pandas", "numpy"])
 def reader(request, monkeypatch):
-    """Run a test with pandas' reader and again with the numpy.loadtxt fallback (no pandas)."""
+    """Run a test with pandas' reader (also for wide tables, which nnviz gives to numpy for speed)
+    and again with numpy.loadtxt alone (as without pandas)."""
+    if request.param == "pandas":
+        monkeypatch.setattr(tabular, "WIDE_COLUMNS", 10**9)
+        monkeypatch.setattr(tabular, "_read_with_numpy", lambda path, layout: pytest.fail("numpy"))
     if request.param == "numpy":
         def no_pandas(path, layout):
             raise ImportError("pandas is not installed")

@@ -66,3 +66,12 @@ def test_the_first_cost_check():
     assert first_cost_note(NetworkSpec.build(4, [6], 1, output="linear"), 12.0) is None
     log, _ = _run(NetworkSpec.build(4, [6], 1), iterations=1, init="he")
     assert first_cost_note(sigmoid, log.first_cost) is None  # He weights start near ln 2
+
+
+def test_a_big_array_is_histogrammed_on_a_sample_over_its_whole_range():
+    a = np.random.default_rng(0).standard_normal((7, 12288))
+    h = Histogram.of(a)
+    assert (h.low, h.high) == (a.min(), a.max())
+    assert h.counts.sum() == pytest.approx(a.size)
+    exact, _ = np.histogram(a, bins=BINS, range=(h.low, h.high))
+    assert np.abs(h.counts - exact).max() < 0.05 * exact.max()  # an even sample of 86,016 values

@@ -7,9 +7,10 @@ from PySide6.QtGui import QPalette
 
 from nnviz.app import MainWindow
 from nnviz.app.presentation import DEFAULT_SIZE, SIZE_STEP
-from nnviz.views import style
+from nnviz.views.appearance import appearance_model
+from nnviz.views.theme import HIGH_CONTRAST
 
-HIDDEN = ("designerDock", "dataDock", "stepsDock")
+HIDDEN = ("designerDock", "dataDock", "stepsDock")  # the data comes back with Ctrl+D
 KEPT = ("diagramDock", "plotsDock")
 
 
@@ -35,7 +36,8 @@ def _snapshot(w) -> dict:
         "legend": [label.item.boundingRect().height() for _, label in plots.legend.items],  # as drawn
         "stats": ins.bottom.isHidden(),
         "tool_bar": [a.objectName() or a.text() for a in w.training_tool_bar.actions() if a.isVisible()],
-        "colours": dict(style.PHASE_COLORS),
+        "colours": w.diagram.colour_of("backward").name(),
+        "theme": appearance_model().current.theme,
         "base": w.palette().color(QPalette.ColorRole.Base).name(),
     }
 
@@ -70,7 +72,7 @@ def test_entering_keeps_diagram_inspector_plots_and_grows_everything(window, wai
     assert now["ticks"] > before["ticks"] and now["pen"] > before["pen"]
     assert all(a > 1.2 * b for a, b in zip(now["legend"], before["legend"]))
     assert now["stats"] and "actionOpenDataset" not in now["tool_bar"]
-    assert now["colours"]["backward"] == style.PRESENTATION_PHASE_COLORS["backward"]
+    assert now["colours"] == HIGH_CONTRAST.phase("backward") and now["theme"] == "high-contrast"
     assert now["base"] == "#ffffff"
     # (the label itself may sit in the tool bar's overflow: the offscreen screen is 800 px wide)
     assert p.position_action.isVisible() and "dW[2]" not in p.position_label.text()
@@ -81,14 +83,14 @@ def test_entering_keeps_diagram_inspector_plots_and_grows_everything(window, wai
 def test_zoom_grows_and_shrinks_the_text(window, qtbot):
     p, label = window.presentation, window.inspector.equation_label
     p.enter()
-    at_default = label.font().pointSizeF()
+    at_default = label.property("points")  # the size it asks for (its text is fitted to the width)
     window.activateWindow()
     qtbot.keyClick(window, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)  # Ctrl+=
     assert p.font_size == DEFAULT_SIZE + SIZE_STEP and window.font().pointSizeF() == DEFAULT_SIZE + SIZE_STEP
-    assert label.font().pointSizeF() > at_default
+    assert label.property("points") > at_default
     qtbot.keyClick(window, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)  # Ctrl+-
     qtbot.keyClick(window, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
-    assert p.font_size == DEFAULT_SIZE - SIZE_STEP and label.font().pointSizeF() < at_default
+    assert p.font_size == DEFAULT_SIZE - SIZE_STEP and label.property("points") < at_default
     for _ in range(20):
         p.zoom(1)
     assert p.font_size == 32.0  # within limits
@@ -125,4 +127,4 @@ def test_a_new_network_while_presenting_gets_thick_curves_and_closing_leaves(win
     assert len(window.plots.grad_curves) == 4
     assert all(c.opts["pen"].widthF() == thick for c in window.plots.grad_curves)
     window.discard_and_close() if hasattr(window, "discard_and_close") else window.close()
-    assert not p.active and style.PHASE_COLORS["backward"] != style.PRESENTATION_PHASE_COLORS["backward"]
+    assert not p.active and appearance_model().current.theme == "light"

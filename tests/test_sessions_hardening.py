@@ -165,7 +165,7 @@ def _bad_files(good: Path, folder: Path) -> dict[str, tuple[Path, str]]:
         "labels that do not fit sigmoid": (_craft(good, d / "labels.nnviz", arrays={"data/Y": Y * 3}),
                                            "the sigmoid output does not fit its labels"),
         "a text file": (d / "text.nnviz", "text.nnviz: not an nnviz session file"),
-        "half a file": (d / "cut.nnviz", "cut.nnviz: not an nnviz session file"),
+        "half a file": (d / "cut.nnviz", "cut.nnviz: damaged or cut short (its archive is incomplete)"),
         "a folder": (d / "folder.nnviz", "folder.nnviz: not a file"),
         "a missing file": (d / "missing.nnviz", "missing.nnviz: no such file"),
     }
@@ -180,7 +180,7 @@ def _bad_files(good: Path, folder: Path) -> dict[str, tuple[Path, str]]:
     at = bad_crc.rfind(_members(good)["values/W1"][-16:])  # the last bytes of W1's data
     bad_crc[at] ^= 0xFF
     (d / "crc.nnviz").write_bytes(bytes(bad_crc))
-    cases["a flipped byte"] = (d / "crc.nnviz", "values/W1 is not a readable array (Bad CRC-32")
+    cases["a flipped byte"] = (d / "crc.nnviz", "values/W1 is not a readable array (its checksum does not match)")
     return cases
 
 

@@ -132,7 +132,8 @@ def test_other_data_is_a_table(qtbot, make_session, one_hot):
     view = make_view(qtbot, session)
     assert view.mode == "table" and view.thumbnail_count() == 0 and view.boundary_image() is None
     table = view.table
-    assert table.rowCount() == 5 + 1 and table.columnCount() == 8
+    assert table.rowCount() == 5 + 1 and table.columnCount() == 8 + 1  # the last says "+12 more"
+    assert table.horizontalHeaderItem(8).text() == "+12 more"
     assert table.item(2, 3).text() == f"{X[2, 3]:.4g}"
     assert table.item(2, 3).toolTip() == f"X[2, 3] = {float(X[2, 3])!r}"
     assert [table.item(5, j).text() for j in range(4)] == ["no", "yes", "no", "yes"]

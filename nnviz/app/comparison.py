@@ -8,12 +8,13 @@ the difference.
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QObject, QSettings, Qt, QThread, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMainWindow
+from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow
 
 from ..data import DataError, Dataset
 from ..engine.compare import CompareReport
@@ -22,6 +23,7 @@ from ..engine.trace import TraceError
 from ..session.design import Design
 from ..session.persist import SessionState
 from ..views.comparison import ComparisonView, step_marks
+from .docks import show_dock, tabbed_dock
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +46,15 @@ def starting_parameters(report: CompareReport, iteration: int) -> dict[str, np.n
     return trace.parameters(it)
 
 
+class _Cancelled(Exception):
+    """The window closed while a trace was being compared."""
+
+
 class ComparisonThread(QThread):
     """Reads a trace file and compares it (X and Y from the trace, else from ``X``/``Y``)."""
 
     reported = Signal()  # the result is in ``outcome``: ('done', report) or ('failed', one line)
+    progressed = Signal(int, int)  # iterations compared, iterations to compare
 
     def __init__(self, path: str, X: np.ndarray, Y: np.ndarray, activations: list[str], output: str,
                  learning_rate: float) -> None:
@@ -56,7 +63,16 @@ class ComparisonThread(QThread):
         self.path, self.X, self.Y = path, X, Y
         self.activations, self.output, self.learning_rate = activations, output, learning_rate
         self.outcome: tuple[str, object] | None = None
+        self._stop = threading.Event()
         self.finished.connect(lambda: _running.discard(self))
+
+    def cancel(self) -> None:
+        self._stop.set()
+
+    def _progress(self, done: int, total: int) -> None:
+        if self._stop.is_set():
+            raise _Cancelled
+        self.progressed.emit(done, total)
 
     def start(self) -> None:
         _running.add(self)
@@ -74,10 +90,12 @@ class ComparisonThread(QThread):
             acts = self.activations if len(self.activations) == n_hidden else ["relu"] * n_hidden
             output = None if own_data else self.output  # the session's output fits the session's labels
             report = compare(trace=trace, X=X, Y=Y, activation=acts, output=output,
-                             learning_rate=self.learning_rate)
+                             learning_rate=self.learning_rate, progress=self._progress)
             params = starting_parameters(report, shown_iteration(report))  # read now: the file closes below
         except (TraceError, DataError) as err:
             self.outcome = ("failed", str(err))
+        except _Cancelled:
+            self.outcome = ("failed", "cancelled")
         except Exception as err:  # reported in the window; the thread ends normally
             log.exception("comparing a trace failed")
             self.outcome = ("failed", f"{type(err).__name__}: {err}")
@@ -103,14 +121,7 @@ class Comparison(QObject):
         self._taking_over = False
         self.view = ComparisonView(self.session)
         self.view.row_chosen.connect(self._row_chosen)
-        self.dock = QDockWidget("Comparison", window)
-        self.dock.setObjectName("comparisonDock")
-        self.dock.setWidget(self.view)
-        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
-        if "plotsDock" in window.docks:
-            window.tabifyDockWidget(window.docks["plotsDock"], self.dock)
-            window.docks["plotsDock"].raise_()
-        self.dock.hide()
+        self.dock = tabbed_dock(window, "comparisonDock", "Comparison", self.view)
         self.action = QAction("Compare With &Trace…", window)
         self.action.setObjectName("actionCompareTrace")
         self.action.setShortcut("Ctrl+Shift+T")
@@ -140,6 +151,10 @@ class Comparison(QObject):
         thread = ComparisonThread(path, s.dataset.X, s.dataset.Y, list(design.activations), design.output,
                                   design.learning_rate)
         thread.reported.connect(lambda: self._reported(thread, path), Qt.ConnectionType.QueuedConnection)
+        thread.progressed.connect(
+            lambda done, total: self.window.statusBar().showMessage(
+                f"Comparing {Path(path).name} with nnviz: iteration {done} of {total}…"),
+            Qt.ConnectionType.QueuedConnection)
         self.thread = thread
         self.action.setEnabled(False)
         self.window.statusBar().showMessage(f"Comparing {Path(path).name} with nnviz…")
@@ -148,6 +163,9 @@ class Comparison(QObject):
     def _reported(self, thread: ComparisonThread, path: str) -> None:
         self.action.setEnabled(True)
         kind, result = thread.outcome or ("failed", "the comparison ended without a result")
+        if (kind, result) == ("failed", "cancelled"):
+            self.window.statusBar().showMessage("Comparing the trace was cancelled", 5000)
+            return
         if kind == "failed":
             self.window.show_error("Cannot compare this trace", f"{Path(path).name}: {result}"
                                    if not str(result).startswith(Path(path).name) else str(result))
@@ -191,8 +209,7 @@ class Comparison(QObject):
         self.report = report
         self.view.set_report(report)
         self.window.step_list.set_marks(step_marks(report, iteration))
-        self.dock.show()
-        self.dock.raise_()
+        show_dock(self.dock)
         h = self.window.height()  # a projector's 720 rows: the comparison's heatmaps before the inspector's
         self.window.resizeDocks([self.dock], [int((0.5 if h < 850 else 0.3) * h)], Qt.Orientation.Vertical)
         self.window.statusBar().showMessage(f"{name}: {report.summary()}", 20000)
@@ -213,7 +230,9 @@ class Comparison(QObject):
         self.window.step_list.set_marks(None)
 
     def close(self) -> None:
+        """Stop a comparison in progress (it ends after the iteration it is comparing) and wait for it."""
         if self.thread is not None and self.thread.isRunning():
+            self.thread.cancel()
             self.thread.wait(10_000)
 
 

@@ -7,10 +7,11 @@ import logging
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QFont, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QTextBrowser, QTreeWidgetItem
+from shiboken6 import isValid
 
-from ..engine import Operation, plan_shapes
+from ..engine import Operation
 from ..engine.explain import NOTES_SLIPS, explain
-from ..views.style import PHASE_COLORS
+from ..views import appearance as looks
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ class Explanations(QObject):
         self.browser.setOpenLinks(False)
         self._fit_font()
         window.installEventFilter(self)  # the text follows the window's font (presentation mode enlarges it)
+        looks.appearance_model().changed.connect(self._appearance_changed)
         self.dock = QDockWidget("Explanation", window)
         self.dock.setObjectName("explanationDock")
         self.dock.setWidget(self.browser)
@@ -62,7 +64,12 @@ class Explanations(QObject):
             QTimer.singleShot(0, self._redraw)  # presentation mode also changes the phase colours, right after
         return False
 
+    def _appearance_changed(self, appearance) -> None:
+        QTimer.singleShot(0, self._redraw)  # in the new phase colours
+
     def _redraw(self) -> None:
+        if not isValid(self.browser):  # the window closed meanwhile
+            return
         if self._shown_key is not None and self._shown_key[1] < len(self.session.plan):
             _, index, status = self._shown_key
             self._shown_key = None
@@ -87,17 +94,18 @@ class Explanations(QObject):
 
     # -- text ------------------------------------------------------------------------------
     def _algebra(self, op: Operation) -> str:
-        shapes = plan_shapes(self.session.spec, self.session.m)
+        shapes = self.session.plan_shapes()
         return op.shape_algebra([shapes[k] for k in op.operands], shapes[op.key], named=True)
 
     def html_for(self, op: Operation, status: str = "") -> str:
         """The dock's rich text for ``op``: equation, shape algebra, explanation, the notes' slips."""
-        colour = PHASE_COLORS.get(op.phase, PHASE_COLORS["ready"])
+        colors = looks.appearance_model().current.colors
+        colour = colors.phase(op.phase)
         where = f"{op.phase} · layer {op.layer}" + (f" · {status}" if status else "")
         return (
             f"<h2 style='color:{colour}; margin-bottom:2px'>{html.escape(op.equation)}</h2>"
             f"<p style='font-family:monospace; margin-top:0'>{html.escape(self._algebra(op))}</p>"
-            f"<p style='color:#555555'>{html.escape(where)}</p>"
+            f"<p style='color:{colors.muted}'>{html.escape(where)}</p>"
             f"<p>{html.escape(explain(op, self.session.spec))}</p>"
             f"<h3>Slips in the notes</h3><p>{html.escape(NOTES_SLIPS)}</p>"
         )

@@ -6,20 +6,24 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QPoint, QRect
-from PySide6.QtGui import QAction, QKeySequence, QPainter
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QPoint, QRect, QSize
+from PySide6.QtGui import QAction, QImage, QKeySequence, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QWidget
 
 from ..atomic import WriteError, write_bytes
 from ..engine import shape_text
-from ..engine.export import history_csv, network_script
+from ..engine.export import history_csv, network_script, prediction_arrays
+from ..views.heatmap import HeatmapPanel
 
 log = logging.getLogger(__name__)
 
 IMAGE_FILTERS = "PNG image (*.png);;SVG image (*.svg)"
 CSV_FILTER = "CSV file (*.csv)"
 SCRIPT_FILTER = "Python script (*.py)"
+SLIDE_WIDTH = 1920  # px: a heatmap or plot exported as PNG is drawn this wide, fit for a full-HD slide
+MAX_SCALE = 8.0
+EXPORT_PANEL_WIDTH = 360  # px: a heatmap is exported at least this wide, so it keeps its colour bar
 
 
 @dataclass
@@ -32,14 +36,36 @@ class ImageTarget:
     name: str
     widget: QWidget
     stem: str = "nnviz"  # default file name without the suffix
+    slide: bool = False  # a heatmap or plot: exported as PNG at slide resolution, not at its size on screen
 
 
-def png_bytes(widget: QWidget) -> bytes:
-    """The widget as shown, at the screen's pixel ratio."""
+def slide_scale(widget: QWidget, width: int = SLIDE_WIDTH) -> float:
+    """How much to enlarge ``widget`` so its picture is about ``width`` pixels wide (never smaller, at most 8×)."""
+    return min(MAX_SCALE, max(1.0, width / max(1, widget.width())))
+
+
+def rendered(widget: QWidget, scale: float) -> QImage:
+    """The widget painted at ``scale`` times its size: text and lines drawn at that resolution, not stretched."""
+    size = widget.size() * scale
+    image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(widget.palette().window().color())
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+    painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)  # heatmap cells stay sharp squares
+    painter.scale(scale, scale)
+    QWidget.render(widget, painter, QPoint(0, 0))  # QWidget's: a plot (QGraphicsView) overrides render()
+    painter.end()
+    return image
+
+
+def png_bytes(widget: QWidget, scale: float = 1.0) -> bytes:
+    """The widget as shown, at the screen's pixel ratio (``scale`` 1), or painted ``scale`` times larger."""
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not widget.grab().save(buffer, "PNG"):
+    picture = widget.grab() if scale == 1.0 else rendered(widget, scale)
+    if not picture.save(buffer, "PNG"):
         raise OSError("the picture could not be encoded as PNG")
     buffer.close()
     return bytes(data.data())
@@ -109,17 +135,29 @@ class Exports(QObject):
         for name, plot, stem in (("Cost plot", w.plots.cost_plot, "nnviz-cost"),
                                  ("Gradient-norm plot", w.plots.grad_plot, "nnviz-gradient-norms")):
             if plot.isVisible():
-                targets.append(ImageTarget(name, plot, stem))
+                targets.append(ImageTarget(name, plot, stem, slide=True))
         inspector = w.inspector
         for panel in inspector.panels[:len(inspector.panel_keys)]:
             if panel.matrix is not None and panel.isVisible():
                 key = re.sub(r"[^A-Za-z0-9]", "", panel.symbol.replace("ᵀ", "T"))  # A[1]ᵀ -> A1T
                 targets.append(ImageTarget(f"Heatmap {panel.symbol} ({shape_text(panel.matrix.shape)})", panel,
-                                           stem=f"nnviz-{key}"))
+                                           stem=f"nnviz-{key}", slide=True))
         return targets
 
     def image_bytes(self, target: ImageTarget, svg: bool) -> bytes:
-        return svg_bytes(target.widget, f"nnviz — {target.name}") if svg else png_bytes(target.widget)
+        widget = target.widget
+        if not isinstance(widget, HeatmapPanel) or not widget.compact:
+            if svg:
+                return svg_bytes(widget, f"nnviz — {target.name}")
+            return png_bytes(widget, slide_scale(widget) if target.slide else 1.0)
+        # a heatmap narrow enough to have dropped its colour bar (a projector): a copy wide enough for one
+        copy = widget.replica(QSize(max(widget.width(), EXPORT_PANEL_WIDTH),
+                                    max(widget.height(), EXPORT_PANEL_WIDTH * widget.height() // max(1, widget.width()))))
+        try:
+            return svg_bytes(copy, f"nnviz — {target.name}") if svg else png_bytes(copy, slide_scale(copy))
+        finally:
+            copy.close()
+            copy.deleteLater()
 
     def network_title(self) -> str:
         """'12288-7-5-1 (relu, relu, sigmoid), trained 250 iterations with α = 0.0075 on demo:images'."""
@@ -135,9 +173,9 @@ class Exports(QObject):
         return f"{sizes} ({activations}), trained {iterations} with α = {s.design.learning_rate:g} on {data}"
 
     def parameters(self) -> dict:
-        """W[l], b[l] as training has them now (a run's latest snapshot, taken at the end of an iteration)."""
-        values = self.session.values
-        return {f"{p}{l}": values[f"{p}{l}"] for l in range(1, self.session.spec.L + 1) for p in "Wb"}
+        """W[l], b[l] (γ, β and running averages with batch norm) as training has them now (a run's latest
+        snapshot, taken at the end of an iteration)."""
+        return prediction_arrays(self.session.spec, self.session.values)
 
     # -- writing ------------------------------------------------------------------------------
     def save_image(self, target: ImageTarget, path: str) -> bool:

@@ -57,9 +57,10 @@ class GradientCheckThread(QThread):
     reported = Signal(int)  # number; the result is in ``outcome``
 
     def __init__(self, spec: NetworkSpec, params: dict[str, np.ndarray], X: np.ndarray, Y: np.ndarray,
-                 max_per_block: int | None, number: int = 0) -> None:
+                 max_per_block: int | None, number: int = 0, training=None) -> None:
         super().__init__()
         self.number = number
+        self.training = training  # λ, and dropout masks held fixed, batch norm in training mode
         self.setObjectName("nnviz-gradient-check")
         self.spec, self.params, self.X, self.Y = spec, params, X, Y
         self.max_per_block = max_per_block
@@ -89,7 +90,7 @@ class GradientCheckThread(QThread):
             with np.errstate(all="ignore"):  # a diverged network gives NaN rows, not warnings
                 rows = gradient_check(self.spec, self.params, self.X, self.Y, epsilon=EPSILON,
                                       max_per_block=self.max_per_block, progress=self._progress,
-                                      should_stop=self._should_stop)
+                                      should_stop=self._should_stop, training=self.training)
         except Cancelled:
             self.outcome = ("cancelled", (self._entries_started, self.total))
         except Exception as err:  # reported in the dialog; the thread ends normally
@@ -277,8 +278,10 @@ class GradientCheckDialog(QDialog):
         self._show_plan()
         values = session.stepper.values
         self._number += 1
+        # on the mini-batch in progress (all of X in full batch), with the session's λ and dropout
         worker = GradientCheckThread(session.spec, session.stepper.parameters, values["A0"], values["Y"],
-                                     self.per_block.value(), self._number)
+                                     self.per_block.value(), self._number,
+                                     training=session.stepper.training.edit(batch_size=None))
         worker.progressed.connect(self._progressed)
         worker.reported.connect(self._report)
         self.worker = worker

@@ -6,6 +6,8 @@ import logging
 from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QAction
 
+from .settings import app_settings
+
 log = logging.getLogger(__name__)
 
 # the matrix inspector (the central widget) needs at least this share of the window to be of use;
@@ -23,7 +25,7 @@ DEFAULT_AREAS = (
 
 
 class WindowLayout(QObject):
-    """Fits a restored layout to the screen once the window is shown; puts every dock back on request."""
+    """Fits a restored layout to the screen when the window is first shown; puts every dock back on request."""
 
     def __init__(self, window) -> None:
         super().__init__(window)
@@ -66,15 +68,16 @@ class WindowLayout(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.window and event.type() == QEvent.Type.Show:
+            self.window.removeEventFilter(self)  # the first show only: later the layout is the user's
             QTimer.singleShot(0, self.fit_shown)
         return False
 
     def fit_shown(self) -> None:
-        """After a show: a layout saved on a bigger screen, or one that squeezes the inspector, is refitted."""
+        """After the first show: a layout saved on a bigger screen, or one that squeezes the inspector, is refitted."""
         w = self.window
         if not w.isVisible() or w.isFullScreen():
             return
-        saved = w._settings().value(SCREEN_KEY)
+        saved = app_settings().value(SCREEN_KEY)
         if self.saved_for_bigger_screen(saved if isinstance(saved, QSize) else None) or self.central_too_small():
             self.fitted = True
             self.fit_window()
@@ -84,7 +87,7 @@ class WindowLayout(QObject):
     def save(self) -> None:
         screen = self.available()
         if screen is not None:
-            self.window._settings().setValue(SCREEN_KEY, screen.size())
+            app_settings().setValue(SCREEN_KEY, screen.size())
 
     # -- resetting --------------------------------------------------------------------------------
     def reset(self) -> None:

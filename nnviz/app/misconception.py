@@ -8,14 +8,15 @@ from __future__ import annotations
 import html
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtWidgets import QComboBox, QDockWidget, QHBoxLayout, QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from ..engine import shape_text
 from ..engine.mistakes import Context, Mistake, mistakes_for
 from ..engine.stepper import quiet
 from ..views.heatmap import HeatmapPanel
 from ..views.style import VERDICT_TEXT, mono_font
+from .docks import tabbed_dock, toggle_action
 
 PROMPT = "Step to an operation, then choose a mistake to see what it does."
 
@@ -155,20 +156,10 @@ class Misconception(QObject):
     def __init__(self, window: QMainWindow) -> None:
         super().__init__(window)
         self.view = MisconceptionView(window.session)
-        self.dock = QDockWidget("Misconception", window)
-        self.dock.setObjectName("misconceptionDock")
-        self.dock.setWidget(self.view)
-        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
-        if "plotsDock" in window.docks:
-            window.tabifyDockWidget(window.docks["plotsDock"], self.dock)
-            window.docks["plotsDock"].raise_()
-        self.dock.hide()
-        self.action = self.dock.toggleViewAction()
-        self.action.setObjectName("actionMisconception")
-        self.action.setText("&Misconception Mode")
-        self.action.setStatusTip("Replay the operation shown with a classic mistake injected: the wrong numbers "
-                                 "or the numpy error")
-        self.action.toggled.connect(lambda shown: shown and QTimer.singleShot(0, self.dock.raise_))
+        self.dock = tabbed_dock(window, "misconceptionDock", "Misconception", self.view)
+        self.action = toggle_action(self.dock, "actionMisconception", "&Misconception Mode",
+                                    "Replay the operation shown with a classic mistake injected: the wrong numbers "
+                                    "or the numpy error")
         window.menus["debug"].addAction(self.action)
 
 

@@ -1,4 +1,4 @@
-"""Edit ▸ Preferences: the step-back memory budget and when a run pauses by itself (NaN/Inf, ‖dW[l]‖ limits)."""
+"""Edit ▸ Preferences: the step-back memory budget, when a run pauses by itself (NaN/Inf, ‖dW[l]‖ limits), the theme."""
 from __future__ import annotations
 
 import logging
@@ -9,14 +9,16 @@ import numpy as np
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QDoubleValidator, QKeySequence
 from PySide6.QtWidgets import (
-    QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMainWindow, QSpinBox,
+    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMainWindow, QSpinBox,
     QVBoxLayout, QWidget,
 )
 
 from ..data.memory import available_memory
 from ..engine import plan_shapes
 from ..session import Session
+from ..views import appearance as looks
 from ..views.style import VERDICT_TEXT
+from ..views.theme import COLORMAPS, THEMES, Appearance
 from .settings import app_settings
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,12 @@ class Preferences:
     pause_above: float = 1e3  # ‖dW[l]‖ above this: exploding gradients
     pause_below_on: bool = False
     pause_below: float = 1e-7  # ‖dW[l]‖ below this: vanishing gradients
+    theme: str = "light"  # a key of views.theme.THEMES
+    colormap: str = "diverging"  # one of views.theme.COLORMAPS
+
+    def appearance(self) -> Appearance:
+        """The everyday appearance these preferences choose."""
+        return Appearance(theme=self.theme, colormap=self.colormap)
 
     @classmethod
     def read(cls, ignored: list[str] | None = None) -> "Preferences":
@@ -100,6 +108,10 @@ def _parse(raw, kind: type):
             raise ValueError(raw)
         return str(raw).lower() == "true"
     value = kind(raw)
+    if kind is str:
+        if value not in THEMES and value not in COLORMAPS:
+            raise ValueError(raw)
+        return value
     if kind is float and not (math.isfinite(value) and value > 0):
         raise ValueError(raw)
     if kind is int and not 0 <= value <= MAX_BUDGET_MB:
@@ -118,7 +130,7 @@ def history_reach(session: Session, budget_bytes: int) -> tuple[int, float]:
 
     Each operation keeps the array it replaces, so an iteration keeps one array of every
     operation's result shape (float64)."""
-    shapes = plan_shapes(session.spec, session.m)
+    shapes = session.plan_shapes()
     plan = session.plan
     per_iteration = sum(int(np.prod(shapes[op.key])) * 8 for op in plan)
     if per_iteration == 0:
@@ -130,7 +142,8 @@ class PreferencesDialog(QDialog):
     """The form; ``preferences()`` reads it (None with a message when a value is not usable).
 
     Public: ``budget`` (MB spin box), ``reach_label``, ``pause_nonfinite``, ``pause_above_box``,
-    ``pause_above_edit``, ``pause_below_box``, ``pause_below_edit``, ``error_label``, ``buttons``.
+    ``pause_above_edit``, ``pause_below_box``, ``pause_below_edit``, ``theme_box``, ``colormap_box``,
+    ``error_label``, ``buttons``.
     """
 
     def __init__(self, session: Session, preferences: Preferences, parent: QWidget | None = None) -> None:
@@ -156,6 +169,15 @@ class PreferencesDialog(QDialog):
         self.pause_above_edit = self._number_edit("pauseAbove", self.pause_above_box)
         self.pause_below_box = QCheckBox("Pause when ‖dW[l]‖ falls below", self)
         self.pause_below_edit = self._number_edit("pauseBelow", self.pause_below_box)
+        self.theme_box = QComboBox(self)
+        self.theme_box.setObjectName("themeChoice")
+        for name, theme in THEMES.items():
+            self.theme_box.addItem(theme.title, name)
+        self.colormap_box = QComboBox(self)
+        self.colormap_box.setObjectName("colormapChoice")
+        for name in COLORMAPS:
+            self.colormap_box.addItem("blue–white–red" if name == "diverging" else "colour-blind safe (blue–yellow)",
+                                      name)
         self.error_label = QLabel(self)
         self.error_label.setStyleSheet(f"color: {VERDICT_TEXT['wrong']};")
         self.error_label.setWordWrap(True)
@@ -165,6 +187,8 @@ class PreferencesDialog(QDialog):
         form.addRow(self.pause_nonfinite)
         form.addRow(self._row(self.pause_above_box, self.pause_above_edit, "(exploding gradients)"))
         form.addRow(self._row(self.pause_below_box, self.pause_below_edit, "(vanishing gradients)"))
+        form.addRow("Theme:", self.theme_box)
+        form.addRow("Matrix colours:", self.colormap_box)
         note = QLabel("‖dW[l]‖ is checked for every layer at the end of each iteration; "
                       "the status bar says which layer paused the run.", self)
         note.setWordWrap(True)
@@ -208,6 +232,8 @@ class PreferencesDialog(QDialog):
             box.setChecked(on)
             edit.setEnabled(on)
             edit.setText(f"{value:g}".replace("e-0", "e-").replace("e+0", "e"))
+        self.theme_box.setCurrentIndex(max(0, self.theme_box.findData(p.theme)))
+        self.colormap_box.setCurrentIndex(max(0, self.colormap_box.findData(p.colormap)))
         self.error_label.clear()
         self._show_reach()
 
@@ -233,7 +259,8 @@ class PreferencesDialog(QDialog):
                 self.error_label.setText(f"{label} must be a positive number, like 1e3 or 1e-7.")
                 return None
         p = Preferences(self.budget.value(), self.pause_nonfinite.isChecked(), self.pause_above_box.isChecked(),
-                        values["pause_above"], self.pause_below_box.isChecked(), values["pause_below"])
+                        values["pause_above"], self.pause_below_box.isChecked(), values["pause_below"],
+                        self.theme_box.currentData(), self.colormap_box.currentData())
         if p.pause_above_on and p.pause_below_on and p.pause_below >= p.pause_above:
             self.error_label.setText("The lower limit must be below the upper one.")
             return None
@@ -277,6 +304,7 @@ class PreferencesController(QObject):
                          "is more than this computer has available (Preferences).")
             self.preferences = replace(self.preferences, history_mb=most)
         self.preferences.apply(window.session)
+        self._apply_appearance(self.preferences)
 
     def open(self) -> PreferencesDialog:
         """Show the dialog (window-modal, without blocking) on what the session does now."""
@@ -298,7 +326,17 @@ class PreferencesController(QObject):
         preferences.apply(self.window.session)
         preferences.write()
         self.preferences = preferences
+        self._apply_appearance(preferences)
         self.window.statusBar().showMessage("Preferences saved", 4000)
+
+
+    def _apply_appearance(self, preferences: Preferences) -> None:
+        """The theme and colour map for every view (in presentation mode: for after it too)."""
+        presentation = getattr(self.window, "presentation", None)
+        if presentation is not None and presentation.active:
+            presentation.set_theme(preferences.appearance())
+        else:
+            looks.appearance_model().set(preferences.appearance())
 
 
 def install_preferences(window: QMainWindow) -> PreferencesController:

@@ -2,35 +2,34 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Callable
 
-import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, Qt, QTimer
-from PySide6.QtGui import (
-    QAction, QColor, QFont, QFontInfo, QFontMetricsF, QIcon, QKeySequence, QPainter, QPalette, QPen, QPixmap,
-)
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QColor, QFont, QFontInfo, QIcon, QKeySequence, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QDockWidget, QLabel, QToolBar, QWidget
 
-from ..views import style
+from ..views import appearance as looks
+from ..views.theme import Appearance
 from .settings import app_settings
 
 log = logging.getLogger(__name__)
 
 DEFAULT_SIZE, SIZE_STEP, SIZE_RANGE = 16.0, 2.0, (10.0, 32.0)  # points of ordinary text
 KEEP_DOCKS = ("diagramDock", "plotsDock")  # with the inspector (the central widget)
+DATA_SHARE = 0.38  # of the screen's width the Data view takes on the right when shown (Ctrl+D)
 SHORT_SCREEN = 850  # px: below, the plots share the top with the diagram as tabs, as the window does
 DIAGRAM_SHARE = {True: 0.28, False: 0.26}  # of the screen height the diagram may take (short screen?)
 PLOTS_SHARE = 0.22
-TOOL_TEXT = 0.8  # tool-bar, status-bar and hover text relative to the font size, at most
+TOOL_TEXT = 0.8  # tool-bar text relative to the font size, at most
 POSITION_MAX = 18.0  # pt: the tool bar's position label, so the actions keep readable text
-SHORT_HEADER = 0.8  # the inspector's header on a short screen, relative to the rest
-DIAGRAM_TEXT = 0.8  # the diagram's text: its columns keep room for their units
-TITLE_MARGIN = 70  # px of a plot's width its title cannot use (as PlotsView)
+SHORT_HEADER = 0.8  # views' own text on a short screen, relative to the rest
 SETTINGS_KEY = "presentation/fontSize"
+REFIT_MS = 30  # after a change of size, when the window's height is checked against the screen again
 
 
 class _Undo:
-    """Changes made to other developers' widgets from outside, each with the call that takes it back."""
+    """Layout changes made to the window (docks' title bars, tool-bar entries), each with the call that takes it back."""
 
     def __init__(self) -> None:
         self._steps: list[Callable[[], None]] = []
@@ -38,27 +37,12 @@ class _Undo:
     def add(self, undo: Callable[[], None]) -> None:
         self._steps.append(undo)
 
-    def font(self, widget: QWidget, font: QFont) -> None:
-        old, own = QFont(widget.font()), widget.testAttribute(Qt.WidgetAttribute.WA_SetFont)
-        widget.setFont(font)
-        self.add(lambda: widget.setFont(old if own else QFont()))
-
-    def scale_font(self, widget: QWidget, factor: float) -> None:
-        self.font(widget, _scaled(widget.font(), widget.font().pointSizeF() * factor))
-
-    def tick_font(self, axis: pg.AxisItem, points: float) -> None:
-        old = axis.style["tickFont"]
-        font = QFont(old) if old is not None else QFont(axis.font())
-        font.setPointSizeF(points)
-        axis.setTickFont(font)
-        self.add(lambda: axis.setTickFont(old))
-
     def restore(self) -> None:
         while self._steps:
             undo = self._steps.pop()
             try:
                 undo()
-            except RuntimeError:  # the widget went away meanwhile (a new network's curves): nothing to restore
+            except RuntimeError:  # the widget went away meanwhile: nothing to restore
                 log.debug("presentation: a restored widget no longer exists")
 
 
@@ -68,21 +52,22 @@ def _scaled(font: QFont, points: float) -> QFont:
     return font
 
 
-def high_contrast(palette: QPalette) -> QPalette:
-    """White backgrounds and near-black text (disabled text stays grey, so Pause still looks off)."""
-    palette = QPalette(palette)
-    white, text = QColor("#ffffff"), QColor(style.PRESENTATION_TEXT)
-    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
-        for role, colour in ((QPalette.ColorRole.Window, white), (QPalette.ColorRole.Base, white),
-                             (QPalette.ColorRole.AlternateBase, QColor("#f2f2f2")),
-                             (QPalette.ColorRole.Button, QColor("#f4f4f4")), (QPalette.ColorRole.WindowText, text),
-                             (QPalette.ColorRole.Text, text), (QPalette.ColorRole.ButtonText, text)):
-            palette.setColor(group, role, colour)
-    return palette
+def presentation_appearance(everyday: Appearance, points: float, base_points: float, short: bool) -> Appearance:
+    """``everyday`` for a lecture room: text of ``points`` (views scale their own sizes alike, less on a
+    short screen), thicker lines, and the high-contrast theme unless the dark one was chosen."""
+    factor = points / max(base_points, 1.0)
+    theme = everyday.theme if everyday.theme != "light" else "high-contrast"
+    return replace(everyday, theme=theme, text_points=points, text_scale=factor * (SHORT_HEADER if short else 1.0),
+                   line_scale=min(factor, 2.5))
 
 
 class Presentation(QObject):
-    """Enter and leave presentation mode on ``window``; ``font_size`` is the size of ordinary text (pt)."""
+    """Enter and leave presentation mode on ``window``; ``font_size`` is the size of ordinary text (pt).
+
+    It chooses an appearance (every view restyles itself from it) and a layout (which docks, where);
+    it never reaches into a view's widgets."""
+
+    active_changed = Signal(bool)
 
     def __init__(self, window) -> None:
         super().__init__(window)
@@ -90,9 +75,10 @@ class Presentation(QObject):
         self.session = window.session
         self.active = False
         self.font_size = self._saved_size()
+        self.shown_size = self.font_size  # the size in use: smaller when font_size would not fit the screen
         self._saved: dict | None = None
+        self._everyday: Appearance | None = None  # the appearance before entering
         self._layout = _Undo()  # docks' title bars, the tool bar: undone when leaving
-        self._style = _Undo()  # fonts, pens, colours: undone when leaving and before each zoom
         self._base_points = 9.0
         self.position_label = QLabel()
         self.position_label.setObjectName("presentationPosition")
@@ -102,10 +88,12 @@ class Presentation(QObject):
         self.position_action.setVisible(False)  # shown in presentation mode instead of the window's smaller one
         self._make_actions()
         window.installEventFilter(self)
-        window.plots.installEventFilter(self)
         self.session.stepped.connect(self._show_position)
-        self.session.network_changed.connect(self._network_changed)
-        self.session.history_changed.connect(self._fit_plot_title)
+        looks.connect(self, self._appearance_changed)
+
+    def _appearance_changed(self, appearance: Appearance) -> None:
+        self.action.setIcon(_icon(appearance.colors.text))  # dark on light, light on dark
+        self._show_position()
 
     def _make_actions(self) -> None:
         w = self.window
@@ -128,10 +116,16 @@ class Presentation(QObject):
         self.zoom_out.setObjectName("actionZoomOut")
         self.zoom_out.setShortcuts(_unique(["Ctrl+-", QKeySequence.StandardKey.ZoomOut]))
         self.zoom_out.triggered.connect(lambda: self.zoom(-1))
+        self.data_action = QAction("Show &Data While Presenting", w)
+        self.data_action.setObjectName("actionPresentationData")
+        self.data_action.setShortcut(QKeySequence("Ctrl+D"))
+        self.data_action.setStatusTip("Show or hide the Data view (the pictures, or the decision boundary) "
+                                      "beside the inspector")
+        self.data_action.triggered.connect(self.show_data)
         self._enable_actions()
 
     def _enable_actions(self) -> None:
-        for action in (self.leave_action, self.zoom_in, self.zoom_out):
+        for action in (self.leave_action, self.zoom_in, self.zoom_out, self.data_action):
             action.setEnabled(self.active)
 
     @staticmethod
@@ -144,22 +138,24 @@ class Presentation(QObject):
 
     # -- entering and leaving ---------------------------------------------------------------
     def enter(self) -> None:
-        """Full screen with only the diagram, the inspector and the plots, everything larger."""
+        """Full screen with only the diagram, the inspector, the plots and the data, everything larger."""
         if self.active:
             return
         w = self.window
         self._saved = {"state": w.saveState(), "geometry": w.saveGeometry(), "window_state": w.windowState(),
                        "rect": w.geometry()}
         self._base_points = QFontInfo(w.font()).pointSizeF()
+        self._everyday = looks.appearance_model().current
         self.active = True
         self._set_checked(True)
         self._enable_actions()
         self._hide_the_rest()
-        self._apply_style()  # before going full screen: larger text on the old size could stretch the window
+        self._apply_appearance()  # before going full screen: larger text on the old size could stretch the window
         w.showFullScreen()
         self._arrange()
         QTimer.singleShot(0, self._fill_screen)
         log.info("presentation mode at %g pt", self.font_size)
+        self.active_changed.emit(True)
 
     def leave(self) -> None:
         """Back to the window exactly as it was: geometry, docks, tool bars, fonts and colours."""
@@ -167,9 +163,10 @@ class Presentation(QObject):
             return
         w, saved = self.window, self._saved
         self.active = False
-        self._style.restore()
+        self.window.diagram.set_text_room(None)
+        looks.appearance_model().set(self._everyday_now())
         self._layout.restore()
-        self._refresh_views()
+        self._restore_tool_bar()
         if saved["window_state"] & Qt.WindowState.WindowFullScreen:
             w.showFullScreen()
         elif saved["window_state"] & Qt.WindowState.WindowMaximized:
@@ -182,6 +179,15 @@ class Presentation(QObject):
         w.restoreState(saved["state"])
         self._set_checked(False)
         self._enable_actions()
+        self.active_changed.emit(False)
+
+    def _everyday_now(self) -> Appearance:
+        """The appearance to go back to: the one before entering, with the theme Preferences holds now."""
+        everyday = self._everyday or Appearance()
+        chosen = getattr(getattr(self.window, "preferences", None), "preferences", None)
+        if chosen is not None and hasattr(chosen, "appearance"):
+            return chosen.appearance()
+        return everyday
 
     def close(self) -> None:
         """Leave presentation mode (before the window saves its geometry and dock state)."""
@@ -195,9 +201,14 @@ class Presentation(QObject):
         self.font_size = size
         app_settings().setValue(SETTINGS_KEY, size)
         if self.active:
-            self._style.restore()
-            self._apply_style()
-            self._arrange()
+            self._apply_appearance()
+            self._fill_screen()  # smaller text must not leave the window taller than the screen
+
+    def set_theme(self, appearance: Appearance) -> None:
+        """Preferences chose a new everyday appearance while presenting: present in it, go back to it."""
+        self._everyday = appearance
+        if self.active:
+            self._apply_appearance()
 
     def _set_checked(self, on: bool) -> None:
         self.action.blockSignals(True)
@@ -207,13 +218,22 @@ class Presentation(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.window and event.type() == QEvent.Type.Close:
             self.leave()  # before the window writes its settings: never save the full-screen layout
-        elif watched is self.window.plots and event.type() == QEvent.Type.Resize and self.active:
-            QTimer.singleShot(0, self._fit_plot_title)  # after PlotsView chose its title for the new width
+        elif watched is self.window and event.type() == QEvent.Type.Resize and self.active:
+            screen = self.window.screen()
+            if screen is not None and not screen.geometry().contains(self.window.geometry()):
+                QTimer.singleShot(0, self._refit)  # something grew: smaller text, back to the screen's size
         return False
 
     # -- layout -----------------------------------------------------------------------------
+    def _kept(self) -> list[QDockWidget]:
+        """The docks shown while presenting: KEEP_DOCKS, then any a feature marks "keepInPresentation"
+        ("strip": under the diagram, as a scenario's text; "tab": beside the plots)."""
+        kept = [self.window.docks[name] for name in KEEP_DOCKS if name in self.window.docks]
+        return kept + [d for d in self.window.findChildren(QDockWidget)
+                       if d not in kept and d.property("keepInPresentation") and not d.isHidden()]
+
     def _hide_the_rest(self) -> None:
-        w, keep = self.window, [self.window.docks[name] for name in KEEP_DOCKS if name in self.window.docks]
+        w, keep = self.window, self._kept()
         for dock in w.findChildren(QDockWidget):
             if dock not in keep:
                 dock.hide()
@@ -231,13 +251,22 @@ class Presentation(QObject):
                 action.setVisible(False)
                 self._layout.add(lambda action=action: action.setVisible(True))
         self._take_from_tool_bar(getattr(w, "actionOpenDataset", None))  # not a stepping action; File ▸ Open stays
-        ins = w.inspector
-        if not ins.bottom.isHidden():  # the stats table's 22 px rows cannot grow from outside; the heatmaps need it
-            ins.bottom.hide()
-            self._layout.add(ins.bottom.show)
+        if w.inspector.stats_visible():
+            w.inspector.set_stats_visible(False)  # the heatmaps need its height
+            self._layout.add(lambda: w.inspector.set_stats_visible(True))
+        explain = w.docks.get("explanationDock")
+        if explain is not None:  # F1 while presenting: a tab beside the plots, not a column off the inspector
+            explain.visibilityChanged.connect(self._explanation_shown)
+            self._layout.add(lambda: explain.visibilityChanged.disconnect(self._explanation_shown))
         self.position_action.setVisible(True)
         self._layout.add(lambda: self.position_action.setVisible(False))
         self._show_position()
+
+    def _explanation_shown(self, visible: bool) -> None:
+        dock, plots = self.window.docks["explanationDock"], self.window.docks["plotsDock"]
+        if self.active and visible and dock not in self.window.tabifiedDockWidgets(plots):
+            self.window.tabifyDockWidget(plots, dock)
+            dock.raise_()
 
     def _take_from_tool_bar(self, action: QAction | None) -> None:
         bar = self.window.training_tool_bar
@@ -250,23 +279,59 @@ class Presentation(QObject):
         self._layout.add(lambda: bar.insertAction(after, action))
 
     def _arrange(self) -> None:
-        """Diagram on top, plots at the bottom (as tabs beside the diagram on a short screen)."""
+        """Diagram on top, plots at the bottom (as tabs beside the diagram on a short screen); data on the right."""
         if not self.active:
             return
         w, d = self.window, self.window.docks
         diagram, plots = d["diagramDock"], d["plotsDock"]
         height = self._screen_height()
+        self.window.diagram.set_text_room(DIAGRAM_SHARE[self._short()] * height)
+        strips = []
+        for dock in self._kept()[len(KEEP_DOCKS):]:  # a feature's dock: "strip" under the diagram, or "tab"
+            if dock.property("keepInPresentation") == "strip":
+                w.addDockWidget(Qt.DockWidgetArea.TopDockWidgetArea, dock, Qt.Orientation.Vertical)
+                strips.append(dock)
+            elif dock not in w.tabifiedDockWidgets(plots):
+                w.tabifyDockWidget(plots, dock)
+        strip_sizes = [dock.widget().sizeHint().height() for dock in strips]
         if self._short():
             if plots not in w.tabifiedDockWidgets(diagram):
                 w.tabifyDockWidget(diagram, plots)
-            diagram.raise_()
-            w.resizeDocks([diagram], [int(DIAGRAM_SHARE[True] * height)], Qt.Orientation.Vertical)
+            w.resizeDocks([diagram, *strips], [int(DIAGRAM_SHARE[True] * height), *strip_sizes],
+                          Qt.Orientation.Vertical)
         else:
             bottom = Qt.DockWidgetArea.BottomDockWidgetArea
             if plots in w.tabifiedDockWidgets(diagram) or w.dockWidgetArea(plots) != bottom:
                 w.addDockWidget(bottom, plots)
-            w.resizeDocks([diagram, plots], [int(DIAGRAM_SHARE[False] * height), int(PLOTS_SHARE * height)],
+            w.resizeDocks([diagram, plots, *strips],
+                          [int(DIAGRAM_SHARE[False] * height), int(PLOTS_SHARE * height), *strip_sizes],
                           Qt.Orientation.Vertical)
+        (diagram if self._short() else plots).raise_()
+        data = d.get("dataDock")
+        if data is not None and not data.isHidden():
+            w.resizeDocks([data], [int(DATA_SHARE * self._screen_width())], Qt.Orientation.Horizontal)
+
+    def show_data(self) -> None:
+        """Show or hide the Data view (pictures, or the points over the decision boundary) on the right,
+        beside the inspector, as tall as the screen allows."""
+        w = self.window
+        data = w.docks.get("dataDock")
+        if data is None or not self.active:
+            return
+        if not data.isHidden():
+            data.hide()
+            return
+        if data.titleBarWidget() is None:
+            data.setTitleBarWidget(QWidget(data))
+            self._layout.add(lambda: _drop_title_bar(data))
+        w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, data)  # out of its tabs, for the time presenting
+        data.show()
+        data.raise_()
+        w.resizeDocks([data], [int(DATA_SHARE * self._screen_width())], Qt.Orientation.Horizontal)
+
+    def _screen_width(self) -> int:
+        screen = self.window.screen()
+        return screen.geometry().width() if screen is not None else self.window.width()
 
     def _fill_screen(self) -> None:
         """Without a window manager (a bare X server) nobody makes a full-screen window as big as the screen."""
@@ -280,141 +345,72 @@ class Presentation(QObject):
         screen = self.window.screen()
         return screen.geometry().height() if screen is not None else self.window.height()
 
-    # -- style ---------------------------------------------------------------------------------
-    def _apply_style(self) -> None:
-        w, u, size = self.window, self._style, self.font_size
-        factor = size / max(self._base_points, 1.0)
-        old_colours = dict(style.PHASE_COLORS)  # every view reads this dict when it draws
-        style.PHASE_COLORS.update(style.PRESENTATION_PHASE_COLORS)
-        u.add(lambda: style.PHASE_COLORS.update(old_colours))
-        old_palette, own_palette = QPalette(w.palette()), w.testAttribute(Qt.WidgetAttribute.WA_SetPalette)
-        w.setPalette(high_contrast(w.palette()))
-        u.add(lambda: w.setPalette(old_palette if own_palette else QPalette()))
-        u.font(w, _scaled(w.font(), size))  # everything without a font of its own follows
-        u.font(w.statusBar(), _scaled(w.font(), TOOL_TEXT * size))
-        self._style_tool_bar()
-        self._style_diagram()
-        self._style_inspector(factor)
-        self._style_plots(factor)
-        self._refresh_views()
+    def _short(self) -> bool:
+        return self._screen_height() < SHORT_SCREEN
 
-    def _style_tool_bar(self) -> None:
-        """Large icons; the text as large as lets every action and the position fit the screen's width."""
-        w, size = self.window, self.font_size
+    # -- appearance ------------------------------------------------------------------------------
+    def _apply_appearance(self, points: float | None = None) -> None:
+        """The appearance at ``font_size``, or smaller until the window fits the screen's height
+        (large text on a 720-pixel projector would make the window taller than the screen)."""
+        everyday = self._everyday or looks.appearance_model().current
+        model, room = looks.appearance_model(), self._screen_height()
+        points = self.font_size if points is None else points
+        while True:
+            model.set(presentation_appearance(everyday, points, self._base_points, self._short()))
+            self._fit_tool_bar(points)
+            if points <= SIZE_RANGE[0] or self.window.minimumSizeHint().height() <= room:
+                break
+            points = max(SIZE_RANGE[0], points - SIZE_STEP)
+        if points != self.shown_size and points < self.font_size:
+            self.window.statusBar().showMessage(f"Text at {points:g} pt: the largest that fits this screen", 6000)
+        self.shown_size = points
+        self._show_position()
+        QTimer.singleShot(REFIT_MS, self._refit)
+
+    def _refit(self) -> None:
+        """Some views settle their height a moment later (wrapped titles, plots): smaller again if need be."""
+        if not self.active:
+            return
+        if self.window.minimumSizeHint().height() > self._screen_height() and self.shown_size > SIZE_RANGE[0]:
+            self._apply_appearance(self.shown_size - SIZE_STEP)
+        self._fill_screen()
+
+    def _fit_tool_bar(self, size: float) -> None:
+        """Large icons; the text as large as lets every action fit the screen's width."""
+        w = self.window
         bar = w.training_tool_bar
-        icons = bar.iconSize()
+        if self._tool_bar_saved is None:
+            self._tool_bar_saved = (bar.iconSize(), QFont(bar.font()), bar.testAttribute(Qt.WidgetAttribute.WA_SetFont))
         bar.setIconSize(QSize(round(1.5 * size), round(1.5 * size)))
-        self._style.add(lambda: bar.setIconSize(icons))
         self.position_label.setFont(_scaled(w.font(), min(size, POSITION_MAX)))
         points = TOOL_TEXT * size
-        self._style.font(bar, _scaled(w.font(), points))
+        bar.setFont(_scaled(w.font(), points))
         screen = w.screen()
         room = (screen.geometry().width() if screen is not None else w.width()) - 24
         while points > 8 and bar.sizeHint().width() > room:
             points -= 0.5
             bar.setFont(_scaled(w.font(), points))
 
-    def _short(self) -> bool:
-        return self._screen_height() < SHORT_SCREEN
+    _tool_bar_saved: tuple | None = None
 
-    def _refresh_views(self) -> None:
-        w = self.window
-        w.inspector.refresh()
-        w.diagram.update()
-        w.update_position()
-        self._show_position()
-        self._fit_plot_title()
-
-    def _style_diagram(self) -> None:
-        """The diagram scales its text and lines with its font: the largest that leaves it a share of the screen."""
-        diagram = self.window.diagram
-        room = DIAGRAM_SHARE[self._short()] * self._screen_height()
-        points = round(DIAGRAM_TEXT * self.font_size)
-        self._style.font(diagram, _scaled(self.window.font(), points))
-        while points > SIZE_RANGE[0] and diagram.minimumSizeHint().height() > room:
-            points -= 1.0
-            diagram.setFont(_scaled(self.window.font(), points))
-
-    def _style_inspector(self, factor: float) -> None:
-        """The header and the heatmap titles grow with the text (less on a short screen: the heatmaps need height)."""
-        ins, u = self.window.inspector, self._style
-        header = factor * (SHORT_HEADER if self._short() else 1.0)
-        for label in (ins.equation_label, ins.shapes_label):  # the inspector fits these from their "points"
-            points = label.property("points")
-            label.setProperty("points", points * header)
-            u.add(lambda label=label, points=points: label.setProperty("points", points))
-            u.scale_font(label, header)
-        for label in (ins.info_label, ins.hint_label, ins.picture.title_label):
-            u.scale_font(label, header)
-        u.font(ins.hover_label, _scaled(ins.hover_label.font(), TOOL_TEXT * self.font_size))
-        ticks = min(0.8 * self.font_size, 14.0)  # index axes space their labels for small digits
-        for panel in ins.panels:
-            old = panel.title_label.styleSheet()
-            panel.title_label.setStyleSheet(f"font-size: {13 * header:.1f}pt;")  # the panel resets its font
-            u.add(lambda panel=panel, old=old: panel.title_label.setStyleSheet(old))
-            for axis in (panel.plot.getAxis("left"), panel.plot.getAxis("bottom"), panel.bar.axis):
-                u.tick_font(axis, ticks)
-            bar_width = panel.bar.axis.fixedWidth
-            panel.bar.axis.setWidth(round((bar_width or 64) * ticks / 9.0))
-            u.add(lambda axis=panel.bar.axis, width=bar_width: axis.setWidth(width))
-
-    def _style_plots(self, factor: float) -> None:
-        plots, u = self.window.plots, self._style
-        size = self.font_size
-        for plot in (plots.cost_plot, plots.grad_plot):
-            item = plot.getPlotItem()
-            for side in ("left", "bottom"):
-                axis = item.getAxis(side)
-                u.tick_font(axis, 0.85 * size)
-                old_style = dict(axis.labelStyle) or {"color": style.PLOT_FOREGROUND}
-                axis.setLabel(axis.labelText, axis.labelUnits, **{**old_style, "font-size": f"{0.85 * size:.1f}pt"})
-                u.add(lambda axis=axis, old=old_style: axis.setLabel(axis.labelText, axis.labelUnits, **old))
-        for curve in [plots.cost_curve, *plots.grad_curves]:
-            old_pen = pg.mkPen(curve.opts["pen"])
-            pen = pg.mkPen(old_pen)
-            pen.setWidthF(max(old_pen.widthF(), 1.0) * min(factor, 2.5))
-            curve.setPen(pen)
-            u.add(lambda curve=curve, old=old_pen: curve.setPen(old))
-        title, layout = plots.cost_plot.getPlotItem().titleLabel, plots.cost_plot.getPlotItem().layout
-        old_title = title.opts.get("size")  # _fit_plot_title enlarges it; PlotItem.setTitle's row is 30 px
-        u.add(lambda: (title.setText(title.text, **({"size": old_title} if old_title else {})),
-                       layout.setRowFixedHeight(0, 30), title.setMaximumHeight(30)))
-        legend, old_size = plots.legend, plots.legend.opts["labelTextSize"]
-        _legend_text(legend, f"{min(0.75 * size, 14.0):.1f}pt")
-        u.add(lambda: _legend_text(legend, old_size))
-
-    def _fit_plot_title(self) -> None:
-        """The cost plot's title as large as its width allows (PlotsView sets it again at every iteration)."""
-        item = self.window.plots.cost_plot.getPlotItem()
-        title = item.titleLabel
-        if not self.active or not title.isVisible() or not title.text:
+    def _restore_tool_bar(self) -> None:
+        if self._tool_bar_saved is None:
             return
-        room = self.window.plots.cost_plot.width() - TITLE_MARGIN
-        points = 0.9 * self.font_size
-        while points > 9 and QFontMetricsF(_scaled(self.window.font(), points)).horizontalAdvance(title.text) > room:
-            points -= 1.0
-        if title.opts.get("size") == f"{points:.0f}pt":
-            return
-        title.setText(title.text, size=f"{points:.0f}pt")
-        height = round(QFontMetricsF(_scaled(self.window.font(), points)).height()) + 8
-        item.layout.setRowFixedHeight(0, height)
-        title.setMaximumHeight(height)
+        bar = self.window.training_tool_bar
+        icons, font, own = self._tool_bar_saved
+        bar.setIconSize(icons)
+        bar.setFont(font if own else QFont())
+        self._tool_bar_saved = None
 
     # -- following the session -------------------------------------------------------------------
-    def _show_position(self) -> None:
+    def _show_position(self, *args) -> None:
         if not self.active:
             return
         s = self.session
-        colour = style.PHASE_COLORS.get(s.phase, style.PHASE_COLORS["ready"])
+        colour = looks.appearance_model().current.colors.phase(s.phase)
         self.position_label.setText(
             f"Iteration <b>{s.iteration}</b> · <span style='color:{colour}; font-weight:bold'>{s.phase}</span>"
             f" · next <b>{s.next_op.symbol}</b>")
-
-    def _network_changed(self) -> None:
-        """A new network brings new curves and legend entries: style them too."""
-        if self.active:
-            self._style.restore()
-            self._apply_style()
 
 
 def _icon(color: str = "#333333") -> QIcon:
@@ -430,14 +426,6 @@ def _icon(color: str = "#333333") -> QIcon:
     painter.drawLine(QPointF(44, 58), QPointF(32, 52))
     painter.end()
     return QIcon(pixmap)
-
-
-def _legend_text(legend: pg.LegendItem, size: str) -> None:
-    """Entries of ``legend`` (and those added later) in ``size``; setLabelTextSize alone does not redraw them."""
-    legend.setLabelTextSize(size)
-    for _, label in legend.items:
-        label.setText(label.text)
-    legend.updateSize()
 
 
 def _drop_title_bar(dock: QDockWidget) -> None:
@@ -467,6 +455,9 @@ def install_presentation(window) -> Presentation:
     view.addAction(presentation.action)
     view.addAction(presentation.zoom_in)
     view.addAction(presentation.zoom_out)
-    window.training_tool_bar.addAction(presentation.action)
+    bar = window.training_tool_bar  # before the position labels: those go to the overflow first at 1280 px
+    label = next((a for a in bar.actions() if bar.widgetForAction(a) is window.position_label), None)
+    bar.insertAction(label, presentation.action)
     window.addAction(presentation.leave_action)  # Esc works wherever the focus is, without a menu entry
+    view.addAction(presentation.data_action)
     return presentation

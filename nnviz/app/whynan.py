@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QScrollArea
+from PySide6.QtWidgets import QLabel, QMainWindow, QScrollArea
 
 from ..engine.whynan import NonfiniteCause, why_nonfinite
 from ..views.style import VERDICT_TEXT, mono_font
+from .docks import show_dock, tabbed_dock
 
 IDLE_TEXT = "No NaN or Inf in the operation shown. When one appears, this panel says where it came from."
 
@@ -32,14 +33,7 @@ class WhyNan(QObject):
         area = QScrollArea()
         area.setWidget(self.label)
         area.setWidgetResizable(True)
-        self.dock = QDockWidget("Why NaN/Inf", window)
-        self.dock.setObjectName("whyNanDock")
-        self.dock.setWidget(area)
-        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
-        if "plotsDock" in window.docks:
-            window.tabifyDockWidget(window.docks["plotsDock"], self.dock)
-            window.docks["plotsDock"].raise_()
-        self.dock.hide()
+        self.dock = tabbed_dock(window, "whyNanDock", "Why NaN/Inf", area)
         self.action = QAction("Why &NaN/Inf?", window)
         self.action.setObjectName("actionWhyNan")
         self.action.setStatusTip("Where the first NaN or Inf of the operation shown came from, and what helps")
@@ -73,8 +67,7 @@ class WhyNan(QObject):
                 f"<b style='color:{VERDICT_TEXT['wrong']}'>{html.escape(lines[0])}</b><br>"
                 f"<span style='font-family:{mono_font().family()}'>{body}</span><br>"
                 f"<b>{html.escape(lines[-2])}</b><br>{html.escape(lines[-1])}")
-        self.dock.show()
-        QTimer.singleShot(0, self.dock.raise_)
+        show_dock(self.dock)
 
     def _paused(self, reason: str) -> None:
         record = self.session.record

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 from pathlib import Path
 
@@ -21,24 +22,33 @@ from ..views.inspector import InspectorView
 from ..views.plots import PlotsView
 from ..views.preview import DataPreviewView
 from ..views.steplist import StepListView
-from ..views.style import PHASE_COLORS
+from ..views.appearance import appearance_model
 from .accuracy import install_accuracy
+from .animation_export import install_animation_export
 from .autostep import install_auto_step
 from .comparison import install_comparison
+from .compareruns import install_compare_runs
 from .misconception import install_misconception
 from .watch import install_watch
 from .whynan import install_why_nan
+from .health import install_health
 from ..views.diagnostics import install_diagnostics
 from .explanations import install_explanations
 from .export import install_export
+from .datasetoptions import install_dataset_options
 from .gradcheck import install_gradient_check
+from .icons import backward_pass_icon
 from .layout import install_layout
+from .optimiser import install_optimiser
+from .pen import install_pen
 from .preferences import install_preferences
+from .scenarios import install_scenarios
 from .presentation import install_presentation
 from .runspeed import install_run_speed
 from .sessionfiles import install_session_files
 from .settings import SETTINGS_VERSION, app_settings, read_version
 from .teaching import install_teaching
+from .themes import install_appearance
 
 log = logging.getLogger(__name__)
 
@@ -60,22 +70,30 @@ class MainWindow(QMainWindow):
         self.create_menus()
         self.create_tool_bars()
         self.create_status_bar()
+        self.appearance = install_appearance(self)
         self.session_files = install_session_files(self)
         self.auto_step = install_auto_step(self)
         self.explanations = install_explanations(self)
         self.exports = install_export(self)
+        self.animation_export = install_animation_export(self)
+        self.scenarios = install_scenarios(self)
+        self.compare_runs = install_compare_runs(self)
         self.presentation = install_presentation(self)
+        self.pen = install_pen(self)
         self.gradient_check = install_gradient_check(self)
         self.preferences = install_preferences(self)
+        self.dataset_options = install_dataset_options(self)  # the CLI's --standardize etc., per file type
         self.teaching = install_teaching(self)
         self.run_speed = install_run_speed(self)
         self.accuracy = install_accuracy(self)
         self.read_settings()
+        self.optimiser = install_optimiser(self)
         self.diagnostics = install_diagnostics(self)  # after read_settings: a saved layout places its dock
         self.comparison = install_comparison(self)
         self.misconception = install_misconception(self)
         self.watch = install_watch(self)
         self.why_nan = install_why_nan(self)
+        self.health = install_health(self)
         self.window_layout = install_layout(self)  # View ▸ Reset Layout; a saved layout fitted to this screen
         if self.settings_notes:
             self.statusBar().showMessage(" ".join(self.settings_notes), 30000)
@@ -87,6 +105,7 @@ class MainWindow(QMainWindow):
         s.running_changed.connect(self.update_actions)
         s.network_changed.connect(self.update_position)
         s.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.step_list.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         s.dataset_changed.connect(self.docks["dataDock"].raise_)  # new data: show it
         s.paused.connect(lambda reason: self.statusBar().showMessage(f"Paused: {reason}", 15000))
         s.error.connect(self.show_error)
@@ -163,7 +182,8 @@ class MainWindow(QMainWindow):
         self.actionForwardPass = self._action("actionForwardPass", "&Forward Pass", s.run_forward, "F6",
                                               P.SP_MediaSeekForward, "Run to the end of the forward pass (the cost J)")
         self.actionBackwardPass = self._action("actionBackwardPass", "&Backward Pass", s.run_backward, "F7",
-                                               P.SP_MediaSeekBackward, "Run to the end of the backward pass (dW[1], db[1])")
+                                               None, "Run to the end of the backward pass (dW[1], db[1])")
+        self.actionBackwardPass.setIcon(backward_pass_icon())  # ∂: gradients; a rewind icon read as "go back"
         self.actionIteration = self._action("actionIteration", "Finish &Iteration", s.run_iteration, "F8",
                                             P.SP_MediaSkipForward, "Finish the iteration, updates included")
         self.actionRun = self._action("actionRun", "&Run", lambda: s.run(), "F5", P.SP_MediaPlay, "Train continuously")
@@ -255,21 +275,21 @@ class MainWindow(QMainWindow):
         self.status_position = QLabel()
         self.status_position.setObjectName("iterationLabel")
         self.statusBar().addPermanentWidget(self.status_position)
-        self.statusBar().showMessage("Ready: press Step (F10) to perform Z[1] = W[1]·A[0] + b[1]", 10000)
+        self.statusBar().showMessage(f"Ready: press Step (F10) to perform {self.session.next_op.equation}", 10000)
 
     # -- keeping the window current --------------------------------------------------------
     @Slot()
     def update_position(self) -> None:
         s = self.session
         phase = s.phase
-        colour = PHASE_COLORS.get(phase, "#555")
+        colour = appearance_model().current.colors.phase(phase)
         shown = s.record.symbol if s.record else "—"
         self.position_label.setText(
-            f"<span style='font-size:13pt'>Iteration <b>{s.iteration}</b> &nbsp; "
+            f"<span style='font-size:13pt'>{s.where()} &nbsp; "
             f"<span style='color:{colour}; font-weight:bold'>{phase}</span> &nbsp; "
             f"shown <b>{shown}</b> &nbsp; next <b>{s.next_op.symbol}</b></span>"
         )
-        self.status_position.setText(f"Iteration {s.iteration} · {phase} · next {s.next_op.symbol}")
+        self.status_position.setText(f"{s.where()} · {phase} · next {s.next_op.symbol}")
 
     @Slot()
     def update_actions(self) -> None:
@@ -325,6 +345,7 @@ class MainWindow(QMainWindow):
             if test is not None:
                 options["test"] = str(test)
             self.remember_folder(source)
+            options.update(self.dataset_options.arguments_for(source))  # standardise, label column, image size
 
         def loaded(dataset: Dataset) -> None:
             if not source.startswith("demo:"):
@@ -333,13 +354,17 @@ class MainWindow(QMainWindow):
         self.session.open_dataset(source, on_loaded=loaded, **options)
 
     def add_recent(self, path: str) -> None:
+        path = os.path.abspath(path)  # a relative path from the command line would mean another file later
         recent = [p for p in self.recent_files() if p != path]
         self._settings().setValue("recentFiles", [path, *recent][:MAX_RECENT])
 
     def recent_files(self) -> list[str]:
-        """The recent files, newest first (read as a list: one entry would come back as a plain string)."""
+        """The recent files, newest first (read as a list: one entry would come back as a plain string).
+
+        Entries an older nnviz wrote by splitting one path into characters ("/", "t") are left out:
+        never a relative path or a folder as wide as a whole disk."""
         value = self._settings().value("recentFiles", [], type=list)
-        return [str(p) for p in value if isinstance(p, str) and p]
+        return [p for p in value if isinstance(p, str) and os.path.isabs(p) and Path(p).parent != Path(p)]
 
     def remove_recent(self, path: str) -> None:
         self._settings().setValue("recentFiles", [p for p in self.recent_files() if p != path])
@@ -438,6 +463,7 @@ class MainWindow(QMainWindow):
             return
         self._ask_on_close = False  # decided: a second close (e.g. from main()) does not ask again
         self.gradient_check.close()  # cancel a check in progress and wait for its thread
+        self.compare_runs.close()  # and run B's
         self.comparison.close()  # a trace being read finishes first
         self.write_settings()
         self.session.close()
@@ -449,7 +475,7 @@ def main(data: str | None = None) -> int:
     app = QApplication.instance() or QApplication([])
     app.setApplicationName("nnviz")
     app.setOrganizationName("nnviz")
-    app.setWindowIcon(QIcon(str(resource_path("nnviz.svg"))))
+    app.setWindowIcon(QIcon(str(resource_path("icons/nnviz.svg"))))
     window = MainWindow()
     if data:
         window.open_source(data)

@@ -18,6 +18,7 @@ class Dataset:
     so a column of X (or a row of W[1]) can be shown as the picture it is;
     (n_x,) for tabular data.
     source: where it came from: a path, or "demo:images" for a built-in set.
+    feature_names: the name of each row of X where the file gives one (a CSV header), else empty.
     """
 
     X: np.ndarray
@@ -28,6 +29,7 @@ class Dataset:
     example_shape: tuple[int, ...] = ()
     source: str = ""
     name: str = ""
+    feature_names: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.example_shape:

@@ -108,8 +108,14 @@ def load_demo(name: str, *, m: int | None = None, noise: float | None = None, se
     by default, Y (1, m): 1 = a sun in the sky.  The 2-D sets: X (2, m), Y (1, m),
     m = 300 by default plus m/3 test points; `noise` is the spread of the points.
     """
+    from nnviz.data.course import COURSE_SETS, course_set
+
+    if name in COURSE_SETS and m is None and noise is None and not seed:
+        return course_set(name)
+    if name in COURSE_SETS:
+        raise DataError(f"demo:{name} is the course's own set: it takes no m, noise or seed")
     if name not in DEMO_NAMES:
-        raise DataError(f"demo:{name}: no such demo set; expected one of {', '.join(DEMO_NAMES)}")
+        raise DataError(f"demo:{name}: no such demo set; expected one of {', '.join(DEMO_NAMES + COURSE_SETS)}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise DataError(f"demo:{name}: seed={seed!r} must be a whole number ≥ 0")
     if name == "images":

@@ -7,10 +7,12 @@ plain numeric, logical or char matrices are read: MATLAB objects, function handl
 opaque classes are refused by their class, never constructed."""
 from __future__ import annotations
 
+import io
 import logging
 import math
 import struct
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -63,6 +65,9 @@ def is_hdf5_mat(path: Path) -> bool:
 # MATLAB v5 data types (mi*) of a numeric or char matrix's data, with their sizes in bytes
 _MI_SIZES = {1: 1, 2: 1, 3: 2, 4: 2, 5: 4, 6: 4, 7: 4, 9: 8, 12: 8, 13: 8, 16: 1, 17: 2, 18: 4}
 _MI_CHAR_TEXT = (16, 17, 18)  # miUTF8, miUTF16, miUTF32: a char's bytes vary
+_MX_CLASSES = {1: "cell", 2: "struct", 3: "object", 4: "char", 5: "sparse", 6: "double",
+               7: "single", 8: "int8", 9: "uint8", 10: "int16", 11: "uint16", 12: "int32",
+               13: "uint32", 14: "int64", 15: "uint64", 16: "function", 17: "opaque"}
 _HEAD_BYTES = 64 * 1024  # a matrix's flags, dimensions, name and data tag lie in its first bytes
 
 
@@ -74,71 +79,108 @@ def _tag(data: bytes, at: int, order: str) -> tuple[int, int, int]:
     return first, second, at + 8
 
 
-def _padded(size: int) -> int:
-    return (size + 7) // 8 * 8
+def _after(at: int, data_at: int, size: int) -> int:
+    """Where the element after a small (data in the tag) or full one begins."""
+    return data_at + (4 if data_at == at + 4 else (size + 7) // 8 * 8)
 
 
-def _matrix_head(data: bytes, order: str) -> tuple[str, int, int, tuple[int, ...], int, int]:
-    """(name, class, flags, dims, data type, data bytes) of a miMATRIX element's first bytes."""
-    kind, size, at = _tag(data, 0, order)
+@dataclass
+class _Variable:
+    """One variable of a v5 file, from the first bytes of its element."""
+
+    offset: int  # of its tag in the file
+    size: int  # bytes after the tag (compressed bytes for miCOMPRESSED)
+    compressed: bool
+    shape: tuple[int, ...]
+    matlab_class: str
+    inner: int = 0  # the matrix element's bytes once inflated (tag included)
+    problem: str = ""  # why its data is not read, worded after the key's name
+
+
+def _parse(head: bytes, order: str) -> tuple[str, _Variable]:
+    """(name, variable without its place) of a miMATRIX element's first bytes."""
+    kind, inner, at = _tag(head, 0, order)
     if kind != 14:
         raise ValueError(f"element type {kind}")
-    kind, size, at = _tag(data, at, order)  # array flags: miUINT32 × 2
+    kind, size, data_at = _tag(head, at, order)  # array flags: miUINT32 × 2
     if kind != 6 or size != 8:
         raise ValueError("array flags")
-    flags, = struct.unpack_from(order + "I", data, at)
-    at += 8
-    kind, size, at0 = _tag(data, at, order)  # dimensions: miINT32 × n
-    if kind != 5 or size % 4 or size < 8:
-        raise ValueError("dimensions")
-    dims = struct.unpack_from(order + f"{size // 4}i", data, at0)
-    at = at0 + (_padded(size) if at0 == at + 8 else 4)
-    kind, size, at0 = _tag(data, at, order)  # the name: miINT8
+    flags, = struct.unpack_from(order + "I", head, data_at)
+    number = flags & 0xFF
+    matlab_class = _MX_CLASSES.get(number, f"unknown ({number})")
+    if matlab_class in NUMERIC and flags & 0x200:
+        matlab_class = "logical"
+    at = _after(at, data_at, size)
+    dims: tuple[int, ...] = (1, 1)
+    if number != 17:  # an opaque object has no dimensions
+        kind, size, data_at = _tag(head, at, order)
+        if kind != 5 or size % 4 or size < 8:
+            raise ValueError("dimensions")
+        dims = tuple(struct.unpack_from(order + f"{size // 4}i", head, data_at))
+        at = _after(at, data_at, size)
+    kind, size, data_at = _tag(head, at, order)  # the name: miINT8
     if kind != 1:
         raise ValueError("name")
-    name = data[at0:at0 + size].decode("ascii", "replace")
-    at = at0 + (_padded(size) if at0 == at + 8 else 4)
-    kind, size, _ = _tag(data, at, order)  # the data: real part
-    return name, flags & 0xFF, flags, tuple(dims), kind, size
+    name = head[data_at:data_at + size].decode("utf-8", "replace")
+    at = _after(at, data_at, size)
+    variable = _Variable(0, 0, False, dims, matlab_class, inner=inner + 8)
+    if matlab_class in NUMERIC or matlab_class == "char":
+        variable.problem = _data_problem(head, at, order, flags, dims, inner)
+    return name, variable
 
 
-def check_v5(path: Path, key: str, where: str) -> None:
-    """Refuse before scipy reads `key` if its v5 element is malformed: scipy's C reader trusts
-    the data type of a matrix's data and crashes the process on a damaged one."""
-    name = f"{where} key '{key}'"
-    damaged = f"{name}: is damaged (its MATLAB data header does not hold together); save it again"
+def _data_problem(head: bytes, at: int, order: str, flags: int, dims: tuple[int, ...],
+                  inner: int) -> str:
+    """Why a numeric or char matrix's data cannot be handed to scipy ('' when it can): scipy's
+    C reader trusts the data type and crashes the process on a damaged one."""
+    if flags & 0x800:
+        return "holds complex numbers; expected real numbers"
+    damaged = "is damaged (its MATLAB data header does not hold together); save it again"
+    kind, size, data_at = _tag(head, at, order)
+    count = math.prod(max(n, 0) for n in dims)
+    if kind not in _MI_SIZES or (kind not in _MI_CHAR_TEXT and size != count * _MI_SIZES[kind]):
+        return damaged
+    if inner > _after(at, data_at, size) + 8:
+        return damaged  # more bytes than the matrix needs: inflating them could be a bomb
+    return ""
+
+
+def _v5_header(path: Path) -> bytes | None:
+    """The 128-byte header of a v5/v7 file, None for a v4 file (no header)."""
     with open(path, "rb") as fh:
         header = fh.read(128)
-        if len(header) < 128 or header[126:128] not in (b"IM", b"MI"):
-            return  # a v4 file: scipy reads those in Python
-        order = "<" if header[126:128] == b"IM" else ">"
-        while True:
+    return header if len(header) == 128 and header[126:128] in (b"IM", b"MI") else None
+
+
+def list_v5(path: Path, header: bytes, where: str) -> dict[str, _Variable]:
+    """Every variable's class, shape and place, inflating at most the first 64 KB of each
+    (scipy.io.whosmat inflates whole variables: a 300 KB file can hold 300 MB of zeros)."""
+    order = "<" if header[126:128] == b"IM" else ">"
+    found: dict[str, _Variable] = {}
+    total = path.stat().st_size
+    with open(path, "rb") as fh:
+        offset = 128
+        while offset + 8 <= total:
+            fh.seek(offset)
             tag = fh.read(8)
-            if len(tag) < 8:
-                return  # not found here: scipy will say so
             kind, size = struct.unpack(order + "II", tag)
-            start = fh.tell()
+            if offset + 8 + size > total:
+                raise DataError(f"{where}: is truncated or damaged (variable {len(found) + 1} "
+                                "runs past the end of the file); copy or save it again")
             head = fh.read(min(size, _HEAD_BYTES))
             try:
                 if kind == 15:  # miCOMPRESSED: only the first bytes are inflated
                     head = zlib.decompressobj().decompress(head, _HEAD_BYTES)
                 else:
                     head = tag + head
-                found, cls, flags, dims, data_type, data_bytes = _matrix_head(head, order)
-            except (ValueError, struct.error, zlib.error):
-                raise DataError(damaged) from None
-            if found == key:
-                break
-            fh.seek(start + size)
-    if cls not in (4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15):  # char and numeric classes
-        return  # refused by its class before any read
-    if flags & 0x800:
-        raise DataError(f"{name}: holds complex numbers; expected real numbers")
-    count = math.prod(max(n, 0) for n in dims)
-    if data_type not in _MI_SIZES:
-        raise DataError(damaged)
-    if data_type not in _MI_CHAR_TEXT and data_bytes != count * _MI_SIZES[data_type]:
-        raise DataError(damaged)
+                name, variable = _parse(head, order)
+            except (ValueError, struct.error, zlib.error) as err:
+                raise DataError(f"{where}: is damaged (variable {len(found) + 1} has a MATLAB "
+                                f"header that does not hold together: {err}); save it again") from err
+            variable.offset, variable.size, variable.compressed = offset, size, kind == 15
+            found[name] = variable
+            offset += 8 + size
+    return found
 
 
 def _scipy_io(where: str):
@@ -150,19 +192,25 @@ def _scipy_io(where: str):
 
 
 class MatFile:
-    """The variables of a v4/v5/v7 .mat file, classes and shapes listed (scipy.io.whosmat)
-    before any data is read."""
+    """The variables of a v4/v5/v7 .mat file, classes and shapes listed before any data is
+    read; each variable is handed to scipy.io.loadmat alone, already inflated and checked."""
 
     #: what a damaged or fake .mat file can make scipy raise; translated at this boundary
     _ERRORS = (ValueError, TypeError, OSError, EOFError, KeyError, IndexError, AttributeError,
-               NotImplementedError, zlib.error, UnicodeDecodeError, OverflowError)
+               NotImplementedError, zlib.error, UnicodeDecodeError, OverflowError, struct.error)
 
     def __init__(self, path: Path, where: str) -> None:
         self.where = where
         self._path = path
         self._io = _scipy_io(where)
+        self._v5: dict[str, _Variable] = {}
         try:
-            listed = self._io.whosmat(path)
+            self._header = _v5_header(path)
+            if self._header is not None:
+                self._v5 = list_v5(path, self._header, where)
+                listed = [(name, v.shape, v.matlab_class) for name, v in self._v5.items()]
+            else:  # v4: no compression, read by scipy in Python
+                listed = self._io.whosmat(path)
         except MemoryError as err:
             raise DataError(f"{where}: not enough memory to list its variables") from err
         except self._ERRORS + (self._io.matlab.MatReadError,) as err:
@@ -185,15 +233,30 @@ class MatFile:
     def dtype(self, key: str) -> np.dtype:
         return _dtype(self.name(key), self._vars[key][1])
 
+    def _alone(self, key: str):
+        """A v5 file in memory that holds only `key`, inflated: scipy reads nothing else (it
+        would inflate every variable it skips) and no compressed stream beyond the matrix."""
+        variable = self._v5[key]
+        if variable.problem:
+            raise DataError(f"{self.name(key)}: {variable.problem}")
+        with open(self._path, "rb") as fh:
+            fh.seek(variable.offset)
+            element = fh.read(8 + variable.size)
+        if variable.compressed:
+            inflate = zlib.decompressobj()
+            element = inflate.decompress(element[8:], variable.inner)
+            if len(element) < variable.inner:
+                raise DataError(f"{self.name(key)}: is truncated or damaged (its compressed "
+                                "data ends early); copy or save the file again")
+        header = self._header[:116] + b"\0" * 8 + self._header[124:]  # no subsystem data
+        return io.BytesIO(header + element)
+
     def read(self, key: str) -> np.ndarray:
         shape, matlab_class = self._vars[key]
         _dtype(self.name(key), matlab_class)  # refuse objects and handles before reading
         try:
-            check_v5(self._path, key, self.where)
-        except OSError as err:
-            raise DataError(f"{self.name(key)}: cannot be read ({_reason(err)})") from err
-        try:
-            value = self._io.loadmat(self._path, variable_names=[key], squeeze_me=False,
+            source = self._alone(key) if self._header is not None else self._path
+            value = self._io.loadmat(source, variable_names=[key], squeeze_me=False,
                                      chars_as_strings=True, mat_dtype=False,
                                      verify_compressed_data_integrity=True)[key]
         except MemoryError as err:
@@ -204,7 +267,7 @@ class MatFile:
         if type(value) is np.ndarray and value.dtype.kind == "c":
             raise DataError(f"{self.name(key)}: holds complex numbers; expected real numbers")
         if type(value) is not np.ndarray or value.dtype.kind not in "biufU":
-            raise _refusal(self.name(key), matlab_class)  # whatever whosmat said, data only
+            raise _refusal(self.name(key), matlab_class)  # whatever the listing said, data only
         if value.dtype.kind == "U":  # a char matrix (m, width): one string per row
             return np.char.strip(value.reshape(-1))
         # MATLAB may store a double matrix of small whole numbers as bytes: the class decides

@@ -75,7 +75,7 @@ def _dropout_backward(spec: NetworkSpec, l: int) -> Operation:
 def _batch_norm_backward(spec: NetworkSpec, l: int) -> list[Operation]:
     """dZ̃ = dA * g'(Z̃); dγ = Σ dZ̃·Ẑ; dβ = Σ dZ̃; dẐ = γ·dZ̃; dZ = (1/m)/√(σ²+ε) (m dẐ − Σ dẐ − Ẑ Σ dẐ·Ẑ)."""
     dA, Zt, dZt, Zhat, dZhat, dZ = f"dA{l}", f"Zt{l}", f"dZt{l}", f"Zhat{l}", f"dZhat{l}", f"dZ{l}"
-    gamma, var = f"gamma{l}", f"sigma2{l}"
+    gamma, var = f"gamma{l}", f"var{l}"
     g = activation(spec.activation(l))
     backward = g.backward
     unit, column = (spec.sizes[l], "m"), (spec.sizes[l], 1)

@@ -11,11 +11,11 @@ def batch_ops(spec: NetworkSpec) -> list[Operation]:
     """A[0] = X{t} and Y = Y{t}: the columns of the epoch's permutation that form batch t."""
     return [
         Operation(key="A0", label="X{t}", phase=Phase.BATCH, layer=0, kind=Kind.BATCH, operands=(),
-                  form="X[:, π_epoch[(t−1)·b : t·b]]", shape=(spec.sizes[0], "m"),
-                  compute=lambda v, c: c.X[:, c.columns]),
+                  form="X[:, π[(t−1)b : tb]]", shape=(spec.sizes[0], "m"),
+                  compute=lambda v, c: np.take(c.X, c.columns, axis=1)),  # X[:, columns], twice as fast
         Operation(key="Y", label="Y{t}", phase=Phase.BATCH, layer=0, kind=Kind.BATCH, operands=(),
-                  form="Y[:, π_epoch[(t−1)·b : t·b]]", shape=(spec.sizes[-1], "m"),
-                  compute=lambda v, c: c.Y[:, c.columns]),
+                  form="Y[:, π[(t−1)b : tb]]", shape=(spec.sizes[-1], "m"),
+                  compute=lambda v, c: np.take(c.Y, c.columns, axis=1)),
     ]
 
 

@@ -177,7 +177,7 @@ class CompareReport:
         first = self.first
         if first is None:
             n = len(self.compared)
-            return f"all {n} arrays match" if n else "nothing to compare"
+            return f"all {n} arrays match" if n > 1 else "the 1 array matches" if n else "nothing to compare"
         where = f"{first.symbol}" + (f" in iteration {first.iteration}" if len(self.iterations) > 1 or first.iteration else "")
         if self.mistake is None:
             return f"first difference: {where} (no classic mistake explains it)"

@@ -162,6 +162,14 @@ class Context:
         start = (self.batch - 1) * size
         return self.permutation(self.epoch)[start:start + size]
 
+    def columns_of(self, iteration: int) -> Array:
+        """The columns of X that iteration ``iteration`` trained on."""
+        if self.batches == 1:
+            return np.arange(self.m_total)
+        epoch, batch = divmod(iteration, self.batches)
+        size = int(self.training.batch_size)  # type: ignore[arg-type]
+        return self.training.permutation(epoch, self.m_total)[batch * size:(batch + 1) * size]
+
     def batch_size_of(self, batch: int) -> int:
         """Columns of mini-batch ``batch`` (1..T): the last is what is left (300 = 4·64 + 44)."""
         if self.batches == 1:

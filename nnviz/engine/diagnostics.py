@@ -120,13 +120,34 @@ def _ratio_of(W: Array, dW: Array, learning_rate: float) -> float:
     return float(learning_rate * grad / norm)
 
 
+def _step_of(values: dict[str, Array], l: int) -> Array | None:
+    """What α multiplies in W[l]'s update: dW[l], or the optimiser's v, v^corr/(√s^corr + ε), dW/(√s + ε)."""
+    get = values.get
+    if get(f"vhatdW{l}") is not None and get(f"shatdW{l}") is not None:
+        with np.errstate(all="ignore"):
+            return get(f"vhatdW{l}") / (np.sqrt(get(f"shatdW{l}")) + 1e-8)
+    if get(f"vdW{l}") is not None and get(f"sdW{l}") is not None:
+        return None  # Adam before its first bias correction: no step known yet
+    if get(f"sdW{l}") is not None and get(f"dW{l}") is not None:
+        with np.errstate(all="ignore"):
+            return get(f"dW{l}") / (np.sqrt(get(f"sdW{l}")) + 1e-8)
+    if get(f"vdW{l}") is not None:
+        return get(f"vdW{l}")
+    return get(f"dW{l}")
+
+
 def diagnose(spec: NetworkSpec, values: dict[str, Array], learning_rate: float) -> list[LayerDiagnostics]:
-    """Per layer 1..L, from the values of the latest forward and backward pass (missing → None)."""
+    """Per layer 1..L, from the values of the latest forward and backward pass (missing → None).
+
+    The update ratio is α‖step‖/‖W[l]‖ with the step the optimiser takes (v for momentum, v^corr/(√s^corr + ε)
+    for Adam), so it measures the real update whatever the optimiser; α is the decayed one where it decays."""
+    if "alpha" in values:
+        learning_rate = float(values["alpha"][0, 0])
     fits = fitted_cost(spec, values) is not None
     rows = []
     for l in range(1, spec.L + 1):
         activation = spec.activation(l)
-        Z, W, dW = values.get(f"Z{l}"), values.get(f"W{l}"), values.get(f"dW{l}")
+        Z, W, dW = values.get(f"Z{l}"), values.get(f"W{l}"), _step_of(values, l)
         dead = None
         if activation == "relu" and Z is not None:
             dead = int(np.count_nonzero((Z <= 0).all(axis=1)))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .network import NetworkSpec
+from .operation import Kind, Phase
 from .plan import Operation, symbol
 
 _ACTIVATION = {
@@ -18,9 +19,87 @@ _ACTIVATION = {
 }
 
 
+def _course2(op: Operation, spec: NetworkSpec) -> str | None:
+    """The operations of mini-batches, regularisation, batch norm and the optimisers."""
+    l = op.layer
+    k = spec.keep(l) if 0 < l <= spec.L else 1.0
+    texts = {
+        Kind.BATCH: (
+            "Each epoch shuffles the m examples (π, one permutation of the columns) and cuts them into "
+            "mini-batches of b columns: batch t takes π[(t−1)b : tb], the last what is left (300 = 4·64 + 44). Everything below works on these columns "
+            "only, so m in 1/m is the batch's size, and every mini-batch ends with an update: t counts updates, "
+            "not epochs. With the legacy generator the permutation of epoch e is np.random.seed(s + e + 1); "
+            "np.random.permutation(m), as the course's random_mini_batches (s = 10)."),
+        Kind.MASK: (
+            f"Inverted dropout draws a mask D[{l}] of the shape of A[{l}]: each unit on each example is kept "
+            f"with probability keep_prob = {k:g} (1) or dropped (0). nnviz keeps the mask, so the backward pass, "
+            "stepping back and the gradient check use exactly the same units. The course's "
+            "forward_propagation_with_dropout calls np.random.seed(1) at every pass, so its masks are the same at "
+            "every iteration — a quirk the legacy generator reproduces; nnviz's default draws new masks each "
+            "iteration. At prediction time there is no dropout."),
+        Kind.BN_MEAN: (
+            f"Batch norm, step 1: the mean μ[{l}] of each unit's z over the examples of the batch (one number per "
+            f"unit, {spec.sizes[l]}×1). b[{l}] is dropped: subtracting μ would cancel it, β[{l}] takes its place."),
+        Kind.BN_VAR: f"Batch norm, step 2: the variance σ²[{l}] of each unit's z over the batch (the biased one, 1/m).",
+        Kind.BN_NORM: (
+            f"Batch norm, step 3: every z is centred and scaled to mean 0 and variance 1 (ε = 1e-5 keeps the "
+            "division finite). At prediction time the running averages μ_run and σ²_run stand in for the batch's."),
+        Kind.BN_SCALE: (
+            f"Batch norm, step 4: γ[{l}] and β[{l}] (learnt like W) give each unit back the scale and offset that "
+            "suit it: γ = √(σ² + ε), β = μ would undo the normalisation entirely."),
+        Kind.L2: (
+            "The L2 penalty (λ/2m)·Σ‖W[l]‖²_F adds the squares of every weight: large weights cost more, so the "
+            "network prefers smoother functions. It only enters J and, through its derivative (λ/m)·W[l], dW[l]."),
+        Kind.DGAMMA: f"γ[{l}] scaled Ẑ[{l}], so its gradient sums dZ̃[{l}]·Ẑ[{l}] over the examples.",
+        Kind.DBETA: f"β[{l}] was added to every column, so its gradient sums dZ̃[{l}] over the examples (like db).",
+        Kind.DZHAT: f"Back through Z̃ = γ·Ẑ + β: each row of dZ̃[{l}] is scaled by its γ.",
+        Kind.STEP_COUNT: (
+            "t counts the updates so far (one per mini-batch). The bias correction divides by 1 − βᵗ: v and s start "
+            "at 0, so for small t they are too small; the correction undoes that and fades as t grows."),
+        Kind.DECAY: (
+            "Learning-rate decay: α shrinks with the epoch, α₀/(1 + rate·epoch), or in steps with an interval: "
+            "large steps early, smaller ones near the minimum. (The course's notebook applies each epoch's new α "
+            "one epoch late.)"),
+        Kind.RUNNING_AVERAGE: (
+            "Prediction has no batch to normalise with: an exponentially weighted average of the batches' μ and "
+            "σ² stands in for them."),
+    }
+    if op.kind in texts:
+        return texts[op.kind]
+    if op.kind == Kind.DROPOUT and op.phase == Phase.FORWARD:
+        return (f"Ã[{l}] = A[{l}]·D[{l}]/keep_prob: dropped units output 0, and the kept ones are divided by "
+                f"keep_prob = {k:g} so the expected value of each unit stays A[{l}] — that is what makes it "
+                "'inverted': prediction needs no rescaling.")
+    if op.kind == Kind.DROPOUT:
+        return (f"The gradient flows only through the units that were kept: dÃ[{l}]·D[{l}]/keep_prob, the same mask "
+                "and the same division as the forward pass.")
+    if op.kind == Kind.DZ and op.key.startswith("dZ") and spec.normalised(l) and not op.key.startswith("dZt"):
+        return (f"Back through the normalisation: μ[{l}] and σ²[{l}] depend on every z of the batch, so each dZ "
+                "collects three terms — its own dẐ, minus the batch's mean of dẐ, minus Ẑ times the mean of dẐ·Ẑ "
+                "— divided by √(σ² + ε).")
+    if op.kind == Kind.MOMENT:
+        name = symbol(op.operands[1])
+        if op.key.startswith("v"):
+            return (f"An exponentially weighted average of the gradients {name}: β·v + (1 − β)·{name}, roughly the "
+                    "mean of the last 1/(1 − β) gradients. Directions that keep changing sign average out, steady "
+                    "ones build up speed (momentum). v starts at 0.")
+        return (f"An exponentially weighted average of the squared gradients {name}² (entry by entry): it measures "
+                "how large each weight's gradients have been. Dividing by √s gives every weight a step of similar "
+                "size: RMSprop, and the second half of Adam. s starts at 0.")
+    if op.kind == Kind.BIAS_CORRECTION:
+        return (f"Bias correction: {symbol(op.operands[0])} started at 0, so early on it is about (1 − βᵗ) of the "
+                "average it estimates; dividing by 1 − βᵗ makes it unbiased. At t = 1 it is the gradient itself "
+                "(squared for s^corr); after a few hundred updates 1 − βᵗ ≈ 1 and the correction has faded. "
+                "v^corr and s^corr are the course's v_corrected and s_corrected (the Adam paper's v and s with hats).")
+    return None
+
+
 def _forward(op: Operation, spec: NetworkSpec) -> str:
     l = op.layer
     n_l, n_prev = spec.weight_shape(l)
+    if op.kind == "linear" and spec.normalised(l):
+        return (f"Z[{l}] = W[{l}]·A[{l - 1}] without b[{l}]: batch norm subtracts the batch's mean next, which would "
+                f"cancel any b[{l}]; β[{l}] plays its part.")
     if op.kind == "linear":
         text = (
             f"Each column of A[{l - 1}] is one example. W[{l}] ({n_l}×{n_prev}) maps it to {n_l} "
@@ -90,6 +169,9 @@ def _backward(op: Operation, spec: NetworkSpec) -> str:
             f"g'(Z[{l}]) of its unit on its example — this is why Z[{l}] was cached. "
             + _ACTIVATION[spec.activation(l)]
         )
+    if op.kind == "dW" and len(op.operands) == 3:
+        return (f"dZ[{l}]·A[{l - 1}]ᵀ as without regularisation, plus the derivative of the L2 term, (λ/m)·W[{l}]: "
+                "every weight is pulled towards 0 in proportion to its size ('weight decay').")
     if op.kind == "dW":
         text = (
             f"dZ[{l}] ({n_l}×m) · A[{l - 1}]ᵀ (m×{n_prev}) adds up, over the m examples, the error at "
@@ -108,15 +190,25 @@ def _backward(op: Operation, spec: NetworkSpec) -> str:
 
 def _update(op: Operation) -> str:
     param = symbol(op.key)
-    return (
-        f"Gradient descent: {param} takes a step of size α against its gradient d{param}. The updates "
-        "come after the whole backward pass, because dA[l−1] = W[l]ᵀ·dZ[l] needed the weights of the "
-        "forward pass."
-    )
+    after = (" The updates come after the whole backward pass, because dA[l−1] = W[l]ᵀ·dZ[l] needed the "
+             "weights of the forward pass.")
+    if len(op.operands) == 3 and op.operands[1].startswith("vhat"):
+        return (f"Adam: {param} moves by α·v^corr/(√s^corr + ε): the direction of the averaged gradient, each entry scaled "
+                "by how large its gradients have been, so the step is about α whatever the gradient's size. ε "
+                "keeps the division finite where s^corr is 0." + after)
+    if len(op.operands) == 3:
+        return (f"RMSprop: {param} moves by α·d{param}/(√s + ε): large, noisy gradients are damped and small "
+                "steady ones amplified." + after)
+    if op.operands[1].startswith("v"):
+        return f"Momentum: {param} moves by α times the averaged gradient v instead of the latest one." + after
+    return f"Gradient descent: {param} takes a step of size α against its gradient d{param}." + after
 
 
 def explain(op: Operation, spec: NetworkSpec) -> str:
     """A few sentences on what ``op`` does and why, in the notes' notation."""
+    text = _course2(op, spec)
+    if text is not None:
+        return text
     if op.phase == "forward":
         return _forward(op, spec)
     if op.phase == "cost":

@@ -47,7 +47,7 @@ SIZES = {sizes}
 ACTIVATIONS = {activations}  # g[1] .. g[L]
 OUTPUT = {output!r}
 
-# W1, b1, ..., W{L}, b{L} as an .npz file (float64, exact), base64-encoded
+# W1, b1, ..., W{L}, b{L} (and batch norm's γ, β, μ_run, σ²_run) as an .npz file (float64, exact), base64-encoded
 _PARAMETERS = """
 {blob}
 """
@@ -75,12 +75,24 @@ def g(name, Z):
     return Z
 
 
+BN_EPSILON = 1e-5
+
+
 def predict(X, parameters=None):
-    """A[L] for the columns of X: Z[l] = W[l]·A[l-1] + b[l], A[l] = g[l](Z[l])."""
+    """A[L] for the columns of X: Z[l] = W[l]·A[l-1] + b[l], A[l] = g[l](Z[l]).
+
+    A batch-normalised layer has no b[l]: Z̃[l] = γ[l]·(Z[l] − μ_run[l])/√(σ²_run[l] + ε) + β[l]
+    with the running averages of training.  Dropout is for training only: none here."""
     parameters = parameters or load_parameters()
     A = X
     for l, name in enumerate(ACTIVATIONS, start=1):
-        A = g(name, parameters["W%d" % l] @ A + parameters["b%d" % l])
+        Z = parameters["W%d" % l] @ A
+        if "gamma%d" % l in parameters:
+            Zhat = (Z - parameters["murun%d" % l]) / np.sqrt(parameters["varrun%d" % l] + BN_EPSILON)
+            Z = parameters["gamma%d" % l] * Zhat + parameters["beta%d" % l]
+        else:
+            Z = Z + parameters["b%d" % l]
+        A = g(name, Z)
     return A
 
 
@@ -116,8 +128,16 @@ if __name__ == "__main__":
 '''
 
 
+def prediction_arrays(spec: NetworkSpec, values: dict[str, Array]) -> dict[str, Array]:
+    """What prediction needs from the stepper's values: W[l], b[l] (γ[l], β[l], μ_run[l], σ²_run[l] with batch norm)."""
+    keys = list(spec.parameter_names)
+    keys += [f"{run}{l}" for l in range(1, spec.L) if spec.normalised(l) for run in ("murun", "varrun")]
+    return {key: values[key] for key in keys}
+
+
 def network_script(spec: NetworkSpec, params: dict[str, Array], title: str, filename: str = "network.py") -> str:
-    """The text of a script that rebuilds the network from embedded parameters and predicts with it."""
+    """The text of a script that rebuilds the network from embedded parameters and predicts with it
+    (``params``: see ``prediction_arrays``)."""
     buffer = io.BytesIO()
     np.savez(buffer, **{k: np.asarray(v, dtype=np.float64) for k, v in params.items()})
     blob = "\n".join(textwrap.wrap(base64.b64encode(buffer.getvalue()).decode("ascii"), 96))

@@ -4,6 +4,8 @@ Each function returns the Operations of one family; ``plan.build_plan`` puts the
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .activations import activation, log_sigmoid, log_softmax
@@ -51,7 +53,7 @@ def forward_ops(spec: NetworkSpec, l: int, training: bool = True) -> list[Operat
 
 
 def _batch_norm_ops(l: int, n_l: int, training: bool) -> list[Operation]:
-    Z, mu, var, Zhat, Zt, gamma, beta = (f"Z{l}", f"mu{l}", f"sigma2{l}", f"Zhat{l}", f"Zt{l}", f"gamma{l}",
+    Z, mu, var, Zhat, Zt, gamma, beta = (f"Z{l}", f"mu{l}", f"var{l}", f"Zhat{l}", f"Zt{l}", f"gamma{l}",
                                           f"beta{l}")
     unit, column = (n_l, "m"), (n_l, 1)
     ops = []
@@ -66,7 +68,7 @@ def _batch_norm_ops(l: int, n_l: int, training: bool) -> list[Operation]:
         ]
         m_key, v_key = mu, var
     else:
-        m_key, v_key = f"murun{l}", f"sigma2run{l}"
+        m_key, v_key = f"murun{l}", f"varrun{l}"
     ops += [
         Operation(key=Zhat, phase=Phase.FORWARD, layer=l, kind=Kind.BN_NORM, operands=(Z, m_key, v_key),
                   form="({0} − {1}) / √({2} + ε)", shape=unit,
@@ -85,14 +87,22 @@ def dropout_mask(spec: NetworkSpec, l: int, c: Context, m: int) -> Array:
     at every iteration.  Default: numpy's Generator seeded with (seed, iteration, l)."""
     keep = spec.keep(l)
     if c.training.rng == "legacy":
-        rs = np.random.RandomState(c.training.dropout_seed)
-        for k in range(1, l):
-            if spec.dropout(k):
-                rs.rand(spec.sizes[k], m)
-        draw = rs.rand(spec.sizes[l], m)
+        return _legacy_mask(spec.sizes, spec.keep_prob, l, m, c.training.dropout_seed)
     else:
         draw = np.random.default_rng([c.training.dropout_seed, c.iteration, l]).random((spec.sizes[l], m))
     return (draw < keep).astype(float)
+
+
+@functools.lru_cache(maxsize=64)
+def _legacy_mask(sizes: tuple[int, ...], keep_prob: tuple[float, ...], l: int, m: int, seed: int) -> Array:
+    """The course's masks depend on the shapes alone (it re-seeds at every pass): made once, shared read-only."""
+    rs = np.random.RandomState(seed)
+    for k in range(1, l):
+        if keep_prob[k - 1] < 1.0:
+            rs.rand(sizes[k], m)
+    mask = (rs.rand(sizes[l], m) < keep_prob[l - 1]).astype(float)
+    mask.flags.writeable = False
+    return mask
 
 
 def _dropout_ops(spec: NetworkSpec, l: int) -> list[Operation]:

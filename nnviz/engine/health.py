@@ -17,6 +17,7 @@ from .network import NetworkSpec
 Array = np.ndarray
 
 BINS = 32
+HISTOGRAM_SAMPLE = 16384  # a bigger array (dW[1] is 86,016 cells) is histogrammed on an even sample of it
 HEALTHY_RATIO = 1e-3  # α‖dW‖/‖W‖ around 1e-3 (CS231n's rule of thumb)
 # a first cost outside 0.6–1.6 × ln 2 (ln K) gets a note: He weights on a deep net start near 1.3 × ln 2
 FIRST_COST_LOW, FIRST_COST_HIGH = 0.6, 1.6
@@ -58,16 +59,29 @@ class Histogram:
 
     @classmethod
     def of(cls, a: Array) -> "Histogram":
+        """The finite values of ``a`` (of every k-th one when there are more than HISTOGRAM_SAMPLE;
+        the range is always the whole array's)."""
         values = a[np.isfinite(a)] if not np.isfinite(a).all() else a.ravel()
+        if values.size > HISTOGRAM_SAMPLE:
+            low, high = float(values.min()), float(values.max())
+            sample = values[:: values.size // HISTOGRAM_SAMPLE]
+            if high == low:
+                return cls._single(low, values.size)
+            counts, _ = np.histogram(sample, bins=BINS, range=(low, high))
+            return cls(low, high, counts * (values.size / sample.size))
         if values.size == 0:
             return cls(0.0, 0.0, np.zeros(BINS))
         low, high = float(values.min()), float(values.max())
         if high == low:
-            counts = np.zeros(BINS)
-            counts[BINS // 2] = values.size
-            return cls(low - 0.5, high + 0.5, counts)
+            return cls._single(low, values.size)
         counts, _ = np.histogram(values, bins=BINS, range=(low, high))
         return cls(low, high, counts.astype(float))
+
+    @classmethod
+    def _single(cls, value: float, count: int) -> "Histogram":
+        counts = np.zeros(BINS)
+        counts[BINS // 2] = count
+        return cls(value - 0.5, value + 0.5, counts)
 
     def density_on(self, edges: Array) -> Array:
         """This histogram's share of values in each bin of the common ``edges`` (values spread evenly
@@ -145,9 +159,10 @@ class HealthLog:
         """(n, L): % of layer l's units saturated on most examples (NaN for activations that do not saturate)."""
         return self._stack(self._saturated, len(self.iterations))
 
-    def strip(self, key: str, bins: int = 64) -> tuple[Array, Array]:
-        """(image (n, bins), edges (bins + 1,)): the histograms of ``key`` on one common value axis."""
-        n = len(self.iterations)
+    def strip(self, key: str, bins: int = 64, n: int | None = None) -> tuple[Array, Array]:
+        """(image (n, bins), edges (bins + 1,)): the histograms of ``key`` (of the first ``n``
+        rows, default all) on one common value axis."""
+        n = len(self.iterations) if n is None else n
         hists = self.histograms[key][:n]
         spans = [(h.low, h.high) for h in hists if h.high > h.low]
         if not spans:
@@ -155,3 +170,13 @@ class HealthLog:
         low, high = min(s[0] for s in spans), max(s[1] for s in spans)
         edges = np.linspace(low, high, bins + 1)
         return np.array([h.density_on(edges) for h in hists]).reshape(n, bins), edges
+
+    def columns(self, n: int, most: int = 800) -> tuple[Array, Array]:
+        """(iterations, row index) for an evenly spaced time axis of at most ``most`` columns over the
+        first ``n`` rows: each column shows the row recorded at or just before its iteration."""
+        recorded = np.array(self.iterations[:n])
+        if n == 0:
+            return np.empty(0), np.empty(0, dtype=int)
+        count = min(most, int(recorded[-1] - recorded[0]) + 1)
+        times = np.linspace(recorded[0], recorded[-1], count)
+        return times, np.searchsorted(recorded, times, side="right") - 1

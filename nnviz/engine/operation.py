@@ -30,7 +30,7 @@ class Phase(str, Enum):
     FORWARD = "forward"
     COST = "cost"
     BACKWARD = "backward"
-    OPTIMIZER = "optimizer"  # t, α, v, s, v̂, ŝ: the optimiser's state before the updates
+    OPTIMIZER = "optimizer"  # t, α, v, s, v^corr, s^corr: the optimiser's state before the updates
     UPDATE = "update"
 
     def __str__(self) -> str:
@@ -78,11 +78,11 @@ Shape = tuple[Dim, Dim]
 
 # key prefixes and how the notes write them: 'vdW1' -> 'v_dW[1]', 'Ad2' -> 'Ã[2]'
 _PREFIX_SYMBOLS = {
-    "vhat": "v̂_", "shat": "ŝ_", "v": "v_", "s": "s_",
+    "vhat": "v^corr_", "shat": "s^corr_", "v": "v_", "s": "s_",
 }
 _NAMED = {
-    "Ad": "Ã", "dAd": "dÃ", "mu": "μ", "sigma2": "σ²", "Zhat": "Ẑ", "Zt": "Z̃", "dZt": "dZ̃", "dZhat": "dẐ",
-    "gamma": "γ", "beta": "β", "dgamma": "dγ", "dbeta": "dβ", "murun": "μ_run", "sigma2run": "σ²_run",
+    "Ad": "Ã", "dAd": "dÃ", "mu": "μ", "var": "σ²", "Zhat": "Ẑ", "Zt": "Z̃", "dZt": "dZ̃", "dZhat": "dẐ",
+    "gamma": "γ", "beta": "β", "dgamma": "dγ", "dbeta": "dβ", "murun": "μ_run", "varrun": "σ²_run",
 }
 _KEY = re.compile(r"^(d?[A-Za-z]+?)(\d+)$")
 _STATE = re.compile(r"^(vhat|shat|v|s)(d(?:W|b|gamma|beta)\d+)$")
@@ -121,7 +121,7 @@ def key_role(key: str) -> str:
     name = match.group(1)
     if name in ("W", "dW"):
         return "weight"
-    if name in ("b", "db", "gamma", "beta", "dgamma", "dbeta", "mu", "sigma2", "murun", "sigma2run"):
+    if name in ("b", "db", "gamma", "beta", "dgamma", "dbeta", "mu", "var", "murun", "varrun"):
         return "bias"
     return "unit"
 

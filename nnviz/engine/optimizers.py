@@ -22,6 +22,28 @@ def _minus_alpha_times(p: Array, dp: Array, a: float) -> Array:
     return np.subtract(p, out, out=out)
 
 
+def _average(beta: float, old: Array, new: Array) -> Array:
+    """β·old + (1 − β)·new into one new array (bit for bit the same expression, fewer temporaries)."""
+    out = np.multiply(beta, old)
+    return np.add(out, np.multiply(1 - beta, new), out=out)
+
+
+def _average_of_squares(beta: float, old: Array, new: Array) -> Array:
+    """β·old + (1 − β)·new² (bit for bit ``beta * old + (1 - beta) * np.power(new, 2)``)."""
+    out = np.multiply(beta, old)
+    square = np.power(new, 2)
+    return np.add(out, np.multiply(1 - beta, square, out=square), out=out)
+
+
+def _adaptive_step(p: Array, alpha: float, g: Array, s: Array, eps: float) -> Array:
+    """p − α·g / (√s + ε) (bit for bit that expression, in two temporaries instead of five)."""
+    denominator = np.sqrt(s)
+    np.add(denominator, eps, out=denominator)
+    out = np.multiply(alpha, g)
+    np.divide(out, denominator, out=out)
+    return np.subtract(p, out, out=out)
+
+
 def _shape(spec: NetworkSpec, key: str) -> tuple[int, int]:
     return spec.parameter_shape(key)
 
@@ -39,9 +61,9 @@ def _momentum(spec: NetworkSpec, p: str, l: int) -> list[Operation]:
     return [
         Operation(key=vd, phase=Phase.OPTIMIZER, layer=l, kind=Kind.MOMENT, operands=(vd, dp),
                   form="β·{0} + (1 − β)·{1}", shape=shape,
-                  compute=lambda v, c: c.beta * v[vd] + (1 - c.beta) * v[dp]),
+                  compute=lambda v, c: _average(c.beta, v[vd], v[dp])),
         Operation(key=p, phase=Phase.UPDATE, layer=l, kind=Kind.UPDATE, operands=(p, vd), form="{0} − α·{1}",
-                  shape=shape, compute=lambda v, c: v[p] - c.alpha * v[vd]),
+                  shape=shape, compute=lambda v, c: _minus_alpha_times(v[p], v[vd], c.alpha)),
     ]
 
 
@@ -52,10 +74,10 @@ def _rmsprop(spec: NetworkSpec, p: str, l: int) -> list[Operation]:
     return [
         Operation(key=sd, phase=Phase.OPTIMIZER, layer=l, kind=Kind.MOMENT, operands=(sd, dp),
                   form="β₂·{0} + (1 − β₂)·{1}²", shape=shape,
-                  compute=lambda v, c: c.beta2 * v[sd] + (1 - c.beta2) * np.power(v[dp], 2)),
+                  compute=lambda v, c: _average_of_squares(c.beta2, v[sd], v[dp])),
         Operation(key=p, phase=Phase.UPDATE, layer=l, kind=Kind.UPDATE, operands=(p, dp, sd),
                   form="{0} − α·{1} / (√{2} + ε)", shape=shape,
-                  compute=lambda v, c: v[p] - c.alpha * v[dp] / (np.sqrt(v[sd]) + c.epsilon)),
+                  compute=lambda v, c: _adaptive_step(v[p], c.alpha, v[dp], v[sd], c.epsilon)),
     ]
 
 
@@ -70,19 +92,19 @@ def _adam(spec: NetworkSpec, p: str, l: int) -> list[Operation]:
     return [
         Operation(key=vd, phase=Phase.OPTIMIZER, layer=l, kind=Kind.MOMENT, operands=(vd, dp),
                   form="β₁·{0} + (1 − β₁)·{1}", shape=shape,
-                  compute=lambda v, c: c.beta1 * v[vd] + (1 - c.beta1) * v[dp]),
+                  compute=lambda v, c: _average(c.beta1, v[vd], v[dp])),
         Operation(key=vh, phase=Phase.OPTIMIZER, layer=l, kind=Kind.BIAS_CORRECTION, operands=(vd,),
                   form="{0} / (1 − β₁ᵗ)", shape=shape, reads=(vd, "t"),
                   compute=lambda v, c: v[vd] / (1 - c.beta1 ** _t(v))),
         Operation(key=sd, phase=Phase.OPTIMIZER, layer=l, kind=Kind.MOMENT, operands=(sd, dp),
                   form="β₂·{0} + (1 − β₂)·{1}²", shape=shape,
-                  compute=lambda v, c: c.beta2 * v[sd] + (1 - c.beta2) * np.power(v[dp], 2)),
+                  compute=lambda v, c: _average_of_squares(c.beta2, v[sd], v[dp])),
         Operation(key=sh, phase=Phase.OPTIMIZER, layer=l, kind=Kind.BIAS_CORRECTION, operands=(sd,),
                   form="{0} / (1 − β₂ᵗ)", shape=shape, reads=(sd, "t"),
                   compute=lambda v, c: v[sd] / (1 - c.beta2 ** _t(v))),
         Operation(key=p, phase=Phase.UPDATE, layer=l, kind=Kind.UPDATE, operands=(p, vh, sh),
                   form="{0} − α·{1} / (√{2} + ε)", shape=shape,
-                  compute=lambda v, c: v[p] - c.alpha * v[vh] / (np.sqrt(v[sh]) + c.epsilon)),
+                  compute=lambda v, c: _adaptive_step(v[p], c.alpha, v[vh], v[sh], c.epsilon)),
     ]
 
 
@@ -132,7 +154,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
                   ("learning_rate", "beta"), _momentum),
         Optimizer("rmsprop", "RMSprop: s = β₂·s + (1 − β₂)·dW²; W = W − α·dW/(√s + ε)", ("s",), False,
                   ("learning_rate", "beta2", "epsilon"), _rmsprop),
-        Optimizer("adam", "Adam: momentum and RMSprop with bias correction v̂ = v/(1 − β₁ᵗ), ŝ = s/(1 − β₂ᵗ)",
+        Optimizer("adam", "Adam: momentum and RMSprop with bias correction v^corr = v/(1 − β₁ᵗ), s^corr = s/(1 − β₂ᵗ)",
                   ("v", "s"), True, ("learning_rate", "beta1", "beta2", "epsilon"), _adam),
     )
 }

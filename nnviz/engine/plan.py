@@ -31,7 +31,7 @@ def _running_average_ops(spec: NetworkSpec) -> list[Operation]:
     for l in range(1, spec.L):
         if not spec.normalised(l):
             continue
-        for run, batch in ((f"murun{l}", f"mu{l}"), (f"sigma2run{l}", f"sigma2{l}")):
+        for run, batch in ((f"murun{l}", f"mu{l}"), (f"varrun{l}", f"var{l}")):
             ops.append(Operation(
                 key=run, phase=Phase.UPDATE, layer=l, kind=Kind.RUNNING_AVERAGE, operands=(run, batch),
                 form=f"{BN_MOMENTUM:g}·{{0}} + {1 - BN_MOMENTUM:.1f}·{{1}}", shape=(spec.sizes[l], 1),
@@ -94,7 +94,7 @@ def initial_state(spec: NetworkSpec, training: Training | None = None) -> dict[s
     for l in range(1, spec.L):
         if spec.normalised(l):
             state[f"murun{l}"] = np.zeros((spec.sizes[l], 1))
-            state[f"sigma2run{l}"] = np.ones((spec.sizes[l], 1))
+            state[f"varrun{l}"] = np.ones((spec.sizes[l], 1))
     return state
 
 

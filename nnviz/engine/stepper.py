@@ -208,6 +208,13 @@ class Stepper:
         op = self.last_op
         return None if op is None else self.record(op)
 
+    def restore_batch(self) -> None:
+        """After values were restored mid-iteration: take this iteration's X{t}, Y{t} again (they follow
+        from the iteration number, so they are the very columns the saved state used)."""
+        for op in self.plan[: self.position]:
+            if op.phase == Phase.BATCH:
+                self.values[op.key] = op.compute(self.values, self.context)
+
     # -- moving forward ------------------------------------------------------
     def _advance(self) -> Operation:
         """One operation (callers hold ``quiet()``: overflow to Inf/NaN is reported per record, not warned)."""

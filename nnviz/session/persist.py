@@ -21,6 +21,7 @@ import os
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Callable
 
@@ -30,13 +31,14 @@ from .. import __version__
 from ..atomic import atomic_writer
 from ..data import DataError, Dataset, check_output_fits
 from ..data.memory import available_memory, format_size
-from ..engine import NetworkSpec, build_plan, plan_shapes
+from ..engine import NetworkSpec, Training, build_plan, plan_shapes
+from ..engine.plan import initial_state
 from ..engine.history import History
 from ..engine.limits import DATA_KEYS, network_bytes
 from .design import Design
 
 FORMAT = "nnviz-session"
-VERSION = 1
+VERSION = 2  # 2: optimisers, mini-batches and regularisation in the design, their state in values/
 EMBED_LIMIT = 256 * 1024 * 1024  # data up to this size travels inside the file
 SUFFIX = ".nnviz"
 META_LIMIT = 1 << 20  # the JSON meta entry is a few kB; more is not a session file
@@ -108,10 +110,27 @@ class Layout:
     m: int
     iteration: int
     position: int
+    training: Training = field(default_factory=Training)
 
-    @property
+    @cached_property
     def plan(self):
-        return build_plan(self.spec)
+        return build_plan(self.spec, self.training, self.m)
+
+    def columns(self, iteration: int) -> int:
+        """Columns of the mini-batch of ``iteration`` (m in full batch; the last batch of an epoch is smaller)."""
+        batches = self.training.batches(self.m)
+        if batches == 1:
+            return self.m
+        size = int(self.training.batch_size)
+        return min(size, self.m - (iteration % batches) * size)
+
+    @classmethod
+    def checked(cls, name: str, spec: NetworkSpec, m: int, iteration: int, position: int,
+                training: Training) -> "Layout":
+        layout = cls(spec, m, iteration, position, training)
+        if not 0 <= position < len(layout.plan):
+            raise SessionFileError(f"{name}: its position {position} is not a step of the {spec} network")
+        return layout
 
 
 @dataclass(frozen=True)
@@ -126,14 +145,20 @@ class ArrayGroup:
 
 
 def _value_shapes(layout: Layout) -> dict[str, tuple[int, ...]]:
-    return {k: v for k, v in plan_shapes(layout.spec, layout.m).items() if k not in DATA_KEYS}
+    """Parameters and optimiser state by their shapes; every result by its operation's shape rule on the
+    columns of its mini-batch: this iteration's before the position, the previous iteration's after it."""
+    shapes = plan_shapes(layout.spec, layout.m, layout.training)
+    now, before = layout.columns(layout.iteration), layout.columns(max(layout.iteration - 1, 0))
+    for op in layout.plan:
+        shapes[op.key] = op.result_shape(now if op.index < layout.position else before)
+    return {k: v for k, v in shapes.items() if k not in DATA_KEYS}
 
 
 def _values_required(layout: Layout) -> set[str]:
-    """The parameters, and every array the operations already performed in this iteration made
-    (the next operations read them)."""
-    params = {f"{p}{l}" for l in range(1, layout.spec.L + 1) for p in "Wb"}
-    return params | {op.key for op in layout.plan[:layout.position]}
+    """The parameters and the optimiser's state, and every array the operations already performed in
+    this iteration made (the next operations read them)."""
+    params = set(layout.spec.parameter_names) | set(initial_state(layout.spec, layout.training))
+    return (params | {op.key for op in layout.plan[:layout.position]}) - set(DATA_KEYS)
 
 
 ARRAY_GROUPS: tuple[ArrayGroup, ...] = (
@@ -199,7 +224,7 @@ def _header(path: Path, archive: zipfile.ZipFile, key: str, info: zipfile.ZipInf
                 raise ValueError(f"array format version {version}")
             offset = handle.tell()
     except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error, SyntaxError, RecursionError) as err:
-        raise SessionFileError(f"{name}: {key} is not a readable array ({err})") from None
+        raise SessionFileError(f"{name}: {key} is not a readable array ({_why(err)})") from None
     member = _Member(info, tuple(int(n) for n in shape), dtype)
     if dtype.hasobject or dtype.kind not in "biuf":
         kind = {"U": "text", "S": "bytes", "O": "Python objects", "c": "complex numbers", "V": "records",
@@ -318,9 +343,7 @@ def check_state(state: SessionState, name: str = "the session") -> None:
         check_output_fits(d, state.design.output)
     except DataError as err:
         raise SessionFileError(f"{name}: the {state.design.output} output does not fit its labels: {err}") from None
-    if not 0 <= state.position < len(build_plan(spec)):
-        raise SessionFileError(f"{name}: its position {state.position} is not a step of its network")
-    layout = Layout(spec, d.m, state.iteration, state.position)
+    layout = Layout.checked(name, spec, d.m, state.iteration, state.position, state.design.training())
     history = {"cost": state.history.costs, "grad_norms": state.history.grad_norms}
     for group, arrays in zip(ARRAY_GROUPS, (state.values, history)):
         _check_group(name, group, layout, {k: (tuple(a.shape), a.dtype) for k, a in arrays.items()})
@@ -360,8 +383,22 @@ def _read_array(name: str, archive: zipfile.ZipFile, key: str, member: _Member) 
         with archive.open(member.info) as handle:
             array = np.lib.format.read_array(handle, allow_pickle=False)
     except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as err:  # a bad CRC, a truncated member
-        raise SessionFileError(f"{name}: {key} could not be read ({err})") from None
+        raise SessionFileError(f"{name}: {key} could not be read ({_why(err)})") from None
     return np.ascontiguousarray(array, dtype=np.float64)
+
+
+def _starts_like_a_zip(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
+
+
+def _why(err: Exception) -> str:
+    """An archive's complaint in a user's words."""
+    text = str(err)
+    return "its checksum does not match" if "CRC" in text else text
 
 
 def read_state(path: str | os.PathLike) -> SessionState:
@@ -374,7 +411,12 @@ def read_state(path: str | os.PathLike) -> SessionState:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as err:
-        reason = err.strerror if isinstance(err, OSError) and err.strerror else "not an nnviz session file"
+        if isinstance(err, OSError) and err.strerror:
+            reason = err.strerror
+        elif _starts_like_a_zip(path):
+            reason = "damaged or cut short (its archive is incomplete): save the session again if you can"
+        else:
+            reason = "not an nnviz session file"
         raise SessionFileError(f"{name}: {reason}") from None
     with archive:
         return _read_archive(path, archive)
@@ -416,9 +458,7 @@ def _read_archive(path: Path, archive: zipfile.ZipFile) -> SessionState:
         spec = design.spec(n_x, n_y)
     except ValueError as err:
         raise SessionFileError(f"{name}: the design does not fit its data: {err}") from None
-    if position >= len(build_plan(spec)):
-        raise SessionFileError(f"{name}: its position {position} is not a step of the {spec} network")
-    layout = Layout(spec, m, iteration, position)
+    layout = Layout.checked(name, spec, m, iteration, position, design.training())
     for group in ARRAY_GROUPS:
         _check_group(name, group, layout, {k: (h.shape, h.dtype) for k, h in groups[group.name].items()})
     everything = {f"{g}/{k}": h for g, headers in groups.items() for k, h in headers.items()}
@@ -433,7 +473,8 @@ def _read_archive(path: Path, archive: zipfile.ZipFile) -> SessionState:
     values = {k.split("/", 1)[1]: v for k, v in arrays.items() if k.startswith("values/")}
     for key in ("X", "X_test"):
         array = arrays.get(f"data/{key}")
-        if array is not None and not np.isfinite(array).all():
+        # a finite sum means no NaN or Inf (they propagate); only an overflowing sum needs the full look
+        if array is not None and not np.isfinite(array.sum()) and not np.isfinite(array).all():
             raise SessionFileError(f"{name}: its {key} contains NaN or infinite values")
     state = SessionState(design, dataset, values, iteration, position, history, embedded)
     check_state(state, name)  # what needs the numbers: labels that fit the output

@@ -18,7 +18,7 @@ from PySide6.QtGui import QUndoStack
 
 from ..data import DataError, Dataset, check_output_fits, load_dataset, load_demo
 from ..data.memory import check_fits
-from ..engine import NetworkSpec, Operation, StepRecord, Stepper, initialize
+from ..engine import NetworkSpec, Operation, StepRecord, Stepper, initialize, plan_shapes
 from ..engine.history import History, gradient_norms
 from ..engine.limits import network_bytes
 from ..engine.stepper import DEFAULT_HISTORY_BYTES, count_nonfinite
@@ -146,6 +146,20 @@ class Session(QObject):
     def m(self) -> int:
         return self.dataset.m
 
+    def plan_shapes(self) -> dict[str, tuple[int, int]]:
+        """The shape of every array of the plan, with the mini-batch's columns (A[1] 7×64), for the views."""
+        training = self.design.training()
+        m = self.dataset.m
+        return plan_shapes(self.spec, training.batch_size if training.uses_batches(m) else m, training)
+
+    def where(self) -> str:
+        """'Epoch e · batch t/T' with mini-batches, else 'Iteration i' (of the iteration in progress)."""
+        batches = self.design.training().batches(self.dataset.m)
+        if batches == 1:
+            return f"Iteration {self.iteration}"
+        epoch, batch = divmod(self.iteration, batches)
+        return f"Epoch {epoch} · batch {batch + 1}/{batches}"
+
     def operands(self, record: StepRecord | None = None) -> list[tuple[str, np.ndarray | None]]:
         """(key, array) for each operand of ``record`` (default: the current one) as the
         operation used it.  An update reads the parameter it overwrites: its old value
@@ -174,9 +188,9 @@ class Session(QObject):
     def _build(self) -> None:
         d = self.design
         self.spec = d.spec(self.dataset.n_x, self.dataset.n_y)
-        params = initialize(self.spec, d.init, rng=d.rng, seed=d.seed)
-        self.stepper = Stepper(self.spec, params, self.dataset.X, self.dataset.Y, d.learning_rate,
-                               history_bytes=self.history_budget)
+        params = initialize(self.spec, d.init, rng=d.rng, seed=d.seed, scale=d.init_scale)
+        self.stepper = Stepper(self.spec, params, self.dataset.X, self.dataset.Y, history_bytes=self.history_budget,
+                               training=d.training())
         self.history = History(self.spec.L)
         self.breakpoints &= {op.key for op in self.stepper.plan}
         self._saved_iteration = None
@@ -203,12 +217,12 @@ class Session(QObject):
         self._when_idle.append(action)
 
     def set_design(self, design: Design) -> None:
-        """Apply a design: a new network (training restarts) unless only α changed (that applies live).
+        """Apply a design: a new network (training restarts) unless only α, β's or ε changed (those apply live).
 
         Applies without asking (scripts, Undo's command); a user's edit goes through ``edit_design``."""
         if self.design.same_network(design):
             self.design = design
-            self.stepper.learning_rate = design.learning_rate
+            self.stepper.training = design.training()
             self.design_changed.emit()
             return
 
@@ -357,6 +371,15 @@ class Session(QObject):
         return SessionState(self.design, self.dataset, dict(self.stepper.values), self.stepper.iteration,
                             self.stepper.position, History.from_arrays(**self.history.to_arrays()))
 
+    def snapshot(self) -> SessionState:
+        """What a session file would hold now (arrays are shared: they are never changed in place);
+        call it while the session is not busy.  Without A0 and Y: the dataset holds them."""
+        from ..engine.limits import DATA_KEYS
+
+        state = self._state()
+        state.values = {k: v for k, v in state.values.items() if k not in DATA_KEYS}
+        return state
+
     def save(self, path: str, on_saved: Callable[[str], None] | None = None) -> None:
         """Write the session to ``path`` (atomically, on the worker thread)."""
         def save_now() -> None:
@@ -412,6 +435,7 @@ class Session(QObject):
         self._build()
         self.stepper.values.update(state.values)
         self.stepper.position, self.stepper.iteration = state.position, state.iteration
+        self.stepper.restore_batch()
         self.stepper.clear_history()
         self.history = state.history
         self._saved_iteration, self._saved_position = state.iteration, state.position
@@ -465,17 +489,18 @@ class Session(QObject):
         self.stepped.emit()
         self.history_changed.emit()
         self.saved_changed.emit()
-        if reason:
-            self.stop_auto_step()
-            self.paused.emit(reason)
-            self.message.emit(f"Paused: {reason}")
+        note = ""
         dropped = self.stepper.history_dropped
         if dropped > self._history_dropped_seen:
             self._history_dropped_seen = dropped
-            self.message.emit(
-                f"Step back reaches {self.stepper.history_length} operations: older ones were dropped to stay "
-                f"within {self.history_budget / 2**20:.0f} MB (Preferences)"
-            )
+            note = (f"step back reaches {self.stepper.history_length} operations: older ones were dropped to stay "
+                    f"within {self.history_budget / 2**20:.0f} MB (Preferences)")
+        if reason:  # one message: the reason for the pause is not replaced at once by the note
+            self.stop_auto_step()
+            self.paused.emit(f"{reason} · {note}" if note else reason)
+            self.message.emit(f"Paused: {reason}" + (f" · {note}" if note else ""))
+        elif note:
+            self.message.emit(note[0].upper() + note[1:])
 
     def step(self) -> None:
         """Perform the next operation."""
@@ -494,12 +519,29 @@ class Session(QObject):
         """Run until operation ``index`` of the plan has been performed (in the next iteration if it is behind)."""
         self._stepping(lambda: (index + 1) % len(self.plan))
 
-    def step_back(self) -> bool:
-        """Undo the last operation (bit for bit); False when no earlier state is kept."""
-        if self.busy or not self.stepper.can_step_back:
+    def step_back(self, steps: int = 1) -> bool:
+        """Undo the last ``steps`` operations (bit for bit), redrawing once; False (and nothing undone)
+        when fewer earlier states are kept."""
+        if self.busy or self.stepper.history_length < steps or steps < 1:
             return False
-        self.stepper.step_back()
+        for _ in range(steps):
+            self.stepper.step_back()
         self.history.truncate(self.stepper.iteration)
+        self._sync()
+        self.stepped.emit()
+        self.history_changed.emit()
+        return True
+
+    def step_back_to(self, iteration: int) -> bool:
+        """Undo operations back to the start of ``iteration`` (bit for bit); False, changing nothing,
+        when the step-back history does not reach that far."""
+        stepper = self.stepper
+        needed = (stepper.iteration - iteration) * len(self.plan) + stepper.position
+        if self.busy or needed < 0 or needed > stepper.history_length:
+            return False
+        for _ in range(needed):
+            stepper.step_back()
+        self.history.truncate(stepper.iteration)
         self._sync()
         self.stepped.emit()
         self.history_changed.emit()
@@ -580,6 +622,9 @@ class Session(QObject):
             done += 1
             if reason:
                 return reason
+            epochs = self.design.epochs
+            if epochs and self.stepper.iteration >= epochs * self.stepper.context.batches:
+                return f"{epochs} epochs done (Design ▸ Epochs)"
             now = time.monotonic()
             if now - rested >= RUN_SLICE:
                 # sleep(0) releases the GIL: the window's thread, which needs it for every Qt

@@ -17,10 +17,15 @@ def describe_edit(old: Design, new: Design) -> str:
         before, after = ("-".join(map(str, d.hidden)) or "none" for d in (old, new))
         return f"Hidden layers {before} → {after}"
     for field, label in (("activations", "Activations"), ("output", "Output"), ("init", "Initialisation"),
-                         ("rng", "Random generator"), ("seed", "Seed"), ("learning_rate", "Learning rate α")):
+                         ("rng", "Random generator"), ("seed", "Seed"), ("learning_rate", "Learning rate α"),
+                         ("optimizer", "Optimiser"), ("beta", "β"), ("beta1", "β₁"), ("beta2", "β₂"),
+                         ("epsilon", "ε"), ("batch_size", "Batch size"), ("lr_decay", "Decay rate"),
+                         ("decay_interval", "Decay interval"), ("l2", "L2 λ"), ("keep_prob", "keep_prob"),
+                         ("batch_norm", "Batch norm"), ("init_scale", "Initial scale"),
+                         ("epochs", "Epochs")):
         if getattr(old, field) != getattr(new, field):
             value = getattr(new, field)
-            return f"{label} = {', '.join(value) if isinstance(value, tuple) else value}"
+            return f"{label} = {', '.join(map(str, value)) if isinstance(value, tuple) else value}"
     return "Design"
 
 

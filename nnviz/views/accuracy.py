@@ -13,14 +13,17 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
 from ..engine import NetworkSpec, accuracy, predict
 from ..session import Session
-from .plots import _make_plot
+from . import appearance as looks
+from .plots import AXIS_SHARE, CURVE_WIDTH, TICK_POINTS, _make_plot
 from .style import PLOT_FOREGROUND
+from .theme import Appearance
 from .throttle import RunThrottle
 
 log = logging.getLogger(__name__)
@@ -218,6 +221,29 @@ class AccuracyView(QWidget):
         layout.addWidget(self.confusion)
         tracker.updated.connect(self.show_result)
         tracker.session.network_changed.connect(self._clear)
+        self.appearance = looks.connect(self, self.apply_appearance)
+
+    def apply_appearance(self, appearance: Appearance) -> None:
+        """The theme's plot colours and, in presentation mode, its text size and line widths (as the cost plot)."""
+        self.appearance = appearance
+        colors = appearance.colors
+        points = AXIS_SHARE * appearance.text_points if appearance.text_points is not None else TICK_POINTS
+        self.plot.setBackground(colors.plot_background)
+        item = self.plot.getPlotItem()
+        for side in ("left", "bottom"):
+            axis = item.getAxis(side)
+            axis.setPen(pg.mkPen(colors.plot_foreground))
+            axis.setTextPen(pg.mkPen(colors.plot_foreground))
+            axis.setTickFont(QFont(axis.font().family(), round(points)))
+            axis.setLabel(axis.labelText, axis.labelUnits,
+                          **{"color": colors.plot_foreground, "font-size": f"{points:.1f}pt"})
+        if item.legend is not None:
+            item.legend.setLabelTextColor(colors.plot_foreground)
+        width = appearance.line_width(CURVE_WIDTH)
+        self.train_curve.setPen(pg.mkPen(TRAIN_COLOR, width=width))
+        self.test_curve.setPen(pg.mkPen(TEST_COLOR, width=width, style=Qt.PenStyle.DashLine))
+        if self.tracker.latest is not None:
+            self.show_result(self.tracker.latest)
 
     def _clear(self) -> None:
         self.train_curve.setData([], [])
@@ -237,7 +263,8 @@ class AccuracyView(QWidget):
         else:
             self.test_curve.setData([], [])
         title = f"train {percent(result.train)}" + (f" · test {percent(result.test)}" if result.test is not None else "")
-        self.plot.setTitle(title, size="11pt", color=PLOT_FOREGROUND)
+        a = self.appearance
+        self.plot.setTitle(title, size=f"{a.points(11):.0f}pt", color=a.colors.plot_foreground)
         self._show_confusion(result.confusion)
 
     def _show_confusion(self, confusion: np.ndarray | None) -> None:

@@ -126,6 +126,10 @@ class DesignerView(QWidget):
         self.undo_keys = UndoPassesThrough(self)  # Ctrl+Z in a field whose edit is done undoes the design edit
         self.refresh()
 
+    def add_section(self, widget: QWidget) -> None:
+        """Another part of the design (the optimiser form) below the training settings."""
+        self.layout().addWidget(widget)
+
     # -- model -> widgets (signals blocked: no echo) ---------------------------------
     def refresh(self) -> None:
         design, dataset = self.session.design, self.session.dataset

@@ -11,8 +11,10 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ..engine import Operation, shape_text
 from ..session import Session
+from . import appearance as looks
 from . import style
 from .diagram_edit import DiagramEditor
+from .theme import Appearance
 from .throttle import RunThrottle
 
 log = logging.getLogger(__name__)
@@ -24,7 +26,9 @@ MIN_SPACING = 0.65  # line heights between circles: a short widget draws fewer o
 ELLIPSIS = "⋮"
 RUNNING_REDRAW_MS = 250  # while training runs, the weights are redrawn at most 4 times a second
 G_NAMES = {"sigmoid": "σ", "leaky_relu": "leaky relu"}
-ZERO_WEIGHT = "#9a9a9a"  # weights exactly 0 (the "zeros" initialisation)
+ZERO_WEIGHT = "#9a9a9a"  # weights exactly 0 (the "zeros" initialisation), in the light theme
+DIAGRAM_TEXT = 0.8  # with large text (presentation): the diagram's share of it, so columns keep room for units
+LEAST_POINTS = 10.0  # the diagram's text shrinks to this at least to fit the height it is given
 DIMMED = 0.4  # opacity of the other layers' lines while a W[l] is highlighted
 REFERENCE_HEIGHT = 18.0  # line height of an 11 pt label at 96 dpi: widths are scaled by font height / this
 
@@ -96,6 +100,8 @@ class DiagramView(QWidget):
         self._pens: dict[int, list[Pen]] = {}
         self._line_cache: dict[int, tuple] = {}  # l -> (geometry, W[l], origin, pixmap)
         self._capacity = MAX_DRAWN
+        self._text_room: float | None = None  # px of height the diagram's text must fit (presentation)
+        self.appearance = looks.appearance_model().current
         session.network_changed.connect(self._network_changed)
         session.dataset_changed.connect(self._network_changed)
         # the weights' lines are the costliest paint of the window, and a run changes them at every update
@@ -103,6 +109,36 @@ class DiagramView(QWidget):
         session.stepped.connect(self._stepped)
         self._network_changed()
         self.editor = DiagramEditor(self)  # "+"/"−" buttons, layer menus, hover cards, clicks
+        looks.connect(self, self.apply_appearance)
+
+    # -- appearance -----------------------------------------------------------------------------
+    def apply_appearance(self, appearance: Appearance) -> None:
+        """The theme's colours; with large text a font of its own that fits the height given."""
+        self.appearance = appearance
+        self._line_cache.clear()  # the lines' pixmaps hold the old colours
+        self._fit_text()
+        self._redraw()
+
+    def set_text_room(self, height: float | None) -> None:
+        """With large text, shrink it until the diagram needs at most ``height`` px (None: no limit)."""
+        self._text_room = height
+        self._fit_text()
+
+    def _fit_text(self) -> None:
+        a = self.appearance
+        if a.text_points is None:
+            if self.testAttribute(Qt.WidgetAttribute.WA_SetFont):
+                self.setFont(QFont())  # the window's again
+            return
+        points = round(DIAGRAM_TEXT * a.text_points)
+        self.setFont(_points(self.font(), points))
+        while self._text_room and points > LEAST_POINTS and self.minimumSizeHint().height() > self._text_room:
+            points -= 1.0
+            self.setFont(_points(self.font(), points))
+
+    def colour_of(self, phase: str) -> QColor:
+        """The colour ``phase`` is drawn in (the appearance's)."""
+        return QColor(self.appearance.colors.phase(phase))
 
     # -- what is shown (computed apart from painting) ---------------------------------------
     def layer_columns(self) -> list[tuple[int, int, int, str]]:
@@ -132,6 +168,8 @@ class DiagramView(QWidget):
         if l == 0:
             return [f"X {shape_text((dataset.n_x, dataset.m))}", shape_text((dataset.n_x, dataset.m))]
         shape = shape_text((self.session.spec.sizes[l], 1))
+        if self.session.spec.normalised(l):  # batch norm: γ[l] and β[l] instead of b[l]
+            return [f"γ[{l}], β[{l}] {shape}", shape]
         return [f"b[{l}] {shape}", shape]
 
     def weight_labels(self) -> list[str]:
@@ -191,12 +229,12 @@ class DiagramView(QWidget):
                 pens.append((i, j, *self._pen_style(float(W[i, j]), top, scale)))
         return pens
 
-    @staticmethod
-    def _pen_style(w: float, top: float, scale: float) -> tuple[QColor, float]:
+    def _pen_style(self, w: float, top: float, scale: float) -> tuple[QColor, float]:
         if not np.isfinite(w):
             return QColor(style.NONFINITE), 3.0 * scale
         r = abs(w) / top if top > 0 else 0.0
-        colour = QColor(style.POSITIVE if w > 0 else style.NEGATIVE if w < 0 else ZERO_WEIGHT)
+        colors = self.appearance.colors
+        colour = QColor(colors.positive if w > 0 else colors.negative if w < 0 else colors.zero_weight)
         colour.setAlphaF(0.25 + 0.75 * r)
         return colour, scale * (0.6 + 4.4 * r)
 
@@ -327,7 +365,7 @@ class DiagramView(QWidget):
         if hasattr(self, "editor"):
             g = self.editor.paint_geometry(g)  # sliding to a new network's places
         phase, columns, weights = self.highlight()
-        colour = style.phase_color(phase)
+        colour = self.colour_of(phase)
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(self.rect(), self.palette().base())
@@ -335,7 +373,7 @@ class DiagramView(QWidget):
             self._paint_band(painter, g, l, phase)
         for l in columns:
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(style.phase_tint(phase))
+            painter.setBrush(QColor(self.appearance.colors.tint(phase)))
             painter.drawRoundedRect(self._column_rect(g, l, fonts), 0.8 * fonts.line, 0.8 * fonts.line)
         self._paint_connections(painter, g, weights)
         for l in columns:
@@ -364,7 +402,7 @@ class DiagramView(QWidget):
         ys_l, ys_r = [p.y() for p in left], [p.y() for p in right]
         band = QPolygonF([QPointF(g.xs[l - 1], min(ys_l) - r), QPointF(g.xs[l], min(ys_r) - r),
                           QPointF(g.xs[l], max(ys_r) + r), QPointF(g.xs[l - 1], max(ys_l) + r)])
-        tint = style.phase_color(phase)
+        tint = self.colour_of(phase)
         tint.setAlphaF(0.2)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(tint)
@@ -422,7 +460,7 @@ class DiagramView(QWidget):
                 painter.drawText(box, Qt.AlignmentFlag.AlignCenter, ELLIPSIS)
 
     def _paint_weight_labels(self, painter: QPainter, g: _Geometry, fonts: _Fonts, phase: str, weights: set[int]) -> None:
-        colour = style.phase_color(phase)
+        colour = self.colour_of(phase)
         metrics = QFontMetricsF(fonts.bold)
         room = g.xs[1] - g.xs[0] - 0.5 * fonts.line
         texts = fit_row(metrics, [[text, text.split(" ")[-1]] for text in self.weight_labels()], room)
@@ -496,3 +534,9 @@ class DiagramView(QWidget):
         painter.setPen(colour)
         caption = QFontMetricsF(fonts.caption).elidedText(caption, Qt.TextElideMode.ElideRight, box.width())
         painter.drawText(box, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, caption)
+
+
+def _points(font: QFont, points: float) -> QFont:
+    font = QFont(font)
+    font.setPointSizeF(points)
+    return font

@@ -7,14 +7,16 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFontMetrics
-from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedLayout, QVBoxLayout, QWidget
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFontMetrics, QFontMetricsF
+from PySide6.QtWidgets import QLabel, QMenu, QSizePolicy, QStackedLayout, QVBoxLayout, QWidget
 
 from ..engine import shape_text
 from ..engine.numbers import fit_number
+from . import appearance as looks
 from .cellmarks import CellNumbers, CellOutline
 from .style import HEATMAP_COLORMAP, NONFINITE, mono_font
+from .theme import Appearance
 
 PROVENANCE_COLOR = "#111111"  # the operands' row, column or cell a hovered result cell reads
 FOLLOWED_COLOR = "#00a86b"  # the example being followed, in every matrix
@@ -29,6 +31,8 @@ QWIDGETSIZE_MAX = 16777215
 BAR_GAP = 6  # px between the matrix and its colour bar
 BAR_AXIS_WIDTH = 64  # room for '-0.0005' beside the colour bar (narrower hides such labels)
 CACHE_ABOVE = 50_000  # cells: only matrices this big are worth keeping prepared (X, W[1], dW[1])
+TITLE_POINTS, COMPACT_TITLE_POINTS, LEAST_TITLE_POINTS = 13.0, 10.0, 8.0  # a title shrinks to fit its width
+TICK_POINTS_MAX = 14.0  # index axes space their labels for small digits
 SCALAR_POINTS = 22  # a 1×1 result is a large number (smaller when it would not fit)
 SCALAR_MARGIN = 8  # px kept free beside it
 
@@ -176,7 +180,6 @@ class HeatmapPanel(QWidget):
         self.title_label = QLabel(self)
         self.title_label.setWordWrap(True)
         self.title_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.title_label.setFont(mono_font(13))
         self.title_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.graphics = pg.GraphicsLayoutWidget(self)
         self.graphics.setBackground("w")
@@ -205,6 +208,7 @@ class HeatmapPanel(QWidget):
         layout.addLayout(self.pages, 1)
         self.graphics.scene().sigMouseMoved.connect(self.mouse_moved)
         self.graphics.scene().sigMouseClicked.connect(self._mouse_clicked)
+        self.appearance = looks.connect(self, self.apply_appearance)
 
     def _build_plot(self) -> None:
         plot = self.plot
@@ -214,9 +218,6 @@ class HeatmapPanel(QWidget):
         plot.setMenuEnabled(False)
         plot.getViewBox().setAspectLocked(False)
         plot.getViewBox().disableAutoRange()  # set once per new shape: auto-ranging at every setImage costs
-        for side in ("left", "bottom"):
-            plot.getAxis(side).setPen("#555555")
-            plot.getAxis(side).setTextPen("#333333")
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setAutoDownsample(True)  # average to screen pixels instead of skipping rows (moiré)
         self.overlay = pg.ImageItem(axisOrder="row-major")
@@ -234,12 +235,43 @@ class HeatmapPanel(QWidget):
         self.bar.setImageItem(self.image, insert_in=self.plot)
         self.plot.layout.setColumnFixedWidth(4, BAR_GAP)
         self.bar.axis.setWidth(BAR_AXIS_WIDTH)
-        self.bar.axis.setPen("#555555")
-        self.bar.axis.setTextPen("#333333")
+
+    def apply_appearance(self, appearance: Appearance) -> None:
+        """The theme's background and axes, its colour map, text and ticks at the appearance's size."""
+        self.appearance = appearance
+        colors = appearance.colors
+        self.graphics.setBackground(colors.plot_background)
+        ticks = None
+        if appearance.text_scale != 1.0:
+            ticks = mono_font(min(appearance.points(9.0), TICK_POINTS_MAX))
+        for axis in (self.plot.getAxis("left"), self.plot.getAxis("bottom"), self.bar.axis):
+            axis.setPen(colors.plot_foreground)
+            axis.setTextPen(colors.plot_foreground)
+            axis.setTickFont(ticks)
+        self.bar.axis.setWidth(round(BAR_AXIS_WIDTH * max(1.0, (ticks.pointSizeF() / 9.0) if ticks else 1.0)))
+        self.colormap_name = appearance.heatmap_colormap
+        self.bar.setColorMap(pg.colormap.get(self.colormap_name))
+        self.note.setStyleSheet(f"color: {colors.text};")
+        self._fit_title()
+        if getattr(self, "scalar", None) is not None:
+            self._show_scalar(self.scalar)
+
+    def _fit_title(self) -> None:
+        """The title at its size in this appearance, smaller when it would not fit the panel's width
+        (large presentation text would wrap it over the heatmap)."""
+        points = self.appearance.points(COMPACT_TITLE_POINTS if self.compact else TITLE_POINTS)
+        room, text = self.width() - 4, self.title_label.text()
+        font = mono_font(points)
+        while text and points > LEAST_TITLE_POINTS and room > 0 and \
+                QFontMetricsF(font).horizontalAdvance(text) > room:
+            points -= 1.0
+            font = mono_font(points)
+        self.title_label.setFont(font)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self.set_compact(self.width() < COMPACT_BELOW)
+        self._fit_title()
         if self.scalar is not None:
             self._fit_scalar()
 
@@ -248,7 +280,7 @@ class HeatmapPanel(QWidget):
         if compact == self.compact:
             return
         self.compact = compact
-        self.title_label.setFont(mono_font(10 if compact else 13))
+        self._fit_title()
         if compact:
             self.plot.layout.removeItem(self.bar)
             self.bar.hide()
@@ -268,8 +300,10 @@ class HeatmapPanel(QWidget):
             array = array.reshape(-1, 1)
         shown = array.T if transposed else array
         self.symbol = symbol
+        self._lead = lead
         self._title = f"{lead}{symbol}  {shape_text(shown.shape)}"
         self.title_label.setText(self._title)
+        self._fit_title()
         if self._source[0] is array and self._source[1] == transposed:
             return
         self._source = (array, transposed)
@@ -318,7 +352,10 @@ class HeatmapPanel(QWidget):
         if self.matrix is None:
             return
         note = self.numbers.scale_note() if self.number_cells() else ""
-        self.title_label.setText(f"{self._title}  (numbers {note})" if note else self._title)
+        text = f"{self._title}  (numbers {note})" if note else self._title
+        if text != self.title_label.text():
+            self.title_label.setText(text)
+            self._fit_title()
 
     def outline(self, row: int | None, col: int | None, followed: bool = False) -> None:
         """Outline a row (col None), a column (row None) or a cell of the matrix shown."""
@@ -343,13 +380,14 @@ class HeatmapPanel(QWidget):
 
     def _fit_scalar(self) -> None:
         room = self.width() - SCALAR_MARGIN
-        font = mono_font(SCALAR_POINTS)
+        points = self.appearance.points(SCALAR_POINTS)
+        font = mono_font(points)
         if room > 0:  # not yet laid out: the resize that follows fits it
             metrics = QFontMetrics(font)
             text = fit_number(self.scalar, lambda t: metrics.horizontalAdvance(t) <= room, least=4)
             width = metrics.horizontalAdvance(text)
             if width > room:  # even 4 digits are too wide at this size: a smaller font
-                font.setPointSizeF(max(8.0, SCALAR_POINTS * room / width))
+                font.setPointSizeF(max(8.0, points * room / width))
         else:
             text = fit_number(self.scalar, lambda t: True)
         self.scalar_label.setFont(font)
@@ -368,7 +406,8 @@ class HeatmapPanel(QWidget):
         self.clear_outline()
         self.clear_outline(followed=True)
         self.title_label.setText(f"{lead}{symbol}")
-        self.note.setFont(mono_font(11))
+        self._fit_title()
+        self.note.setFont(mono_font(self.appearance.points(11)))
         self.note.setText(text)
         self._show_page(self.note)
 
@@ -426,6 +465,57 @@ class HeatmapPanel(QWidget):
         self.hovered.emit(*(cell or (-1, -1)))
 
     def _mouse_clicked(self, event) -> None:
+        if event.double():  # the wheel zooms in; a double-click shows the whole matrix again
+            self.show_whole()
+            return
         cell = self.cell_at(event.scenePos())
         if cell is not None:
             self.clicked.emit(*cell)
+
+    def is_zoomed(self) -> bool:
+        """Whether the view shows less than the whole matrix (after the wheel or a drag)."""
+        if self._shape is None:
+            return False
+        rows, cols = self._shape
+        (x0, x1), (y0, y1) = self.plot.getViewBox().viewRange()
+        eps = 1e-6
+        return x0 > -0.5 + eps or x1 < cols - 0.5 - eps or y0 > -0.5 + eps or y1 < rows - 0.5 - eps
+
+    def show_whole(self) -> None:
+        """Back to the whole matrix (Reset Zoom / double-click)."""
+        if self._shape is not None:
+            rows, cols = self._shape
+            self.plot.getViewBox().setRange(xRange=(-0.5, cols - 0.5), yRange=(-0.5, rows - 0.5), padding=0.0)
+
+    def replica(self, size: QSize) -> "HeatmapPanel":
+        """A copy of this panel, never shown on screen, laid out at ``size`` (for exporting: a panel that is
+        narrow on a projector has no colour bar, its copy at a slide's width has).  Close it after use."""
+        copy = HeatmapPanel(None, self.cache)
+        copy.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+        copy.resize(size)
+        array, transposed = self._source
+        if array is not None:
+            copy.set_matrix(self.symbol, array, transposed, getattr(self, "_lead", ""))
+            if self.marked is not None:  # the marked cells too (NaN/Inf, or cells a view marked)
+                rows, cols = self.matrix.shape
+                copy.overlay.setImage(self.marked, autoLevels=False, levels=(0, 255))
+                copy.overlay.setRect(QRectF(-0.5, -0.5, cols, rows))
+                copy.overlay.show()
+        copy.show()
+        copy.layout().activate()
+        return copy
+
+    def zoom_menu(self) -> QMenu:
+        """The right-click menu of a heatmap: back to the whole matrix."""
+        menu = QMenu(self)
+        action = menu.addAction("Show Whole Matrix (double-click)")
+        action.setObjectName("actionShowWholeMatrix")
+        action.setEnabled(self.is_zoomed())
+        action.triggered.connect(self.show_whole)
+        return menu
+
+    def contextMenuEvent(self, event) -> None:
+        if self._shape is None or self.pages.currentWidget() is not self.graphics:
+            return
+        self.context_menu = self.zoom_menu()
+        self.context_menu.popup(event.globalPos())

@@ -7,19 +7,22 @@ import re
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QColor, QFontMetrics
+from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QSizePolicy, QSpinBox,
     QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from ..engine import StepRecord, plan_shapes, shape_text, symbol
+from ..engine import Kind, StepRecord, shape_text, symbol
+from ..engine.batches import columns_text
 from ..engine.numbers import worked_equation
 from ..session import Session
+from . import appearance as looks
 from .heatmap import HeatmapPanel, MatrixStats, PreparedCache
 from .matrixcopy import MatrixCopy
 from .provenance import CellProvenance
-from .style import NONFINITE, PHASE_COLORS, mono_font
+from .style import NONFINITE, mono_font
+from .theme import Appearance
 from .throttle import RunThrottle
 
 log = logging.getLogger(__name__)
@@ -30,7 +33,7 @@ STATS_COLUMNS = ("matrix", "shape", "min", "max", "mean", "‖·‖", "NaN/Inf")
 ROW_HEIGHT = 22  # stats table rows
 ROOMY_HEIGHT = 480  # below this the stats table may scroll so the heatmaps keep some height
 NARROW_PANEL_WIDTH = 110  # a column like b[1] still needs room for its title, indexes and colour bar
-HOVER_HINT = "Hover a cell to read its row, column and value"
+HOVER_HINT = "Hover a cell to read its row, column and value · the wheel zooms, a double-click shows it whole"
 EXAMPLE_KEY = re.compile(r"^(d?[AZ]\d+|Y)$")  # matrices with one column per example
 
 
@@ -41,10 +44,8 @@ class PicturePanel(QWidget):
         super().__init__(parent)
         self.title_label = QLabel(self)
         self.title_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.title_label.setFont(mono_font(11))
         self.title_label.setWordWrap(True)
         self.graphics = pg.GraphicsLayoutWidget(self)
-        self.graphics.setBackground("w")
         self.view = self.graphics.addViewBox(lockAspect=True, invertY=True, enableMenu=False)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.view.addItem(self.image)
@@ -52,6 +53,11 @@ class PicturePanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.title_label)
         layout.addWidget(self.graphics, 1)
+        looks.connect(self, self.apply_appearance)
+
+    def apply_appearance(self, appearance: Appearance) -> None:
+        self.graphics.setBackground(appearance.colors.plot_background)
+        self.title_label.setFont(mono_font(appearance.points(11)))
 
     def set_picture(self, title: str, picture: np.ndarray) -> None:
         """``picture`` is (h, w, c) in 0..1 (c = 1 is shown grey)."""
@@ -100,7 +106,30 @@ class InspectorView(QWidget):
         session.stepped.connect(self._throttle.request)
         session.network_changed.connect(self._network_changed)
         session.example_followed.connect(lambda j: self.show_followed())
+        self.appearance = looks.connect(self, self.apply_appearance)
+
+    def apply_appearance(self, appearance: Appearance) -> None:
+        """Header text at the appearance's size, in its phase colours; refreshed at once."""
+        self.appearance = appearance
+        for label in (self.equation_label, self.shapes_label, self.info_label, self.hint_label, self.hover_label):
+            font = QFont(label.font())
+            font.setPointSizeF(appearance.points(label.property("base_points")))
+            label.setFont(font)
+            label.setProperty("points", font.pointSizeF())
+        self.hint_label.setStyleSheet(f"color: {appearance.colors.muted};")
+        self.provenance.label.setFont(mono_font(appearance.points(self.provenance.label.property("base_points"))))
         self.refresh()
+
+    def set_stats_visible(self, visible: bool) -> None:
+        """Show or hide the stats table (presentation mode gives its height to the heatmaps)."""
+        self.bottom.setVisible(visible)
+
+    def stats_visible(self) -> bool:
+        return not self.bottom.isHidden()
+
+    def phase_color(self, phase: str) -> str:
+        """The colour the header writes ``phase`` in (the appearance's)."""
+        return self.appearance.colors.phase(phase)
 
     # -- building ------------------------------------------------------------------------
     def _build(self) -> None:
@@ -126,7 +155,6 @@ class InspectorView(QWidget):
         self.hint_label = self._label(16)
         self.hint_label.setWordWrap(True)
         self.hint_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.hint_label.setStyleSheet("color: #555555;")
         header = QVBoxLayout()
         header.setSpacing(2)
         for label in (self.equation_label, self.worked_label, self.shapes_label, self.info_label):
@@ -142,6 +170,7 @@ class InspectorView(QWidget):
             font.setPointSizeF(points)
             label.setFont(font)
         label.setProperty("points", points)
+        label.setProperty("base_points", points)
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         return label
@@ -159,6 +188,7 @@ class InspectorView(QWidget):
         width = self.contentsRect().width() - 24
         self._fit(self.equation_label, width)
         self._fit(self.shapes_label, width)
+        self.worked_label.setProperty("points", self.shapes_label.property("points"))  # grows with it (presentation)
         self._fit(self.worked_label, width)
 
     def resizeEvent(self, event) -> None:
@@ -256,10 +286,10 @@ class InspectorView(QWidget):
 
     def _show_empty(self) -> None:
         op = self.session.next_op
-        shapes = plan_shapes(self.session.spec, self.session.m)
+        shapes = self.session.plan_shapes()
         algebra = op.shape_algebra([shapes[k] for k in op.operands], shapes[op.key], named=True)
         self.equation_label.setText(f"Next: {op.equation}")
-        self.equation_label.setStyleSheet(f"color: {PHASE_COLORS['ready']};")
+        self.equation_label.setStyleSheet(f"color: {self.phase_color('ready')};")
         self.shapes_label.setText(algebra)
         self.info_label.setText(f"iteration {self.session.iteration} · ready")
         self.worked_label.hide()
@@ -279,11 +309,13 @@ class InspectorView(QWidget):
             widget.hide()
 
     def _show_header(self, record: StepRecord) -> None:
-        color = PHASE_COLORS.get(record.phase, PHASE_COLORS["ready"])
+        color = self.phase_color(record.phase)
         self.equation_label.setText(record.equation)
         self.equation_label.setStyleSheet(f"color: {color};")
         self.shapes_label.setText(record.shape_algebra(named=True))
         info = f"iteration {record.iteration} · <b style='color:{color}'>{record.phase}</b> · layer {record.layer}"
+        if record.op.kind == Kind.BATCH:  # which examples this mini-batch took
+            info += " · " + columns_text(self.session.stepper.context.columns_of(record.iteration))
         if record.nonfinite:
             info += f" · <b style='color:{NONFINITE}'>{record.nonfinite} NaN/Inf in {record.symbol}</b>"
         self.info_label.setText(info)
@@ -300,11 +332,24 @@ class InspectorView(QWidget):
         operands are all kept (an update's old value needs the step-back history); else None."""
         if record.value.size != 1:
             return None
-        operands = [array for _, array in self.session.operands(record)]
-        if not operands or any(a is None or a.size != 1 for a in operands):
+        pairs = self.session.operands(record)
+        if not pairs or any(a is None or a.size != 1 for _, a in pairs):
             return None
-        return worked_equation(record.symbol, record.op.form, [float(a.flat[0]) for a in operands],
-                               float(self.session.stepper.learning_rate), float(record.value.flat[0]))
+        context = getattr(self.session.stepper, "context", self.session.stepper.learning_rate)
+        try:  # the numbers shown must give the result: not so once α was changed after the update ran
+            again = record.op.compute(dict(pairs), context)
+        except Exception:  # an operation that reads more than its operands: no worked equation
+            return None
+        if not np.array_equal(again, record.value):
+            return None
+        return worked_equation(record.symbol, record.op.form, [float(a.flat[0]) for _, a in pairs],
+                               self._alpha(), float(record.value.flat[0]))
+
+    def _alpha(self) -> float:
+        """α of the update shown (with decay, the epoch's α); a wrong one only hides the worked equation."""
+        stepper = self.session.stepper
+        context = getattr(stepper, "context", None)
+        return float(getattr(context, "alpha", stepper.learning_rate))
 
     def _show_panels(self, record: StepRecord) -> None:
         op = record.op
@@ -341,11 +386,15 @@ class InspectorView(QWidget):
         table.setMaximumHeight(height)
         self._bottom_height = max(height, self.picture_controls_height)
         self._size_bottom()
+        names = [panel.symbol for panel, _ in rows]
         for r, (panel, stats) in enumerate(rows):
             numbers = (stats.min, stats.max, stats.mean, stats.norm)
+            name = panel.symbol
+            if names.count(name) > 1:  # an update: W[1] before and after
+                name += " (new)" if r == 0 else " (old)"
             none_finite = stats.nonfinite == panel.matrix.size  # J = inf: no min or mean to give, not "nan"
             shown = ["—" if none_finite else f"{x:.5g}" for x in numbers]
-            cells = [panel.symbol, shape_text(panel.matrix.shape), *shown, str(stats.nonfinite)]
+            cells = [name, shape_text(panel.matrix.shape), *shown, str(stats.nonfinite)]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if 2 <= c < 6:
@@ -413,7 +462,7 @@ class InspectorView(QWidget):
             other.hide()
         self.parameter_shown = key
         self.equation_label.setText(f"{symbol(key)}  {shape_text(array.shape)}  (clicked on the network)")
-        self.equation_label.setStyleSheet(f"color: {PHASE_COLORS['ready']};")
+        self.equation_label.setStyleSheet(f"color: {self.phase_color('ready')};")
         self.shapes_label.setText(f"{symbol(key)}[{row}, {col}] = {float(array[row, col])!r}")
         self._fit_header()
         self.provenance.clear("")

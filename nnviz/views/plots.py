@@ -11,8 +11,11 @@ from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from ..engine.history import History
+from ..engine.numbers import number_text
 from ..session import Session
-from .style import PHASE_COLORS, PLOT_BACKGROUND, PLOT_FOREGROUND, layer_color
+from . import appearance as looks
+from .style import PLOT_BACKGROUND, PLOT_FOREGROUND, layer_color
+from .theme import Appearance
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +33,9 @@ LEGEND_POINTS, LEGEND_SAMPLE_PIXELS = 9, 46  # label size; the line sample and s
 # peak downsampling from one point per pixel on (it draws min and max of each bucket);
 # pyqtgraph's default of 5 would draw every point of a 5,000-iteration run
 DOWNSAMPLE_FACTOR = 1.0
+CURVE_WIDTH = 2.0  # px, times the appearance's line scale
+AXIS_SHARE = 0.85  # with large text (presentation): ticks and axis labels this share of it
+LEGEND_POINTS_MAX = 14.0
 FEW_POINTS, DOT_SIZE = 2, 7  # histories this short are drawn as dots (px)
 EMPTY_ITERATIONS = 10  # the x range of an empty plot
 
@@ -42,8 +48,10 @@ def loggable(values: np.ndarray) -> np.ndarray:
 
 
 def exact(value: float) -> str:
-    """The shortest text that reads back as the same float64 (repr), e.g. '0.6931471805599453'."""
-    return repr(float(value))
+    """The shortest text that reads back as the same float64 (repr), e.g. '0.6931471805599453';
+    NaN and ±∞ as the inspector writes them."""
+    value = float(value)
+    return repr(value) if math.isfinite(value) else number_text(value)
 
 
 class _LogAxis(pg.AxisItem):
@@ -103,6 +111,7 @@ class _Hover:
         self.line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#888888", style=Qt.PenStyle.DashLine))
         self.markers = pg.PlotDataItem(pen=None, symbol="o", symbolSize=8, symbolPen=pg.mkPen("w"))
         self.text = pg.TextItem(anchor=(0, 0), fill=pg.mkBrush(*HOVER_FILL), border=pg.mkPen("#999999"))
+        self.points = 10.0  # of the box's text
         for item in (self.line, self.markers, self.text):
             item.setZValue(20)
             plot.addItem(item, ignoreBounds=True)
@@ -133,7 +142,7 @@ class _Hover:
         cells = ["<br>".join(f'<span style="color:{color}">{text}</span>' for text, color in values[i:i + rows])
                  for i in range(0, len(values), rows)]
         table = "".join(f'<td style="padding-right:12px">{cell}</td>' for cell in cells)
-        return (f'<div style="font-family:monospace; font-size:10pt; color:{lines[0][1]}">{lines[0][0]}'
+        return (f'<div style="font-family:monospace; font-size:{self.points:.1f}pt; color:{lines[0][1]}">{lines[0][0]}'
                 f'<table cellspacing="0"><tr>{table}</tr></table></div>')
 
     def show(self, at: QPointF, iteration: int, lines: list[tuple[str, str]], ys: list[float]) -> None:
@@ -164,7 +173,8 @@ class PlotsView(QWidget):
         self._drawn: tuple[History | None, int] = (None, -1)
         self._few: bool | None = None  # whether the curves are drawn as dots (few points)
         self.cost_plot = _make_plot("costPlot", "cost J")
-        self.cost_curve = _curve(self.cost_plot, PHASE_COLORS["cost"])
+        self.appearance = looks.appearance_model().current
+        self.cost_curve = _curve(self.cost_plot, self.appearance.colors.phase("cost"))
         self.grad_plot = _make_plot("gradientNormPlot", "‖dW[l]‖ (log scale)", log_y=True)
         self.grad_plot.setLogMode(y=True)
         # the legend sits in the gradient plot's (empty) title row, so it never hides the curves
@@ -182,6 +192,50 @@ class PlotsView(QWidget):
         session.network_changed.connect(self._rebuild_curves)
         session.history_changed.connect(self.refresh)
         self._rebuild_curves()
+        looks.connect(self, self.apply_appearance)
+
+    def apply_appearance(self, appearance: Appearance) -> None:
+        """Backgrounds, axes, curves, legend, title and hover box in the appearance's colours and sizes."""
+        self.appearance = appearance
+        colors = appearance.colors
+        big = appearance.text_points is not None
+        axis_points = AXIS_SHARE * appearance.text_points if big else TICK_POINTS
+        for plot in (self.cost_plot, self.grad_plot):
+            plot.setBackground(colors.plot_background)
+            item = plot.getPlotItem()
+            for side in ("left", "bottom"):
+                axis = item.getAxis(side)
+                axis.setPen(pg.mkPen(colors.plot_foreground))
+                axis.setTextPen(pg.mkPen(colors.plot_foreground))
+                axis.setTickFont(QFont(axis.font().family(), round(axis_points)))
+                axis.setLabel(axis.labelText, axis.labelUnits,
+                              **{"color": colors.plot_foreground, "font-size": f"{axis_points:.1f}pt"})
+        for hover in self._hovers.values():
+            hover.text.fill = pg.mkBrush(*colors.hover_fill)
+            hover.points = min(appearance.points(10.0), LEGEND_POINTS_MAX)
+        self._style_curves()
+        self._drawn = (None, -1)
+        self.refresh()
+        self._show_title()
+
+    def _style_curves(self) -> None:
+        a = self.appearance
+        self.cost_curve.setPen(pg.mkPen(a.colors.phase("cost"), width=a.line_width(CURVE_WIDTH)))
+        for l, curve in enumerate(self.grad_curves, start=1):
+            curve.setPen(pg.mkPen(layer_color(l), width=a.line_width(CURVE_WIDTH)))
+        self.legend.setLabelTextColor(a.colors.plot_foreground)
+        self.legend.setLabelTextSize(f"{self._legend_points():.1f}pt")
+        for _, label in self.legend.items:  # setLabelTextSize alone does not redraw the entries
+            label.setText(label.text)
+        self.legend.updateSize()
+        self._fit_legend()
+
+    def _legend_points(self) -> float:
+        return min(self.appearance.points(LEGEND_POINTS), LEGEND_POINTS_MAX)
+
+    def curve_colors(self) -> list[str]:
+        """The colours of J's curve, then of each ‖dW[l]‖ curve, as drawn now."""
+        return [c.opts["pen"].color().name() for c in [self.cost_curve, *self.grad_curves]]
 
     def sizeHint(self) -> QSize:
         return QSize(1200, 260)
@@ -198,7 +252,7 @@ class PlotsView(QWidget):
         self.grad_curves = [_curve(self.grad_plot, layer_color(l).name()) for l in range(1, self.session.spec.L + 1)]
         for l, curve in enumerate(self.grad_curves, start=1):
             self.legend.addItem(curve, f"‖dW[{l}]‖")
-        self._fit_legend()
+        self._style_curves()
         self._drawn = (None, -1)
         self._few = None  # the new curves have no dots yet
         self.refresh()
@@ -208,11 +262,12 @@ class PlotsView(QWidget):
         for that, inside the plot's top-right corner on a white box."""
         layers, item = len(self.grad_curves), self.grad_plot.getPlotItem()
         font = QFont(self.font())
-        font.setPointSizeF(LEGEND_POINTS)
+        font.setPointSizeF(self._legend_points())
         entry = LEGEND_SAMPLE_PIXELS + QFontMetrics(font).horizontalAdvance(f"‖dW[{layers}]‖")
         columns = max(1, min(layers, LEGEND_COLUMNS, int(self.grad_plot.width() - TITLE_MARGIN) // entry))
         self.legend.setColumnCount(columns)
-        title_row = LEGEND_ROW_HEIGHT * -(-layers // columns) + 6
+        row_height = max(LEGEND_ROW_HEIGHT, QFontMetrics(font).height() + 4)
+        title_row = row_height * -(-layers // columns) + 6
         if title_row <= LEGEND_SHARE * self.grad_plot.height():
             self.legend.setParentItem(item)
             self.legend.anchor(itemPos=(0.5, 0), parentPos=(0.5, 0), offset=(0, 2))
@@ -222,7 +277,7 @@ class PlotsView(QWidget):
             title_row = 8
             self.legend.setParentItem(item.vb)
             self.legend.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-2, 2))
-            self.legend.setBrush(pg.mkBrush(*HOVER_FILL))
+            self.legend.setBrush(pg.mkBrush(*self.appearance.colors.hover_fill))
             self.legend.setPen(pg.mkPen("#cccccc"))
         item.layout.setRowFixedHeight(0, title_row)
 
@@ -238,11 +293,11 @@ class PlotsView(QWidget):
             self._reset_ranges(n)
         # the worker may append while we read: take n once and the first n rows of each array
         x = np.arange(n, dtype=float)
-        few = n <= FEW_POINTS  # one or two points make no visible line: draw them as dots
+        few = 0 < n <= FEW_POINTS  # one or two points make no visible line: draw them as dots
         changed, self._few = few != self._few, few
+        cost_dots = self._dots(few, self.appearance.colors.phase("cost")) if changed else {}
         costs = history.costs[:n]
-        self.cost_curve.setData(x, loggable(costs) if self.cost_log else costs,
-                                **(self._dots(few, PHASE_COLORS["cost"]) if changed else {}))
+        self.cost_curve.setData(x, loggable(costs) if self.cost_log else costs, **cost_dots)
         norms = history.grad_norms[:n]
         for l, curve in enumerate(self.grad_curves):
             dots = self._dots(few, layer_color(l + 1).name()) if changed else {}
@@ -298,12 +353,18 @@ class PlotsView(QWidget):
             choices = [f"cost {value} at iteration {n - 1}", f"{value} (iteration {n - 1})", value]
         room = self.cost_plot.width() - self.cost_plot.getPlotItem().getAxis("left").width() - TITLE_MARGIN
         for points in TITLE_POINTS:  # a smaller font before fewer digits
+            points = self.appearance.points(points)
             font = QFont(self.font())
             font.setPointSizeF(points)
             fits = [text for text in choices if QFontMetrics(font).horizontalAdvance(text) <= room]
             if fits:
                 break
-        self.cost_plot.setTitle(fits[0] if fits else choices[-1], size=f"{points}pt", color=PLOT_FOREGROUND)
+        item = self.cost_plot.getPlotItem()
+        item.setTitle(fits[0] if fits else choices[-1], size=f"{points:.1f}pt",
+                      color=self.appearance.colors.plot_foreground)
+        height = max(30, QFontMetrics(font).height() + 8)  # PlotItem.setTitle's row is 30 px
+        item.layout.setRowFixedHeight(0, height)
+        item.titleLabel.setMaximumHeight(height)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -315,7 +376,7 @@ class PlotsView(QWidget):
         """(name, value, colour) of what ``plot`` shows at ``iteration``: J, or ‖dW[l]‖ per layer."""
         history, _ = self._shown()
         if plot is self.cost_plot:
-            return [("J", float(history.costs[iteration]), PHASE_COLORS["cost"])]
+            return [("J", float(history.costs[iteration]), self.appearance.colors.phase("cost"))]
         norms = history.grad_norms[iteration]
         return [(f"‖dW[{l}]‖", float(norms[l - 1]), layer_color(l).darker(HOVER_DARKER).name())
                 for l in range(1, len(norms) + 1)]
@@ -323,7 +384,7 @@ class PlotsView(QWidget):
     def _hover_lines(self, plot: pg.PlotWidget, iteration: int) -> list[tuple[str, str]]:
         """(text, colour) lines for ``iteration``: the heading, then each value exactly."""
         values = self._values(plot, iteration)
-        return [(f"iteration {iteration}", PLOT_FOREGROUND)] + [(f"{name} = {exact(v)}", c) for name, v, c in values]
+        return [(f"iteration {iteration}", self.appearance.colors.plot_foreground)] + [(f"{name} = {exact(v)}", c) for name, v, c in values]
 
     def hover_text(self, plot: pg.PlotWidget, iteration: int) -> str:
         """What hovering over ``iteration`` of ``plot`` shows (clamped to the iterations drawn); '' when empty."""

@@ -17,7 +17,9 @@ from PySide6.QtWidgets import (
 from ..data import Dataset
 from ..engine import predict, shape_text
 from ..session import Session
-from .style import BOUNDARY_TINTS, CLASS_COLORS, PLOT_BACKGROUND, PLOT_FOREGROUND
+from . import appearance as looks
+from .style import CLASS_COLORS, PLOT_BACKGROUND, PLOT_FOREGROUND
+from .theme import LIGHT, Appearance, Theme
 
 FOLLOWED_COLOR = "#00a86b"  # the example being followed (the heatmaps outline its column in the same green)
 RIGHT_COLOR, WRONG_COLOR = "#1e8a3a", "#c0392b"  # a picture the network classifies right / wrong
@@ -46,7 +48,10 @@ def class_name(dataset: Dataset, k: int) -> str:
 
 
 def class_color(k: int) -> QColor:
-    return QColor(CLASS_COLORS[k % len(CLASS_COLORS)])
+    """Class k's colour: distinct for the first len(CLASS_COLORS) classes, then hues spread by the golden angle."""
+    if k < len(CLASS_COLORS):
+        return QColor(CLASS_COLORS[k])
+    return QColor.fromHsv(int((k * 137.508) % 360), 200, 200)
 
 
 def picture_strip(X: np.ndarray, shape: tuple[int, int, int], count: int) -> np.ndarray:
@@ -167,9 +172,11 @@ class _Mosaic(QWidget):
         painter.end()
 
 
-def _boundary_lookup() -> np.ndarray:
-    """256 colours: class 0 blue → white → class 1 orange (light, so the points stay visible)."""
-    cmap = pg.ColorMap([0.0, 0.5, 1.0], [QColor(BOUNDARY_TINTS[0]), QColor("#ffffff"), QColor(BOUNDARY_TINTS[1])])
+def _boundary_lookup(theme: Theme = LIGHT) -> np.ndarray:
+    """256 colours: class 0 blue → undecided (white, or the dark background) → class 1 orange
+    (faint, so the points stay visible)."""
+    low, high = theme.boundary
+    cmap = pg.ColorMap([0.0, 0.5, 1.0], [QColor(low), QColor(theme.boundary_middle), QColor(high)])
     return cmap.getLookupTable(0.0, 1.0, 256)
 
 
@@ -218,7 +225,24 @@ class DataPreviewView(QWidget):
         session.stepped.connect(self.update_boundary)
         session.example_followed.connect(self.show_followed)
         self.pictures.picked.connect(session.follow_example)
+        self.appearance = looks.appearance_model().current
         self.show_dataset()
+        looks.connect(self, self.apply_appearance)
+
+    def apply_appearance(self, appearance: Appearance) -> None:
+        """The scatter plot's background, axes and boundary map in the theme's colours."""
+        self.appearance = appearance
+        colors = appearance.colors
+        self.scatter_plot.setBackground(colors.plot_background)
+        item = self.scatter_plot.getPlotItem()
+        for side in ("bottom", "left"):
+            axis = item.getAxis(side)
+            axis.setPen(pg.mkPen(colors.plot_foreground))
+            axis.setTextPen(pg.mkPen(colors.plot_foreground))
+            axis.setLabel(axis.labelText, axis.labelUnits, color=colors.plot_foreground)
+        self._shown_params = []  # draw the boundary again in the new colours
+        self._last_boundary = -math.inf
+        self.update_boundary()
 
     def sizeHint(self) -> QSize:
         return QSize(380, 350)
@@ -302,24 +326,39 @@ class DataPreviewView(QWidget):
         return self.pictures.count() if self.mode == "images" else 0
 
     def _show_table(self, dataset: Dataset) -> None:
+        """The first features (rows, by their header names) of the first examples (columns); a last row and
+        column say how many more there are."""
         rows, columns = min(TABLE_ROWS, dataset.n_x), min(TABLE_COLUMNS, dataset.m)
+        more_rows, more_columns = dataset.n_x - rows, dataset.m - columns
         classes = class_indices(dataset)
+        names = dataset.feature_names if len(dataset.feature_names) == dataset.n_x else []
         self.table.clear()
-        self.table.setRowCount(rows + 1)
-        self.table.setColumnCount(columns)
-        self.table.setHorizontalHeaderLabels([f"X[:, {j}]" for j in range(columns)])
-        self.table.setVerticalHeaderLabels([str(i) for i in range(rows)] + ["class" if classes is not None else "y"])
+        self.table.setRowCount(rows + bool(more_rows) + 1)
+        self.table.setColumnCount(columns + bool(more_columns))
+        headers = [f"X[:, {j}]" for j in range(columns)] + ([f"+{more_columns:,} more"] if more_columns else [])
+        self.table.setHorizontalHeaderLabels(headers)
+        labels = [f"{i}: {names[i]}" if names else str(i) for i in range(rows)]
+        labels += [f"+{more_rows:,} more"] if more_rows else []
+        self.table.setVerticalHeaderLabels(labels + ["class" if classes is not None else "y"])
         for j in range(columns):
             for i in range(rows):
                 value = float(dataset.X[i, j])
                 cell = QTableWidgetItem(f"{value:.4g}")
-                cell.setToolTip(f"X[{i}, {j}] = {value!r}")
+                name = f" ({names[i]})" if names else ""
+                cell.setToolTip(f"X[{i}, {j}]{name} = {value!r}")
                 self.table.setItem(i, j, cell)
             label = class_name(dataset, int(classes[j])) if classes is not None else f"{dataset.Y[0, j]:.4g}"
             cell = QTableWidgetItem(label)
             if classes is not None:
                 cell.setForeground(class_color(int(classes[j])))
-            self.table.setItem(rows, j, cell)
+            self.table.setItem(self.table.rowCount() - 1, j, cell)
+        for i in range(rows + bool(more_rows) + 1):  # the "+N more" column and row hold an ellipsis
+            for j in range(columns + bool(more_columns)):
+                if self.table.item(i, j) is None:
+                    cell = QTableWidgetItem("…")
+                    cell.setForeground(QColor("#888888"))
+                    cell.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                    self.table.setItem(i, j, cell)
         self.table.resizeColumnsToContents()
 
     # -- 2-D data and the decision boundary --------------------------------------------
@@ -449,7 +488,7 @@ class DataPreviewView(QWidget):
             image = A[0].reshape(GRID, GRID)
             levels = (0.0, 1.0) if output == "sigmoid" else self._value_range()
             image = np.nan_to_num(image, nan=sum(levels) / 2)
-            self.boundary.setImage(image, autoLevels=False, levels=levels, lut=_boundary_lookup(), rect=self._grid_rect)
+            self.boundary.setImage(image, autoLevels=False, levels=levels, lut=_boundary_lookup(self.appearance.colors), rect=self._grid_rect)
         self._boundary_image = image
 
     def _value_range(self) -> tuple[float, float]:

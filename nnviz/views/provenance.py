@@ -33,6 +33,7 @@ class CellProvenance:
         self.label = QLabel(inspector)
         self.label.setObjectName("provenanceLabel")
         self.label.setFont(mono_font(12))
+        self.label.setProperty("base_points", 12)  # the appearance scales it (presentation mode)
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)

@@ -1,15 +1,16 @@
 """The step list: every operation of the iteration in order, the current one highlighted."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView, QHeaderView, QMenu, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
-from ..engine import operation_line, plan_shapes
+from ..engine import operation_line
 from ..session import Session
-from .style import phase_color, phase_tint
+from . import appearance as looks
+from .theme import Appearance
 
 NEXT_MARK = "▶"
 BREAK_MARK = "●"
@@ -20,13 +21,16 @@ class StepListView(QWidget):
     """``Z[1] = W[1]·A[0] + b[1]    (7×12288)(12288×209) + (7×1) → 7×209``, one line per operation.
 
     The operation just performed is selected; the next one carries a ▶.  Clicking
-    a line runs training until that operation has been performed (a line above
-    the current one is reached in the next iteration).  Clicking the left margin,
+    a line below the current one runs training until that operation has been
+    performed; a line above it steps back to it, exactly, when the step-back
+    history reaches that far, and otherwise is reached in the next iteration
+    (``message`` says which).  Clicking the left margin,
     or "Toggle Breakpoint" in the right-click menu, sets a breakpoint (●): a run,
     a pass or auto-stepping pauses after that operation, like a debugger.
     """
 
     run_requested = Signal(int)
+    message = Signal(str)  # what a click did, for the status bar
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -54,24 +58,36 @@ class StepListView(QWidget):
         session.network_changed.connect(self._rebuild)
         session.stepped.connect(self._show_position)
         session.breakpoints_changed.connect(self._show_position)
+        self.appearance = looks.appearance_model().current
+        looks.connect(self, self.apply_appearance)
+
+    def apply_appearance(self, appearance: Appearance) -> None:
+        """Rows in the theme's phase colours and tints (the font is the window's)."""
+        self.appearance = appearance
         self._rebuild()
 
     def _rebuild(self) -> None:
         session = self.session
-        shapes = plan_shapes(session.spec, session.m)
+        shapes = session.plan_shapes()
+        colors = self.appearance.colors
         self.tree.clear()
         for op in session.plan:
             equation, algebra = operation_line(op, shapes)
             item = QTreeWidgetItem(["", equation, algebra])
             item.setData(0, Qt.ItemDataRole.UserRole, op.index)
-            item.setForeground(1, QBrush(phase_color(op.phase)))
+            item.setForeground(1, QBrush(QColor(colors.phase(op.phase))))
             for column in range(3):
-                item.setBackground(column, QBrush(phase_tint(op.phase)))
+                item.setBackground(column, QBrush(QColor(colors.tint(op.phase))))
             item.setToolTip(1, f"{equation}\n{op.phase}, layer {op.layer}")
             item.setToolTip(2, algebra)
             self.tree.addTopLevelItem(item)
         self._fit_columns()
         self._show_position()
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.FontChange:  # the window's text grew or shrank: so do the columns
+            self._fit_columns()
+        super().changeEvent(event)
 
     def _fit_columns(self) -> None:
         """The equation column as wide as its lines, but never so wide that the shapes vanish:
@@ -89,11 +105,12 @@ class StepListView(QWidget):
         for index in range(self.tree.topLevelItemCount()):
             item = self.tree.topLevelItem(index)
             mark = (BREAK_MARK if session.has_breakpoint(index) else "") + (NEXT_MARK if index == session.position else "")
-            trace_mark, trace_colour, trace_tip = self.marks.get(index, ("", "#333333", ""))
+            trace_mark, trace_colour, trace_tip = self.marks.get(index, ("", "", ""))
             item.setText(0, trace_mark + mark)
             item.setToolTip(0, trace_tip)
-            item.setForeground(0, QBrush(QColor(BREAK_COLOR if session.has_breakpoint(index) else trace_colour)))
-            font = QFont(self.tree.font())
+            item.setForeground(0, QBrush(QColor(BREAK_COLOR if session.has_breakpoint(index)
+                                                else trace_colour or self.appearance.colors.text)))
+            font = QFont()  # bold only: the size stays the list's own, whatever font the window has later
             font.setBold(index == current)
             item.setFont(1, font)
         self.tree.blockSignals(True)
@@ -116,11 +133,31 @@ class StepListView(QWidget):
         if column == 0:  # the margin, as in a debugger
             self.session.toggle_breakpoint(index)
             return
-        record = self.session.record
-        if self.session.busy or (record is not None and record.op.index == index):
+        session, record = self.session, self.session.record
+        if session.busy or (record is not None and record.op.index == index):
             return
+        if self.back_to(index):
+            return
+        if self.steps_back_to(index):
+            op = session.plan[index]
+            self.message.emit(f"{op.symbol} is {self.steps_back_to(index)} operations back, further than step back "
+                              f"keeps ({session.stepper.history_length}; Preferences): running on to it in the "
+                              "next iteration")
         self.run_requested.emit(index)
-        self.session.run_through(index)
+        session.run_through(index)
+
+    def steps_back_to(self, index: int) -> int:
+        """How many operations back line ``index`` is (0 when it is not above the operation shown)."""
+        record = self.session.record
+        return record.op.index - index if record is not None and index < record.op.index else 0
+
+    def back_to(self, index: int) -> bool:
+        """Step back to line ``index`` (above the operation shown) if the history reaches it; says so."""
+        back = self.steps_back_to(index)
+        if not back or not self.session.step_back(back):
+            return False
+        self.message.emit(f"Stepped back {back} operation{'s' * (back > 1)} to {self.session.plan[index].symbol}, exactly")
+        return True
 
     def _context_menu(self, pos) -> None:
         item = self.tree.itemAt(pos)
@@ -130,7 +167,12 @@ class StepListView(QWidget):
         menu = QMenu(self)
         toggle = menu.addAction("Remove Breakpoint" if self.session.has_breakpoint(index) else "Set Breakpoint")
         toggle.triggered.connect(lambda: self.session.toggle_breakpoint(index))
-        run = menu.addAction("Run to Here")
+        back = self.steps_back_to(index)
+        if back:
+            step_back = menu.addAction(f"Step Back to Here ({back} operation{'s' * (back > 1)})")
+            step_back.setEnabled(not self.session.busy and self.session.stepper.history_length >= back)
+            step_back.triggered.connect(lambda: self.back_to(index))
+        run = menu.addAction("Run to Here" + (" (next iteration)" if back else ""))
         run.setEnabled(not self.session.busy)
         run.triggered.connect(lambda: self.session.run_through(index))
         menu.popup(self.tree.viewport().mapToGlobal(pos))

@@ -5,15 +5,19 @@ from PySide6.QtGui import QColor, QFont, QFontDatabase
 
 # forward left to right in blue, backward right to left in orange (as the diagram draws them)
 PHASE_COLORS: dict[str, str] = {
+    "batch": "#8a6d00",  # X{t}, Y{t}: ochre, before the forward pass
     "forward": "#1f6fb4",
     "cost": "#7b3fa0",
     "backward": "#d9680f",
+    "optimizer": "#0f7f86",  # t, α, v, s, v^corr, s^corr: teal, between the gradients and the updates
     "update": "#2a8a3e",
     "ready": "#555555",
 }
 
 # light tints of the same hues for list backgrounds
 PHASE_TINTS: dict[str, str] = {
+    "batch": "#f7f1dc",
+    "optimizer": "#e3f4f5",
     "forward": "#e8f1fa",
     "cost": "#f1e9f6",
     "backward": "#fdf0e4",
@@ -50,13 +54,15 @@ LAYER_COLORS: tuple[str, ...] = (
     "#332288", "#117733", "#999933", "#882255",
 )
 
-# classes of a dataset: blue and orange as TensorFlow Playground draws two classes, then Okabe-Ito
+# classes of a dataset: the "tab10" categorical palette (Tableau 10, matplotlib's default cycle), so ten
+# classes (digits 0-9) get ten distinct colours; then its light partners of "tab20" for classes 10-19
 CLASS_COLORS: tuple[str, ...] = (
-    "#2b7bba", "#e8871e", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#8a6d00", "#000000",
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+    "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5",
 )
 
 # light tints of the first two class colours, the ends of the decision-boundary map (white in between)
-BOUNDARY_TINTS: tuple[str, str] = ("#8fbfe3", "#f6c28f")
+BOUNDARY_TINTS: tuple[str, str] = ("#aec7e8", "#ffbb78")
 
 PLOT_BACKGROUND = "#ffffff"
 PLOT_FOREGROUND = "#333333"  # axes, tick labels and titles on the white plots
@@ -74,13 +80,5 @@ VERDICT_TINTS: dict[str, str] = {
 }
 VERDICT_TEXT: dict[str, str] = {"ok": "#1e6b31", "suspicious": "#8a5a00", "wrong": "#a8261b"}
 
-# presentation mode (projectors wash colours out): deeper tones of the phase colours, each at least
-# 5:1 against white (the everyday backward orange #d9680f is 3.5:1, too faint for text from the back row)
-PRESENTATION_PHASE_COLORS: dict[str, str] = {
-    "forward": "#0b57a0",
-    "cost": "#6a2c8f",
-    "backward": "#b34700",
-    "update": "#1a7431",
-    "ready": "#333333",
-}
-PRESENTATION_TEXT = "#111111"  # near-black on white
+# themes (light, dark, high-contrast for projectors) and the colour-blind-safe map: views/theme.py;
+# the constants above are the light theme's, for code that draws outside a view (exports)

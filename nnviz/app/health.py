@@ -1,0 +1,74 @@
+"""View ▸ Training Health: the health log of the run (recorded on the worker at the end of every
+iteration while the panel is open, of every 10th otherwise), drawn at a bounded rate; clicking the
+histogram strip steps back to that iteration."""
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QMainWindow
+
+from ..engine.health import HealthLog
+from ..views.health import HealthView
+from ..views.throttle import RunThrottle
+from .docks import tabbed_dock, toggle_action
+
+REFRESH_MS = 500  # twice a second while training runs
+HIDDEN_STRIDE = 10  # with the panel closed, every 10th iteration is recorded (about 1 % of the run's time)
+
+
+class TrainingHealth(QObject):
+    """Owns the HealthLog of the current network (``log``) and the dock that draws it."""
+
+    def __init__(self, window: QMainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.session = window.session
+        self.log = HealthLog(self.session.spec)
+        self.view = HealthView()
+        self.view.scrub_requested.connect(self.scrub)
+        self.dock = tabbed_dock(window, "healthDock", "Training Health", self.view)
+        self.action = toggle_action(self.dock, "actionTrainingHealth", "Training &Health",
+                                    "Update ratios with the 1e-3 band, dead and saturated units, histograms over time")
+        window.view_menu.addAction(self.action)
+        self.session.op_watchers.append(self.after_op)
+        self.session.network_changed.connect(self._network_changed)
+        self._throttle = RunThrottle(self.session, self._refresh, REFRESH_MS, self)
+        self.session.history_changed.connect(self._throttle.request)
+        self.view.set_log(self.log)
+        self.recording_all = False  # every iteration while the panel is open, every 10th otherwise
+        self.dock.visibilityChanged.connect(self._visibility)
+
+    def _visibility(self, visible: bool) -> None:
+        self.recording_all = self.dock.isVisible()
+
+    def after_op(self, op, values: dict) -> None:
+        """On the worker: the end of an iteration adds its row (the arrays are never changed in place)."""
+        stepper = self.session.stepper
+        finished = stepper.iteration - 1
+        if stepper.position == 0 and (self.recording_all or finished % HIDDEN_STRIDE == 0):
+            self.log.record(finished, values, stepper.learning_rate)
+        return None
+
+    def _refresh(self) -> None:
+        s = self.session
+        if not s.busy:
+            self.log.truncate(s.stepper.iteration)  # after a step back
+        self.view.refresh()
+
+    def _network_changed(self) -> None:
+        self.log = HealthLog(self.session.spec)
+        self.view.set_log(self.log)
+
+    def scrub(self, iteration: int) -> None:
+        """Go to the end of ``iteration`` (its values as recorded) when step-back history reaches it."""
+        s = self.session
+        if iteration + 1 >= s.stepper.iteration:
+            return
+        if not s.step_back_to(iteration + 1):
+            self.window.statusBar().showMessage(
+                f"Step back does not reach iteration {iteration}: the history keeps "
+                f"{s.stepper.history_length} operations (Preferences sets how many)", 8000)
+
+
+def install_health(window: QMainWindow) -> TrainingHealth:
+    """Add View ▸ Training Health and its dock to ``window``; returns the controller."""
+    return TrainingHealth(window)

@@ -1,0 +1,77 @@
+"""The one appearance of the application: views subscribe to ``changed`` and restyle their own widgets."""
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtWidgets import QApplication
+
+from .theme import Appearance, Theme
+
+log = logging.getLogger(__name__)
+
+_ROLES = {role.name.lower(): role for role in QPalette.ColorRole if role.name not in ("NColorRoles",)}
+
+
+class AppearanceModel(QObject):
+    """Holds the current Appearance; ``set`` announces a new one with ``changed(appearance)``."""
+
+    changed = Signal(object)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.current = Appearance()
+
+    def set(self, appearance: Appearance) -> None:
+        if appearance == self.current:
+            return
+        self.current = appearance
+        log.debug("appearance: %s", appearance)
+        self.changed.emit(appearance)
+
+
+_model: AppearanceModel | None = None
+
+
+def appearance_model() -> AppearanceModel:
+    """The application's appearance (one per QApplication, like its palette)."""
+    global _model
+    app = QApplication.instance()
+    if _model is None or (app is not None and _model.parent() is not app):
+        _model = AppearanceModel(app)
+    return _model
+
+
+def connect(widget, slot) -> Appearance:
+    """Call ``slot(appearance)`` now and whenever the appearance changes; returns the current one.
+
+    ``slot`` is a bound method of ``widget`` (a QObject), so the connection ends with the widget."""
+    model = appearance_model()
+    model.changed.connect(slot)
+    slot(model.current)
+    return model.current
+
+
+def palette_for(theme: Theme, platform: QPalette) -> QPalette:
+    """``platform`` with the theme's colours (disabled text dimmed, so Pause still looks off)."""
+    palette = QPalette(platform)
+    if theme.palette is None:
+        return palette
+    for name, colour in theme.palette.items():
+        role = _ROLES[name]
+        for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+            palette.setColor(group, role, QColor(colour))
+        if role in (QPalette.ColorRole.Window, QPalette.ColorRole.Base, QPalette.ColorRole.Button):
+            palette.setColor(QPalette.ColorGroup.Disabled, role, QColor(colour))
+    disabled = QColor(theme.muted)
+    disabled.setAlpha(150)
+    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, disabled)
+    return palette
+
+
+def scaled_font(font: QFont, points: float) -> QFont:
+    font = QFont(font)
+    font.setPointSizeF(points)
+    return font

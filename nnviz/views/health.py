@@ -1,0 +1,146 @@
+"""Training health over the run: log10 α‖dW[l]‖/‖W[l]‖ with the 1e-3 band, dead and saturated
+shares, and a scrubbable strip of histograms of A[l] or dW[l] over the iterations."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from ..engine.health import HEALTHY_RATIO, HealthLog
+from ..engine.plan import symbol
+from .style import PLOT_BACKGROUND, PLOT_FOREGROUND, VERDICT_TEXT, layer_color
+
+BAND = (math.log10(HEALTHY_RATIO) - 0.5, math.log10(HEALTHY_RATIO) + 0.5)  # ~1e-3: 3e-4 … 3e-3
+STRIP_BINS = 64
+
+
+class HealthView(QWidget):
+    """Three plots over the iterations of ``log`` (set with ``set_log``; redrawn by ``refresh``).
+
+    Public: ``ratio_plot``, ``share_plot``, ``strip_plot``, ``strip_image``, ``strip_choice``
+    ("healthStripChoice"), ``note_label``, ``ratio_curves``, ``share_curves``; ``scrub_requested``
+    is emitted with an iteration when the strip is clicked.
+    """
+
+    scrub_requested = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("health")
+        self.log: HealthLog | None = None
+        self.note_label = QLabel("")
+        self.note_label.setObjectName("healthNote")
+        self.note_label.setWordWrap(True)
+        self.strip_choice = QComboBox()
+        self.strip_choice.setObjectName("healthStripChoice")
+        self.strip_choice.currentIndexChanged.connect(lambda _: self.refresh())
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground(PLOT_BACKGROUND)
+        self.ratio_plot = self._plot("log10 α‖dW[l]‖/‖W[l]‖ — the band: about 1e-3", row=0)
+        self.band = pg.LinearRegionItem(values=BAND, orientation="horizontal", movable=False,
+                                        brush=pg.mkBrush(40, 160, 70, 40), pen=pg.mkPen(None))
+        self.ratio_plot.addItem(self.band)
+        self.ratio_plot.addItem(pg.InfiniteLine(pos=math.log10(HEALTHY_RATIO), angle=0,
+                                                pen=pg.mkPen("#2a8a3e", style=Qt.PenStyle.DashLine)))
+        self.share_plot = self._plot("% of units dead (ReLU, solid) or saturated (dotted)", row=1)
+        self.share_plot.setYRange(0, 100)
+        self.strip_plot = self._plot("histogram over time", row=2)
+        self.strip_image = pg.ImageItem(axisOrder="row-major")
+        self.strip_image.setColorMap(pg.colormap.get("viridis"))
+        self.strip_plot.addItem(self.strip_image)
+        self.strip_plot.setLabel("bottom", "iteration (click: go there)")
+        self.strip_plot.scene().sigMouseClicked.connect(self._clicked)
+        self.ratio_curves: list[pg.PlotDataItem] = []
+        self.share_curves: list[pg.PlotDataItem] = []
+        top = QHBoxLayout()
+        top.addWidget(self.note_label, 1)
+        top.addWidget(QLabel("strip:"))
+        top.addWidget(self.strip_choice)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.graphics, 1)
+
+    def _plot(self, title: str, row: int) -> pg.PlotItem:
+        plot = self.graphics.addPlot(row=row, col=0)
+        plot.setTitle(title, color=PLOT_FOREGROUND, size="9pt")
+        plot.showGrid(x=True, y=True, alpha=0.15)
+        plot.setMenuEnabled(False)
+        plot.hideButtons()
+        for side in ("left", "bottom"):
+            plot.getAxis(side).setPen(PLOT_FOREGROUND)
+            plot.getAxis(side).setTextPen(PLOT_FOREGROUND)
+        return plot
+
+    def set_log(self, log: HealthLog) -> None:
+        """A new network: new curves, one colour per layer as everywhere else."""
+        self.log = log
+        self.ratio_plot.clear()
+        self.ratio_plot.addItem(self.band)
+        self.ratio_plot.addItem(pg.InfiniteLine(pos=math.log10(HEALTHY_RATIO), angle=0,
+                                                pen=pg.mkPen("#2a8a3e", style=Qt.PenStyle.DashLine)))
+        self.share_plot.clear()
+        L = log.spec.L
+        self.ratio_curves = [self.ratio_plot.plot(pen=pg.mkPen(layer_color(l), width=2), name=f"layer {l}")
+                             for l in range(1, L + 1)]
+        self.share_curves = []
+        for l in range(1, L + 1):
+            act = log.spec.activation(l)
+            style = Qt.PenStyle.SolidLine if act in ("relu",) else Qt.PenStyle.DotLine
+            self.share_curves.append(self.share_plot.plot(pen=pg.mkPen(layer_color(l), width=2, style=style)))
+        self.strip_choice.blockSignals(True)
+        self.strip_choice.clear()
+        for key in log.keys:
+            self.strip_choice.addItem(symbol(key), key)
+        self.strip_choice.blockSignals(False)
+        self.refresh()
+
+    def refresh(self) -> None:
+        log = self.log
+        if log is None:
+            return
+        n = len(log)
+        x = np.array(log.iterations[:n], dtype=float)
+        ratios, dead, saturated = log.ratios, log.dead, log.saturated
+        for l, curve in enumerate(self.ratio_curves):
+            curve.setData(x, ratios[:n, l] if n else [], connect="finite")
+        for l, curve in enumerate(self.share_curves):
+            share = dead[:n, l] if n and not np.isnan(dead[:n, l]).all() else saturated[:n, l] if n else []
+            curve.setData(x, share, connect="finite")
+        key = self.strip_choice.currentData()
+        if key and n:
+            image, edges = log.strip(key, STRIP_BINS, n)
+            times, rows = log.columns(n)
+            # rows of the image are value bins (low at the bottom), columns an even time axis; the
+            # square root of each bin's share, so the tails show beside the peak
+            self.strip_image.setImage(np.sqrt(image[rows].T), autoLevels=True)
+            low, high = float(edges[0]), float(edges[-1])
+            step = (times[-1] - times[0]) / max(1, len(times) - 1) or 1.0
+            self.strip_image.setRect(QRectF(times[0] - step / 2, low, step * len(times), high - low))
+            self.strip_plot.setTitle(f"histogram of {symbol(key)} over the iterations (√ of each bin's share)",
+                                     color=PLOT_FOREGROUND, size="9pt")
+        else:
+            self.strip_image.clear()
+        self.note_label.setText(self._note())
+
+    def _note(self) -> str:
+        from ..engine.health import first_cost_note
+
+        log = self.log
+        note = first_cost_note(log.spec, log.first_cost) if log else None
+        if note:
+            return f"<span style='color:{VERDICT_TEXT['suspicious']}'>⚠ {note}</span>"
+        if log and log.first_cost is not None:
+            return f"first cost {log.first_cost:.4g}: about what guessing costs, as it should be"
+        return "band: α‖dW‖/‖W‖ ≈ 1e-3 is healthy; solid: dead ReLUs, dotted: saturated units"
+
+    def _clicked(self, event) -> None:
+        vb = self.strip_plot.getViewBox()
+        if self.log is None or not len(self.log) or not vb.sceneBoundingRect().contains(event.scenePos()):
+            return
+        iteration = int(round(vb.mapSceneToView(event.scenePos()).x()))
+        if self.log.iterations[0] <= iteration <= self.log.iterations[-1]:
+            self.scrub_requested.emit(iteration)

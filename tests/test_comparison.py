@@ -1,0 +1,118 @@
+"""File ▸ Compare Runs: run B on the same data with one change, in lockstep with run A."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nnviz.data import load_demo
+from nnviz.session.design import Design
+
+# 8 hidden units: OpenBLAS sums every column of an 8-wide product the same way, so identical rows stay
+# identical to the bit (with 6 or 7 units its kernels split the columns and rows drift apart by 1e-15)
+DESIGN = Design(hidden=(8,), activations=("sigmoid",), init="he", learning_rate=1.0)
+
+
+@pytest.fixture
+def window(default_window, wait_idle):
+    w = default_window
+    w.session.set_dataset(load_demo("moons"))
+    w.session.set_design(DESIGN)
+    wait_idle(w.session)
+    return w
+
+
+def _in_step(w, qtbot, comparison):
+    qtbot.waitUntil(lambda: comparison.follower.in_step() and not comparison.b.busy and not w.session.busy,
+                    timeout=20_000)
+    qtbot.wait(20)
+    a, b = w.session, comparison.b
+    assert (b.iteration, b.position) == (a.iteration, a.position)
+
+
+def test_the_dialog_offers_one_change(window):
+    dialog = window.compare_runs.open()
+    assert window.compare_runs.action in window.menus["file"].actions()
+    dialog.choose("learning_rate", "abc")
+    assert dialog.changes() is None and "positive number" in dialog.error_label.text()
+    dialog.choose("init", "zeros")
+    assert dialog.changes() == {"init": "zeros"}
+    dialog.choose("activations", "tanh")
+    assert dialog.changes() == {"activations": ("tanh",)}
+    dialog.reject()
+
+
+def test_zeros_against_he_in_lockstep(window, qtbot, wait_idle):
+    w = window
+    comparison = w.compare_runs.start({"init": "zeros"})
+    b, a = comparison.b, w.session
+    assert not w.docks["compareDock"].isHidden() and b.dataset is a.dataset and b.design.init == "zeros"
+    assert "initialisation = zeros (A: initialisation = he)" in comparison.view.header.text()
+    for move in (w.actionStep, w.actionForwardPass, w.actionBackwardPass, w.actionIteration, w.actionStep):
+        move.trigger()
+        wait_idle(a)
+        _in_step(w, qtbot, comparison)
+    for _ in range(3):
+        w.actionIteration.trigger()
+        wait_idle(a)
+    _in_step(w, qtbot, comparison)
+    w.actionStepBack.trigger()
+    _in_step(w, qtbot, comparison)
+    assert a.record.key == b.record.key
+    view = comparison.view
+    view.matrix_box.setCurrentIndex(view.matrix_box.findData("W1"))
+    view.mode_box.setCurrentIndex(0)
+    W1a, W1b = a.values["W1"], b.values["W1"]
+    assert np.array_equal(view.difference(), W1a - W1b)
+    view.mode_box.setCurrentIndex(1)  # each row of B's W[1] minus its row 0: the symmetry lesson
+    assert np.count_nonzero(view.difference()) == 0 and np.any(W1b)
+    assert view.panels[2].title_label.text().startswith("B: W[1][i,:] − W[1][0,:]")
+    rows_a = W1a - W1a[:1]
+    assert np.count_nonzero(rows_a) > 0  # He's rows differ
+    # both costs on one plot, one point per completed iteration
+    assert [len(c.xData) for c in view.curves] == [a.iteration, b.iteration] == [3, 3]  # Step Back left iteration 4
+    assert np.array_equal(view.curves[0].yData, a.history.costs[:3])
+    assert np.array_equal(view.curves[1].yData, b.history.costs[:3])
+    assert view.curves[0].yData[0] != view.curves[1].yData[0]  # J of zeros starts at ln 2, He's elsewhere
+
+
+def test_run_and_reset_keep_b_with_a(window, qtbot, wait_idle):
+    w = window
+    comparison = w.compare_runs.start({"learning_rate": 0.1})
+    w.session.run()
+    qtbot.wait(300)
+    w.session.pause()
+    wait_idle(w.session)
+    _in_step(w, qtbot, comparison)
+    assert w.session.iteration > 0 and comparison.b.iteration == w.session.iteration
+    assert not np.array_equal(comparison.b.values["W1"], w.session.values["W1"])  # α differs
+    w.session.reset()
+    wait_idle(w.session)
+    _in_step(w, qtbot, comparison)
+    assert comparison.b.iteration == 0 and comparison.b.design.learning_rate == 0.1
+    w.compare_runs.close()
+    assert w.docks["compareDock"].isHidden() and w.compare_runs.comparison is None
+
+
+def test_adam_against_gradient_descent_follows_by_iterations(window, qtbot, wait_idle):
+    w = window
+    dialog = w.compare_runs.open()
+    dialog.choose("optimizer", "adam")
+    assert dialog.changes() == {"optimizer": "adam"}
+    dialog.choose("l2", "-1")
+    assert dialog.changes() is None and "λ" in dialog.error_label.text()
+    dialog.reject()
+    comparison = w.compare_runs.start({"optimizer": "adam"})
+    b = comparison.b
+    assert len(b.plan) > len(w.session.plan)  # t, v, s, v̂, ŝ: other operations
+    for _ in range(5):
+        w.actionIteration.trigger()
+        wait_idle(w.session)
+    qtbot.waitUntil(lambda: comparison.follower.in_step() and not b.busy, timeout=20_000)
+    assert b.iteration == w.session.iteration == 5 and b.position == 0
+    w.actionStep.trigger()  # inside an iteration: B waits at its start
+    wait_idle(w.session)
+    qtbot.wait(50)
+    assert b.iteration == 5 and b.position == 0
+    view = comparison.view
+    assert [len(c.xData) for c in view.curves] == [5, 5]
+    assert "optimiser = adam (A: optimiser = gd)" in view.header.text()

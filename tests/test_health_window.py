@@ -1,0 +1,59 @@
+"""View ▸ Training Health: rows recorded on the worker per iteration, curves and the histogram strip,
+the first-cost note, and a click on the strip that steps back to that iteration."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def test_health_follows_training_and_scrubs_back(qtbot, default_window):
+    window = default_window
+    s = window.session
+    health = window.health
+    health.action.trigger()
+    assert health.dock.isVisible()
+    for _ in range(3):
+        s.run_iteration()
+        qtbot.waitUntil(lambda: not s.busy, timeout=20_000)
+    health._refresh()
+    view = health.view
+    assert health.log.iterations == [0, 1, 2]
+    x, y = view.ratio_curves[0].getData()
+    assert list(x) == [0, 1, 2] and np.allclose(y, health.log.ratios[:, 0])
+    assert view.strip_image.image.shape == (64, 3)  # value bins × iterations
+    assert np.allclose((view.strip_image.image ** 2).sum(axis=0), 1.0)  # √ of the shares, each column whole
+    assert view.strip_choice.currentText() == "A[1]" and view.strip_choice.count() == 2 * s.spec.L
+    assert view.note_label.text().startswith("first cost ") and health.log.first_cost == s.history.costs[0]
+    view.scrub_requested.emit(0)  # the end of iteration 0
+    qtbot.waitUntil(lambda: not s.busy, timeout=5_000)
+    assert (s.iteration, s.position) == (1, 0)
+    health._refresh()
+    assert health.log.iterations == [0]
+
+
+def test_a_new_network_starts_a_new_log(qtbot, default_window):
+    window = default_window
+    s = window.session
+    s.run_iteration()
+    qtbot.waitUntil(lambda: not s.busy, timeout=20_000)
+    s.set_design(s.design.with_layer(0, 3))
+    qtbot.waitUntil(lambda: not s.busy, timeout=10_000)
+    assert len(window.health.log) == 0 and window.health.log.spec == s.spec
+
+
+def test_with_the_panel_closed_every_tenth_iteration_is_recorded(qtbot, default_window):
+    window = default_window
+    s = window.session
+    assert not window.health.dock.isVisible()
+    for _ in range(12):
+        s.run_iteration()
+        qtbot.waitUntil(lambda: not s.busy, timeout=20_000)
+    assert window.health.log.iterations == [0, 10]
+    window.health.action.trigger()
+    qtbot.waitUntil(lambda: window.health.recording_all, timeout=2_000)
+    s.run_iteration()
+    qtbot.waitUntil(lambda: not s.busy, timeout=20_000)
+    window.health._refresh()
+    assert window.health.log.iterations == [0, 10, 12]
+    times, rows = window.health.log.columns(3)
+    assert list(times) == list(range(13)) and list(rows) == [0] * 10 + [1, 1, 2]
+    assert window.health.view.strip_image.image.shape == (64, 13)
