@@ -132,11 +132,11 @@ class AccuracyTracker(QObject):
         s = self.session
         if s.position != 0:  # mid-iteration (some updates done, others not): the accuracy waits for the iteration
             return
-        L = s.spec.L
-        params = {k: s.values[k] for l in range(1, L + 1) for k in (f"W{l}", f"b{l}")}  # never changed in place
         d = s.dataset
-        if params["W1"].shape[1] != d.n_x:  # between a new dataset and its network: the network follows
+        if s.spec.sizes[0] != d.n_x:  # between a new dataset and its network: the network follows
             return
+        names = set(s.spec.parameter_names)  # W, b (γ, β under batch norm), and the running averages it predicts with
+        params = {k: v for k, v in s.values.items() if k in names or k.startswith(("murun", "sigma2run"))}
         arrays = tuple(params.values())
         if self._computed is not None and len(self._computed) == len(arrays) and \
                 all(a is b for a, b in zip(arrays, self._computed)):

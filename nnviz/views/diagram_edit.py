@@ -59,6 +59,9 @@ class DiagramEditor(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(PULSE_FRAME_MS)
         self._timer.timeout.connect(self._pulse_frame)
+        self._place_timer = QTimer(self)  # after a resize or a new font, once the view has its new size
+        self._place_timer.setSingleShot(True)
+        self._place_timer.timeout.connect(self.place_buttons)
         view.setMouseTracking(True)
         view.installEventFilter(self)
         self.session.network_changed.connect(self._network_changed)
@@ -341,5 +344,5 @@ class DiagramEditor(QObject):
         elif kind == QEvent.Type.Leave:
             self.hover_card = ""
         elif kind in (QEvent.Type.Resize, QEvent.Type.FontChange):
-            QTimer.singleShot(0, self.place_buttons)
+            self._place_timer.start(0)  # ends with the view, unlike a bare singleShot
         return False
