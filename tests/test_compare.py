@@ -298,3 +298,18 @@ def test_comparing_from_python_never_loads_qt(tmp_path):
                          env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"}, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "the 1 array matches []"
+
+
+def test_the_later_notebooks_flat_cache_tuple(problem):
+    params, X, Y = problem
+    acts = ["relu", "relu", "sigmoid"]
+    caches, AL, cost, grads, updated, flat = student(params, X, Y, acts)
+    cache = tuple(a for l in range(1, 4) for a in (flat[f"Z{l}"], flat[f"A{l}"], params[f"W{l}"], params[f"b{l}"]))
+    report = compare(params, X, Y, caches=cache, grads=grads, learning_rate=ALPHA)
+    assert report.all_match
+    assert {r.key for r in report.compared} >= {"Z1", "A1", "Z3", "A3", "dW1", "db3"}
+    caches, AL, cost, grads, updated, flat = student(params, X, Y, acts, mistake="transpose", at="dW3")
+    cache = tuple(a for l in range(1, 4) for a in (flat[f"Z{l}"], flat[f"A{l}"], params[f"W{l}"], params[f"b{l}"]))
+    report = compare(params, X, Y, caches=cache, grads=grads, learning_rate=ALPHA)
+    assert report.first_difference == "dW[3]" and report.first.verdict == "wrong shape"
+    assert report.mistake.name == "transpose" and "4×1 for 1×4" in report.mistake.text

@@ -184,6 +184,8 @@ def test_a_network_that_fits_shows_no_saturation_or_slow_learning_warning(diagno
     hints = view.hint_label.text()
     assert "saturate" not in hints and "very slow" not in hints and view.warnings == 0
     assert "fits its training data" in hints
+    tip = view.table.item(1, COLUMNS.index("saturated")).toolTip()  # why 1 of 1 saturated is no warning
+    assert "dZ[2] = A[2] − Y" in tip and "still learns" in tip
 
 
 def test_slow_learning_is_still_reported_where_the_network_does_not_fit(diagnostics_of, wait_idle):
@@ -720,3 +722,18 @@ def test_a_nan_cost_reads_NaN_in_the_plot_title_as_in_the_inspector(qtbot, make_
     session.history_changed.emit()
     assert "J = NaN" in view.cost_plot.getPlotItem().titleLabel.text
     assert view.hover_text(view.cost_plot, 0).endswith("J = NaN")
+
+
+def test_scalars_side_by_side_are_printed_at_one_size(qtbot, make_session, wait_idle):
+    session = make_session(separable(), Design(hidden=(3,), activations=("tanh",)))
+    view = InspectorView(session)
+    qtbot.addWidget(view)
+    view.resize(700, 600)  # narrow: the long values need a smaller font than the short ones would
+    view.show()
+    run_to(session, wait_idle, "b2")
+    panels = view.panels[:3]
+    assert all(p.scalar is not None for p in panels)
+    qtbot.waitUntil(lambda: len({p.scalar_label.font().pointSizeF() for p in panels}) == 1)
+    for panel in panels:  # and every one fits its box
+        metrics = QFontMetrics(panel.scalar_label.font())
+        assert metrics.horizontalAdvance(panel.scalar_text()) <= panel.width()

@@ -48,6 +48,11 @@ class ScenarioPlayer(QObject):
         self._waiting_for = ""  # "setup", "design", "beat"
         session.paused.connect(self._paused)
         session.error.connect(self._error)
+        session.busy_changed.connect(self._busy_changed)  # the next iteration of a beat at once, not at the poll
+
+    def _busy_changed(self, busy: bool) -> None:
+        if not busy and self._waiting_for:
+            QTimer.singleShot(0, self._tick)  # after the session's own handlers of the finished job
 
     # -- opening -------------------------------------------------------------------------------
     def open(self, scenario: Scenario) -> None:

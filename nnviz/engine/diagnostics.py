@@ -43,6 +43,7 @@ class LayerDiagnostics:
     update_ratio: float | None  # α‖dW[l]‖ / ‖W[l]‖ (inf when W[l] is all zeros)
     hint: str
     tones: tuple[str | None, str | None, str | None] = (None, None, None)
+    note: str = ""  # why a measure that looks alarming is not a warning here
 
     @property
     def severity(self) -> str | None:
@@ -110,6 +111,16 @@ def _ratio(d: LayerDiagnostics, fits: bool) -> tuple[str | None, str]:
     return None, ""
 
 
+def _note(d: LayerDiagnostics, output: bool, fits: bool) -> str:
+    notes = []
+    if output and d.saturated:
+        notes.append(f"the output saturates where it is confident; with cross-entropy dZ[{d.layer}] = A[{d.layer}] − Y "
+                     "does not vanish, so it still learns")
+    if fits:
+        notes.append("the network fits its training data: small updates are convergence")
+    return "; ".join(notes)
+
+
 def _ratio_of(W: Array, dW: Array, learning_rate: float) -> float:
     with np.errstate(over="ignore", invalid="ignore"):
         norm, grad = float(np.linalg.norm(W)), float(np.linalg.norm(dW))
@@ -156,5 +167,5 @@ def diagnose(spec: NetworkSpec, values: dict[str, Array], learning_rate: float) 
         row = LayerDiagnostics(l, activation, spec.sizes[l], dead, saturated, ratio, "")
         found = (_dead(row), _saturation(row, l == spec.L, fits), _ratio(row, fits))
         rows.append(replace(row, hint="; ".join(text for _, text in found if text),
-                            tones=tuple(tone for tone, _ in found)))
+                            tones=tuple(tone for tone, _ in found), note=_note(row, l == spec.L, fits)))
     return rows

@@ -69,6 +69,12 @@ def _as_array(value: Any, name: str) -> Array:
     return array
 
 
+def _flat_cache(caches: Sequence[Any]) -> bool:
+    """True for a flat (Z1, A1, W1, b1, Z2, …) tuple of arrays rather than a list of per-layer caches."""
+    return (len(caches) >= 4 and len(caches) % 4 == 0
+            and all(hasattr(c, "shape") and not isinstance(c, tuple) for c in caches))
+
+
 def course_arrays(
     parameters: Mapping[str, Any] | None = None,
     caches: Sequence[Any] | Mapping[str, Any] | None = None,
@@ -79,7 +85,8 @@ def course_arrays(
     """The course's objects as one flat dict of trace keys.
 
     ``caches`` is the course's list with one ``((A_prev, W, b), Z)`` per layer (what
-    ``L_model_forward`` returns), or a dict of named arrays (``Z1``, ``A1``, …).
+    ``L_model_forward`` returns), the later notebooks' flat ``(Z1, A1, W1, b1, Z2, …)``, or a
+    dict of named arrays (``Z1``, ``A1``, …).
     ``grads`` holds ``dA0``, ``dW1``, ``db1``, … as ``L_model_backward`` returns them;
     ``updated`` the parameters after ``update_parameters``; ``arrays`` anything else
     by its name (``AL``, ``cost``, ``Z1``, ``X``, ``Y``).
@@ -90,6 +97,12 @@ def course_arrays(
     if isinstance(caches, Mapping):
         for key, value in caches.items():
             out[f"caches/{key}"] = _as_array(value, f"caches['{key}']")
+    elif caches is not None and _flat_cache(caches):
+        # the course's later notebooks: cache = (Z1, A1, W1, b1, Z2, A2, W2, b2, …)
+        for l in range(1, len(caches) // 4 + 1):
+            Z, A = caches[4 * (l - 1)], caches[4 * (l - 1) + 1]
+            out[f"caches/Z{l}"] = _as_array(Z, f"cache Z{l}")
+            out[f"caches/A{l}"] = _as_array(A, f"cache A{l}")
     elif caches is not None:
         for l, cache in enumerate(caches, start=1):
             try:

@@ -31,13 +31,14 @@ class Design:
     beta2: float = 0.999
     epsilon: float = 1e-8
     batch_size: int | None = None
-    batch_seed: int = 10
+    batch_seed: int = 10  # seeds the epochs' permutations into mini-batches
     lr_decay: float = 0.0
     decay_interval: int | None = None
     l2: float = 0.0
     init_scale: float | None = None  # W = randn·scale for init "normal"
     keep_prob: tuple[float, ...] = ()  # per hidden layer (empty: no dropout)
     batch_norm: tuple[bool, ...] = ()  # per hidden layer (empty: none)
+    dropout_seed: int = 1  # seeds the dropout masks D[l]
     epochs: int | None = None  # Run stops when this many epochs are done (None: it runs until paused)
 
     def __post_init__(self) -> None:
@@ -65,6 +66,11 @@ class Design:
             if not isinstance(name, str) or name not in allowed:
                 raise ValueError(f"unknown {what} {name!r}; choose one of {', '.join(allowed)}")
         object.__setattr__(self, "seed", check_seed(self.rng, self.seed))
+        for name, what in (("batch_seed", "mini-batch"), ("dropout_seed", "dropout")):
+            try:
+                object.__setattr__(self, name, check_seed(self.rng, getattr(self, name)))
+            except ValueError as err:
+                raise ValueError(f"{what} seed: {err}") from None
         rate = self.learning_rate
         if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not (math.isfinite(rate) and rate > 0):
             raise ValueError(f"the learning rate must be a positive number, got {rate!r}")

@@ -19,7 +19,8 @@ def describe_edit(old: Design, new: Design) -> str:
     for field, label in (("activations", "Activations"), ("output", "Output"), ("init", "Initialisation"),
                          ("rng", "Random generator"), ("seed", "Seed"), ("learning_rate", "Learning rate α"),
                          ("optimizer", "Optimiser"), ("beta", "β"), ("beta1", "β₁"), ("beta2", "β₂"),
-                         ("epsilon", "ε"), ("batch_size", "Batch size"), ("lr_decay", "Decay rate"),
+                         ("epsilon", "ε"), ("batch_size", "Batch size"), ("batch_seed", "Mini-batch seed"),
+                         ("dropout_seed", "Dropout seed"), ("lr_decay", "Decay rate"),
                          ("decay_interval", "Decay interval"), ("l2", "L2 λ"), ("keep_prob", "keep_prob"),
                          ("batch_norm", "Batch norm"), ("init_scale", "Initial scale"),
                          ("epochs", "Epochs")):

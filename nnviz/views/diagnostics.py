@@ -176,7 +176,7 @@ class DiagnosticsView(QWidget):
                                       Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(r, c, item)
             item.setText(text)
-            item.setToolTip(d.hint)
+            item.setToolTip(d.hint or d.note)
             item.setBackground(QColor(VERDICT_TINTS[tone]) if tone else QColor(0, 0, 0, 0))
             item.setForeground(QColor(VERDICT_TEXT[tone]) if tone else self.palette().text().color())
 

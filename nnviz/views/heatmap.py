@@ -197,6 +197,8 @@ class HeatmapPanel(QWidget):
         self.scalar_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.scalar_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.scalar: float | None = None  # the 1×1 value shown, None when a heatmap or a note is
+        self.scalar_points = SCALAR_POINTS
+        self.scalar_fit = SCALAR_POINTS
         self.pages = QStackedLayout()
         self.pages.addWidget(self.graphics)
         self.pages.addWidget(self.note)
@@ -378,16 +380,25 @@ class HeatmapPanel(QWidget):
         self._fit_scalar()
         self._show_page(self.scalar_label)
 
+    def set_scalar_points(self, points: float) -> None:
+        """The largest size the 1×1 value is printed at (the inspector gives side-by-side scalars one size)."""
+        if points != self.scalar_points:
+            self.scalar_points = points
+            if self.scalar is not None:
+                self._fit_scalar()
+
     def _fit_scalar(self) -> None:
         room = self.width() - SCALAR_MARGIN
-        points = self.appearance.points(SCALAR_POINTS)
+        points = self.appearance.points(self.scalar_points)
         font = mono_font(points)
+        self.scalar_fit = self.scalar_points  # the largest size (before the appearance's scale) that fits
         if room > 0:  # not yet laid out: the resize that follows fits it
             metrics = QFontMetrics(font)
             text = fit_number(self.scalar, lambda t: metrics.horizontalAdvance(t) <= room, least=4)
             width = metrics.horizontalAdvance(text)
             if width > room:  # even 4 digits are too wide at this size: a smaller font
                 font.setPointSizeF(max(8.0, points * room / width))
+                self.scalar_fit = self.scalar_points * font.pointSizeF() / points
         else:
             text = fit_number(self.scalar, lambda t: True)
         self.scalar_label.setFont(font)

@@ -18,7 +18,7 @@ from ..engine.batches import columns_text
 from ..engine.numbers import worked_equation
 from ..session import Session
 from . import appearance as looks
-from .heatmap import HeatmapPanel, MatrixStats, PreparedCache
+from .heatmap import SCALAR_POINTS, HeatmapPanel, MatrixStats, PreparedCache
 from .matrixcopy import MatrixCopy
 from .provenance import CellProvenance
 from .style import NONFINITE, mono_font
@@ -33,7 +33,7 @@ STATS_COLUMNS = ("matrix", "shape", "min", "max", "mean", "‖·‖", "NaN/Inf")
 ROW_HEIGHT = 22  # stats table rows
 ROOMY_HEIGHT = 480  # below this the stats table may scroll so the heatmaps keep some height
 NARROW_PANEL_WIDTH = 110  # a column like b[1] still needs room for its title, indexes and colour bar
-HOVER_HINT = "Hover a cell to read its row, column and value · the wheel zooms, a double-click shows it whole"
+HOVER_HINT = "Hover a cell to read its value · double-click: the whole matrix"
 EXAMPLE_KEY = re.compile(r"^(d?[AZ]\d+|Y)$")  # matrices with one column per example
 
 
@@ -195,6 +195,20 @@ class InspectorView(QWidget):
         super().resizeEvent(event)
         self._fit_header()
         self._size_bottom()
+        QTimer.singleShot(0, self._even_scalars)  # once the panels have their new widths
+
+    def _even_scalars(self) -> None:
+        """Scalars side by side (b[3], db[3], the new b[3]) at one size: the largest at which all of them fit."""
+        shown = [p for p in self.panels[:len(self.panel_keys)] if p.scalar is not None and not p.isHidden()]
+        if len(shown) < 2:
+            for panel in shown:
+                panel.set_scalar_points(SCALAR_POINTS)
+            return
+        for panel in shown:
+            panel.set_scalar_points(SCALAR_POINTS)
+        points = min(panel.scalar_fit for panel in shown)
+        for panel in shown:
+            panel.set_scalar_points(points)
 
     def _size_bottom(self) -> None:
         """The stats table shows all its rows, unless the view is so short the heatmaps need the room."""
@@ -277,6 +291,7 @@ class InspectorView(QWidget):
             return
         self._show_header(record)
         self._show_panels(record)
+        self._even_scalars()
         self._show_stats(record)
         self._offer_pictures(record)
         self.provenance.refresh()

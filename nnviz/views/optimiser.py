@@ -1,5 +1,5 @@
-"""The optimiser and regularisation form: optimiser and its β's and ε, mini-batches and epochs, decay, λ,
-keep_prob and batch norm per hidden layer, the initial scale of 'normal'."""
+"""The optimiser and regularisation form: optimiser and its β's and ε, mini-batches, their seed and epochs,
+decay, λ, keep_prob and batch norm per hidden layer and the dropout seed, the initial scale of 'normal'."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
@@ -14,6 +14,15 @@ from .fields import ScientificSpinBox, UndoPassesThrough
 
 # which fields each optimiser reads (the table in engine.optimizers declares them)
 _FIELDS = ("beta", "beta1", "beta2", "epsilon")
+
+
+def _seed_spin(name: str, tip: str) -> QSpinBox:
+    spin = QSpinBox()
+    spin.setObjectName(name)
+    spin.setRange(0, 2**31 - 1)  # within every generator's seeds (legacy: below 2**32, with room for S + e + 1)
+    spin.setKeyboardTracking(False)
+    spin.setToolTip(tip)
+    return spin
 
 
 def _spin(name: str, low: float, high: float, decimals: int, step: float, special: str = "") -> QDoubleSpinBox:
@@ -54,6 +63,9 @@ class OptimiserView(QWidget):
         self.batch_note = QLabel()
         self.batch_note.setObjectName("batchNote")
         self.batch_note.setStyleSheet("color: #555;")
+        self.batch_seed_spin = _seed_spin("batchSeed", "Seed of the epochs' permutations into mini-batches "
+                                          "(the CLI's --batch-seed; legacy generator: epoch e uses S + e + 1)")
+        self.dropout_seed_spin = _seed_spin("dropoutSeed", "Seed of the dropout masks D[l]")
         self.epochs_spin = QSpinBox()
         self.epochs_spin.setObjectName("epochs")
         self.epochs_spin.setRange(0, 10_000_000)
@@ -84,6 +96,7 @@ class OptimiserView(QWidget):
         form.addRow("ε", self.epsilon_spin)
         form.addRow("Mini-batch size", self.batch_spin)
         form.addRow(self.batch_note)
+        form.addRow("Mini-batch seed", self.batch_seed_spin)
         form.addRow("Epochs (Run stops after)", self.epochs_spin)
         form.addRow("Decay rate of α", self.decay_spin)
         form.addRow("Decay interval (epochs)", self.interval_spin)
@@ -94,6 +107,7 @@ class OptimiserView(QWidget):
         note.setWordWrap(True)
         form.addRow(note)
         form.addRow(self.layers)
+        form.addRow("Dropout seed", self.dropout_seed_spin)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(box)
@@ -106,6 +120,8 @@ class OptimiserView(QWidget):
         self.batch_spin.valueChanged.connect(lambda value: self._apply(batch_size=value or None))
         self.interval_spin.valueChanged.connect(lambda value: self._apply(decay_interval=value or None))
         self.epochs_spin.valueChanged.connect(lambda value: self._apply(epochs=value or None))
+        self.batch_seed_spin.valueChanged.connect(lambda value: self._apply(batch_seed=value))
+        self.dropout_seed_spin.valueChanged.connect(lambda value: self._apply(dropout_seed=value))
         self.scale_spin.valueChanged.connect(lambda value: self._apply(init_scale=value or None))
         session.design_changed.connect(self.refresh)
         session.dataset_changed.connect(self.refresh)
@@ -117,7 +133,7 @@ class OptimiserView(QWidget):
         d, m = self.session.design, self.session.dataset.m
         widgets = (self.optimizer_combo, self.beta_spin, self.beta1_spin, self.beta2_spin, self.epsilon_spin,
                    self.batch_spin, self.decay_spin, self.interval_spin, self.l2_spin, self.scale_spin,
-                   self.epochs_spin)
+                   self.epochs_spin, self.batch_seed_spin, self.dropout_seed_spin)
         for w in widgets:
             w.blockSignals(True)
         self.optimizer_combo.setCurrentIndex(self.optimizer_combo.findData(d.optimizer))
@@ -129,6 +145,8 @@ class OptimiserView(QWidget):
         self.batch_spin.setValue(d.batch_size if d.batch_size and d.batch_size < m else 0)
         self.interval_spin.setValue(d.decay_interval or 0)
         self.epochs_spin.setValue(d.epochs or 0)
+        self.batch_seed_spin.setValue(d.batch_seed)
+        self.dropout_seed_spin.setValue(d.dropout_seed)
         for w in widgets:
             w.blockSignals(False)
         reads = OPTIMIZERS[d.optimizer].hyperparameters
@@ -138,6 +156,8 @@ class OptimiserView(QWidget):
         self.scale_spin.setEnabled(d.init == "normal")
         training = d.training()
         T = training.batches(m)
+        self.batch_seed_spin.setEnabled(T > 1)  # the seeds only matter where there is something to draw
+        self.dropout_seed_spin.setEnabled(bool(d.keep_prob))
         if T > 1:
             last = m - (T - 1) * training.batch_size
             self.batch_note.setText(f"{T} batches an epoch ({m} = {T - 1}·{training.batch_size} + {last})"
