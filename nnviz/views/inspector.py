@@ -117,7 +117,8 @@ class InspectorView(QWidget):
             label.setFont(font)
             label.setProperty("points", font.pointSizeF())
         self.hint_label.setStyleSheet(f"color: {appearance.colors.muted};")
-        self.provenance.label.setFont(mono_font(appearance.points(self.provenance.label.property("base_points"))))
+        # a long line that wraps: larger in presentation mode, but not so large it pushes the heatmaps out
+        self.provenance.label.setFont(mono_font(min(14.0, appearance.points(self.provenance.label.property("base_points")))))
         self.refresh()
 
     def set_stats_visible(self, visible: bool) -> None:
