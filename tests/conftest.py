@@ -8,6 +8,16 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+
+def pytest_configure(config):
+    """BLAS as the window runs it (the cores less one: nnviz/session/snapshot.py): on a loaded
+    2-core machine a pool of 2 spinning threads makes a 1-second gradient check take 20."""
+    try:
+        from nnviz.session.snapshot import limit_blas_threads, window_blas_threads
+    except ImportError:  # engine-only environments (no Qt): BLAS keeps its default
+        return
+    limit_blas_threads(window_blas_threads())
+
 COURSE_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "catvnoncat"
 
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from ..data import DEMO_NAMES, FILE_FILTERS, Dataset, companion_test_file
 from ..resources import resource_path
 from ..session import Session
+from ..session.snapshot import limit_blas_threads, window_blas_threads
 from ..views.designer import DesignerView
 from ..views.diagram import DiagramView
 from ..views.inspector import InspectorView
@@ -26,6 +27,7 @@ from ..views.appearance import appearance_model
 from .accuracy import install_accuracy
 from .animation_export import install_animation_export
 from .autostep import install_auto_step
+from .busy import install_busy_indicator
 from .comparison import install_comparison
 from .compareruns import install_compare_runs
 from .misconception import install_misconception
@@ -82,6 +84,7 @@ class MainWindow(QMainWindow):
         self.pen = install_pen(self)
         self.gradient_check = install_gradient_check(self)
         self.preferences = install_preferences(self)
+        self.busy_indicator = install_busy_indicator(self)
         self.dataset_options = install_dataset_options(self)  # the CLI's --standardize etc., per file type
         self.teaching = install_teaching(self)
         self.run_speed = install_run_speed(self)
@@ -188,7 +191,8 @@ class MainWindow(QMainWindow):
                                             P.SP_MediaSkipForward, "Finish the iteration, updates included")
         self.actionRun = self._action("actionRun", "&Run", lambda: s.run(), "F5", P.SP_MediaPlay, "Train continuously")
         self.actionPause = self._action("actionPause", "&Pause", s.pause, "Shift+F5", P.SP_MediaPause,
-                                        "Pause at the end of the iteration in progress")
+                                        "Pause Run at the end of the iteration in progress, a pass after "
+                                        "the operation in progress")
         self.actionReset = self._action("actionReset", "R&eset", self.reset, "Ctrl+R", P.SP_BrowserReload,
                                         "Re-initialise the parameters and start training over")
         self.actionStepBack = self._action("actionStepBack", "Step &Back", self.step_back, "Shift+F10",
@@ -297,7 +301,7 @@ class MainWindow(QMainWindow):
         for action in self.stepping_actions:
             action.setEnabled(not s.busy)
         self.actionStepBack.setEnabled(not s.busy and s.stepper.can_step_back)
-        self.actionPause.setEnabled(s.running or s.auto_stepping)
+        self.actionPause.setEnabled(s.running or s.auto_stepping or s.stoppable)
 
     def step_back(self) -> None:
         if not self.session.step_back():
@@ -472,6 +476,7 @@ class MainWindow(QMainWindow):
 
 def main(data: str | None = None) -> int:
     """Open the window (on ``data`` if given), run the event loop, close everything cleanly."""
+    limit_blas_threads(window_blas_threads())  # a core for painting: see nnviz/session/snapshot.py
     app = QApplication.instance() or QApplication([])
     app.setApplicationName("nnviz")
     app.setOrganizationName("nnviz")

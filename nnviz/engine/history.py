@@ -1,6 +1,8 @@
 """The training history: J and ‖dW[l]‖ per completed iteration, in growing numpy buffers."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 Array = np.ndarray
@@ -66,11 +68,13 @@ class History:
         if grad_norms.ndim != 2 or len(grad_norms) != len(cost):
             raise ValueError(f"history of {len(cost)} costs has gradient norms of shape {grad_norms.shape}")
         history = cls(grad_norms.shape[1])
-        for c, g in zip(np.asarray(cost, dtype=float), grad_norms):
-            history.append(float(c), g)
+        size = max(256, len(cost))
+        costs, norms = np.empty(size), np.empty((size, grad_norms.shape[1]))
+        costs[:len(cost)], norms[:len(cost)] = cost, grad_norms
+        history._state = (costs, norms, len(cost))
         return history
 
 
 def gradient_norms(values: dict[str, Array], layers: int) -> list[float]:
-    """‖dW[l]‖ for l = 1..L from the stepper's values."""
-    return [float(np.linalg.norm(values[f"dW{l}"])) for l in range(1, layers + 1)]
+    """‖dW[l]‖ for l = 1..L from the stepper's values (√(dW·dW): what np.linalg.norm computes, in one call)."""
+    return [math.sqrt(np.vdot(dW, dW)) for dW in (values[f"dW{l}"] for l in range(1, layers + 1))]

@@ -1,6 +1,16 @@
-"""The stepper: performs training one named operation at a time (the GUI, CLI and tests all drive it)."""
+"""The stepper: performs training one named operation at a time (the GUI, CLI and tests all drive it).
+
+Whole iterations (the CLI, and the window's Run) perform the same operations in the same order,
+but keep their bookkeeping per iteration instead of per operation: the values an iteration
+overwrites go into the step-back history as one block, and a NaN/Inf check looks at a few
+arrays that every non-finite result of the iteration must reach (``watched_keys``); only when
+that check fires are the iteration's results searched one by one, and the stepper stepped back
+to just after the operation that produced the first NaN or Inf -- exactly where checking every
+operation would have stopped.
+"""
 from __future__ import annotations
 
+import math
 from collections import deque
 from dataclasses import dataclass
 from typing import Callable, Iterable
@@ -9,7 +19,7 @@ import numpy as np
 
 from .context import Context, Training
 from .network import NetworkSpec
-from .operation import Phase
+from .operation import Kind, Phase
 from .plan import Operation, build_plan, initial_state, shape_text
 
 Array = np.ndarray
@@ -124,8 +134,14 @@ class Stepper:
         phases = [op.phase for op in self.plan]
         self.forward_end = phases.index(Phase.BACKWARD)  # forward pass and cost done
         self.backward_end = len(phases) - phases[::-1].index(Phase.BACKWARD)  # the first after the backward pass
-        self._history: deque[tuple[str, Array | None]] = deque()
+        self.watched_keys = watched_keys(spec, self.plan)
+        # step-back history: blocks of (key, value it replaced), oldest first; a single step
+        # makes a block of one, a whole iteration one block of len(plan)
+        self._blocks: deque[list[tuple[str, Array | None]]] = deque()
+        self._block_bytes: deque[int] = deque()
         self._history_bytes = 0
+        self._history_length = 0
+        self._iteration_bytes = 0  # bytes of one whole iteration's block (the plan's shapes never change)
         self.history_budget = int(history_bytes)
         self.history_dropped = 0
 
@@ -266,16 +282,70 @@ class Stepper:
 
     def run_iteration(self, on_step: Callable[[Operation, Array], None] | None = None) -> StepRecord | None:
         """Finish the iteration in progress (a whole one from its start), updates included."""
-        if on_step is None and not self.history_budget:
-            # the same operations in the same order, without the per-step bookkeeping
-            values, context = self.values, self.context
-            with quiet():
-                for op in self.plan[self.position:]:
+        if on_step is not None or self.position != 0:
+            return self.run_to(0, on_step)
+        self.iterate()
+        return self.last_record()
+
+    def iterate(self, watch_nonfinite: bool = False) -> Operation | None:
+        """One whole iteration from its start (position 0), its bookkeeping done once (module docstring).
+
+        With ``watch_nonfinite``, returns the operation whose result holds the iteration's
+        first NaN or Inf, the stepper standing just after it (as if stepped there one
+        operation at a time), or None when every result is finite.
+        """
+        if self.position != 0:
+            raise ValueError(f"a whole iteration starts at operation 0, not {self.position}")
+        values, context, plan = self.values, self.context, self.plan
+        keep = bool(self.history_budget) or watch_nonfinite
+        replaced: list[Array | None] = []
+        with quiet():
+            if keep:
+                remember = replaced.append
+                for op in plan:
+                    remember(values.get(op.key))
                     values[op.key] = op.compute(values, context)
-            self.position = 0
-            self.iteration += 1
-            return self.last_record()
-        return self.run_to(0, on_step)
+            else:
+                for op in plan:
+                    values[op.key] = op.compute(values, context)
+        self.iteration += 1
+        found = self._first_nonfinite(replaced) if watch_nonfinite and not self.watched_finite() else None
+        if found is not None and found.index + 1 < len(plan):
+            # undo the operations after it, the last first: the values they replaced come back, bit for bit
+            for op, old in zip(reversed(plan[found.index + 1:]), reversed(replaced[found.index + 1:])):
+                if old is None:
+                    del values[op.key]
+                else:
+                    values[op.key] = old
+            self.position, self.iteration = found.index + 1, self.iteration - 1
+            del replaced[found.index + 1:]
+        if self.history_budget:
+            self._remember_iteration(replaced)
+        return found
+
+    def watched_finite(self) -> bool:
+        """Whether J and the watched arrays (``watched_keys``) are all finite.
+
+        vdot(a, a) is NaN or ±Inf when ``a`` holds any NaN or Inf (it may also overflow on
+        finite entries beyond 1e154: then the exact search finds nothing and training goes on).
+        """
+        values = self.values
+        total = float(values["J"][0, 0]) if "J" in values else 0.0
+        for key in self.watched_keys:
+            total += np.vdot(values[key], values[key])
+        return math.isfinite(total)
+
+    def _first_nonfinite(self, replaced: list[Array | None]) -> Operation | None:
+        """After a whole iteration: the first operation whose result holds a NaN or Inf (None: all finite).
+
+        An operation's result is what the next writer of its key replaced, or the value now."""
+        later: dict[str, Array] = {}
+        results: list[Array] = [None] * len(self.plan)
+        for op, old in zip(reversed(self.plan), reversed(replaced)):
+            results[op.index] = later.get(op.key, self.values.get(op.key))
+            later[op.key] = old
+        return next((op for op in self.plan if results[op.index] is not None and count_nonfinite(results[op.index])),
+                    None)
 
     def train(self, iterations: int, on_iteration: Callable[["Stepper"], None] | None = None) -> None:
         """Run whole iterations; ``on_iteration(self)`` after each (J is that iteration's cost)."""
@@ -287,26 +357,50 @@ class Stepper:
     # -- stepping back -------------------------------------------------------
     def _remember(self, key: str) -> None:
         old = self.values.get(key)
-        self._history.append((key, old))
-        self._history_bytes += 0 if old is None else old.nbytes
-        while self._history_bytes > self.history_budget and self._history:
-            _, dropped = self._history.popleft()
-            self._history_bytes -= 0 if dropped is None else dropped.nbytes
-            self.history_dropped += 1
+        self._push_block([(key, old)], 0 if old is None else old.nbytes)
+
+    def _remember_iteration(self, replaced: list[Array | None]) -> None:
+        """The values the operations of an iteration replaced (in plan order, from the first) as one block."""
+        whole = len(replaced) == len(self.plan)
+        nbytes = self._iteration_bytes if whole else 0
+        if not nbytes:
+            nbytes = sum(0 if old is None else old.nbytes for old in replaced)
+            if whole and all(old is not None for old in replaced):
+                self._iteration_bytes = nbytes  # every later iteration replaces arrays of the same shapes
+        self._push_block([(op.key, old) for op, old in zip(self.plan, replaced)], nbytes)
+
+    def _push_block(self, block: list[tuple[str, Array | None]], nbytes: int) -> None:
+        self._blocks.append(block)
+        self._block_bytes.append(nbytes)
+        self._history_bytes += nbytes
+        self._history_length += len(block)
+        while self._history_bytes > self.history_budget and self._blocks:
+            dropped = self._blocks.popleft()
+            self._history_bytes -= self._block_bytes.popleft()
+            self._history_length -= len(dropped)
+            self.history_dropped += len(dropped)
 
     @property
     def can_step_back(self) -> bool:
-        return bool(self._history)
+        return bool(self._blocks)
 
     @property
     def history_length(self) -> int:
-        return len(self._history)
+        return self._history_length
 
     def step_back(self) -> Operation:
         """Undo the last operation, restoring the value it replaced bit for bit."""
-        if not self._history:
+        if not self._blocks:
             raise HistoryLimitReached("no earlier operation is kept")
-        key, old = self._history.pop()
+        block = self._blocks[-1]
+        key, old = block.pop()
+        nbytes = 0 if old is None else old.nbytes
+        self._block_bytes[-1] -= nbytes
+        self._history_bytes -= nbytes
+        self._history_length -= 1
+        if not block:
+            self._blocks.pop()
+            self._block_bytes.pop()
         if self.position == 0:
             self.position = len(self.plan) - 1
             self.iteration -= 1
@@ -318,20 +412,21 @@ class Stepper:
             del self.values[key]
         else:
             self.values[key] = old
-            self._history_bytes -= old.nbytes
         return op
 
     def replaced_value(self, key: str) -> Array | None:
         """The value the last operation overwrote, if that operation wrote ``key`` and history keeps it.
 
         For an update (W[1] = W[1] − α·dW[1]) this is W[1] as it was before."""
-        if self._history and self._history[-1][0] == key and self.last_op is not None and self.last_op.key == key:
-            return self._history[-1][1]
+        if self._blocks and self._blocks[-1][-1][0] == key and self.last_op is not None and self.last_op.key == key:
+            return self._blocks[-1][-1][1]
         return None
 
     def clear_history(self) -> None:
-        self._history.clear()
+        self._blocks.clear()
+        self._block_bytes.clear()
         self._history_bytes = 0
+        self._history_length = 0
 
 
 def _check_shapes(spec: NetworkSpec, params: dict[str, Array], X: Array, Y: Array) -> None:
@@ -349,6 +444,38 @@ def _check_shapes(spec: NetworkSpec, params: dict[str, Array], X: Array, Y: Arra
             raise ValueError(f"parameter {key} is missing")
         if params[key].shape != shape:
             raise ValueError(f"{key} has shape {params[key].shape}, expected {shape}")
+
+
+# kinds whose result is finite whenever their operands are, and reaches a watched array when it is not:
+# A[l] = g(Z[l]) (g is finite on finite input), dZ[l] = dA[l]·g'(Z[l]) (reaches dW[l]: a product with
+# a NaN or Inf is never finite, 0·Inf being NaN), and the updates (finite when W[l] and the step are)
+_REACHING = {Kind.ACTIVATION, Kind.DZ, Kind.UPDATE}
+_MASKING = ("relu", "tanh", "sigmoid")  # g maps ±Inf to finite values; relu's g' masks dA
+
+
+def watched_keys(spec: NetworkSpec, plan: Iterable[Operation]) -> tuple[str, ...]:
+    """The arrays whose finiteness (with J's) shows whether any result of an iteration holds a NaN or Inf.
+
+    Every other result reaches one of them within the iteration (``_REACHING``); Z[l] and dA[l]
+    reach the next layer's Z or J, except through a hidden relu, tanh or σ (Z[l]) or relu's
+    mask (dA[l]), so those are watched.  Parameters that are already NaN or Inf reach Z[l] at
+    the next forward pass; an update that overflows |α·dW[l]| makes vdot(dW[l], dW[l]) overflow
+    too.  Every kind of operation not named here (mini-batches, dropout, batch norm, the
+    optimisers' moments...) is watched.
+    """
+    keys = []
+    for op in plan:
+        l, hidden = op.layer, 0 < op.layer < spec.L
+        if op.kind in _REACHING or op.kind == Kind.COST:
+            continue
+        if op.kind == Kind.LINEAR and not (hidden and spec.activation(l) in _MASKING):
+            continue
+        if op.kind == Kind.DA and op.key == f"dA{l}" and not (hidden and spec.activation(l) == "relu"):
+            continue
+        if op.kind == Kind.DA and op.key != f"dA{l}" and not (spec.activation(l - 1) == "relu" if l > 1 else False):
+            continue
+        keys.append(op.key)
+    return tuple(dict.fromkeys(keys))
 
 
 def iterate_ops(

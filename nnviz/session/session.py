@@ -1,8 +1,11 @@
 """The session: owns the dataset, the design, the stepper and the history; announces changes.
 
 Views read its attributes and change it only through its methods.  Every
-computation (a step, a pass, Run, loading a file) runs on a worker thread, so
-the window never freezes; results come back as signals on the GUI thread.
+computation (a step, a pass, Run, loading a file, building a large network,
+restoring a session) runs on a worker thread, so the window never freezes;
+results come back as signals on the GUI thread, with a Snapshot (snapshot.py)
+that carries what the views derive from the arrays, computed on that thread too.
+Small networks are built in place: their work takes milliseconds.
 """
 from __future__ import annotations
 
@@ -18,12 +21,13 @@ from PySide6.QtGui import QUndoStack
 
 from ..data import DataError, Dataset, check_output_fits, load_dataset, load_demo
 from ..data.memory import check_fits
-from ..engine import NetworkSpec, Operation, StepRecord, Stepper, initialize, plan_shapes
+from ..engine import NetworkSpec, Operation, StepRecord, Stepper, initialize, plan_shapes, shape_text
 from ..engine.history import History, gradient_norms
 from ..engine.limits import network_bytes
 from ..engine.stepper import DEFAULT_HISTORY_BYTES, count_nonfinite
 from .design import Design
 from .persist import SessionFileError, SessionState, check_state, load_session, save_session
+from .snapshot import Derivation, Snapshot, take_snapshot
 from .undo import DesignEdit, describe_edit
 
 log = logging.getLogger(__name__)
@@ -33,7 +37,12 @@ EXPECTED_ERRORS = (DataError, SessionFileError, OSError)
 
 LONG_RUN = 100  # a reset asks first when this many iterations are unsaved
 RUN_SLICE = 0.025  # seconds a run trains before it hands the GIL to the window's thread once
-PROGRESS_INTERVAL = 0.1  # seconds between redraws while running: at most 10 a second
+PROGRESS_INTERVAL = 0.25  # seconds between snapshots while running: every view redraws at most 4 times a second
+# while Run trains, step back keeps at most this much (whole iterations): a 256 MB history is
+# 1,600 iterations of xor's 2-8-8-1 whose memory traffic costs a fifth of its speed; 8 MB costs 8 %
+RUN_HISTORY_BYTES = 8 * 1024 * 1024
+LIGHT_ENTRIES = 3_000_000  # networks whose largest array is no bigger are built and stepped back in place
+
 
 
 class Breakpoint(Exception):
@@ -110,6 +119,10 @@ class Session(QObject):
         self._job_id = 0
         self._callbacks: dict[int, tuple[Callable, Callable | None]] = {}
         self._when_idle: list[Callable[[], None]] = []
+        self._derivations: dict[str, Derivation] = {}
+        self.activity = ""  # what the worker is computing, for a busy indicator ("" when it is not)
+        self.stoppable = False  # the job in progress honours pause() (Run, a pass, a step)
+        self._latest: Snapshot | None = None  # the newest run snapshot, not yet shown
         self._thread = QThread()
         self._thread.setObjectName("nnviz-session")
         self._worker = _Worker()
@@ -118,16 +131,41 @@ class Session(QObject):
         self._worker.finished.connect(self._job_finished)
         self._worker.progress.connect(self._show_progress)
         self._thread.start()
-        self._build()
+        spec = self.design.spec(self.dataset.n_x, self.dataset.n_y)
+        self._install(self.dataset, self.design, True, *self._make(spec, self.dataset, self.design, None))
 
     # -- the state views read --------------------------------------------------
     spec: NetworkSpec
     stepper: Stepper
     history: History
+    shown: Snapshot  # the state shown: record, values, iteration, position and derived come from it
     record: StepRecord | None
     values: dict[str, np.ndarray]
     iteration: int
     position: int
+
+    @property
+    def derived(self) -> dict[str, Any]:
+        """What the views' derivations computed from the state shown (see ``derive``)."""
+        return self.shown.derived
+
+    @property
+    def shown_iteration(self) -> int:
+        """The iteration of the operation shown: the toolbar, the diagram and the inspector all say this one."""
+        return self.shown.shown_iteration
+
+    def derive(self, name: str, compute: Derivation) -> None:
+        """Have ``compute(snapshot)`` run wherever a state is made (the worker, while training), its result
+        in ``derived[name]`` when ``stepped`` arrives.  It must be plain numpy: no Qt, no widgets."""
+        self._derivations[name] = compute
+        self.rederive()
+
+    def rederive(self) -> None:
+        """Recompute the derived values of the state shown (e.g. after α or a view's grid changed);
+        while a job runs, its own snapshot will."""
+        if self.busy or not hasattr(self, "stepper"):
+            return
+        self._work(lambda: self._take(), self._show_snapshot, light=self._light, what="Updating the views")
 
     @property
     def plan(self) -> tuple[Operation, ...]:
@@ -153,11 +191,12 @@ class Session(QObject):
         return plan_shapes(self.spec, training.batch_size if training.uses_batches(m) else m, training)
 
     def where(self) -> str:
-        """'Epoch e · batch t/T' with mini-batches, else 'Iteration i' (of the iteration in progress)."""
+        """'Epoch e · batch t/T' with mini-batches, else 'Iteration i': of the operation shown, as the
+        diagram and the inspector say (the one in progress before the first)."""
         batches = self.design.training().batches(self.dataset.m)
         if batches == 1:
-            return f"Iteration {self.iteration}"
-        epoch, batch = divmod(self.iteration, batches)
+            return f"Iteration {self.shown_iteration}"
+        epoch, batch = divmod(self.shown_iteration, batches)
         return f"Epoch {epoch} · batch {batch + 1}/{batches}"
 
     def operands(self, record: StepRecord | None = None) -> list[tuple[str, np.ndarray | None]]:
@@ -167,6 +206,8 @@ class Session(QObject):
         record = record or self.record
         if record is None:
             return []
+        if record is self.shown.record:
+            return list(self.shown.operands)
         result = []
         for key in record.op.operands:
             if key == record.key:
@@ -185,28 +226,100 @@ class Session(QObject):
             return design.edit(output=dataset.default_output())
         return design
 
-    def _build(self) -> None:
-        d = self.design
-        self.spec = d.spec(self.dataset.n_x, self.dataset.n_y)
-        params = initialize(self.spec, d.init, rng=d.rng, seed=d.seed, scale=d.init_scale)
-        self.stepper = Stepper(self.spec, params, self.dataset.X, self.dataset.Y, history_bytes=self.history_budget,
-                               training=d.training())
-        self.history = History(self.spec.L)
+    def _build(self, dataset: Dataset | None = None, design: Design | None = None,
+               state: SessionState | None = None, then: Callable[[], None] | None = None) -> None:
+        """A new network for ``design`` on ``dataset`` (default: the current ones), or the one ``state``
+        holds: made in place when it is small, on the worker otherwise; installed on the GUI thread."""
+        dataset = dataset or self.dataset
+        design = design or self.design
+        spec = design.spec(dataset.n_x, dataset.n_y)
+        light = max(int(np.prod(shape)) for shape in plan_shapes(spec, dataset.m).values()) <= LIGHT_ENTRIES
+
+        def built(network: tuple) -> None:
+            self._install(dataset, design, light, *network)
+            if then:
+                then()
+
+        self._work(lambda: self._make(spec, dataset, design, state), built, light=light,
+                   what=f"Building the network {spec} ({'restoring' if state else 'initialising'} its parameters)")
+
+    def _make(self, spec: NetworkSpec, dataset: Dataset, design: Design,
+              state: SessionState | None) -> tuple[NetworkSpec, Stepper, History, Snapshot]:
+        """The stepper, history and first snapshot (any thread: it touches nothing the GUI reads)."""
+        if state is None:
+            params = initialize(spec, design.init, rng=design.rng, seed=design.seed, scale=design.init_scale)
+        else:
+            params = {key: state.values[key] for key in spec.parameter_names}
+        stepper = Stepper(spec, params, dataset.X, dataset.Y, history_bytes=self.history_budget,
+                          training=design.training())
+        history = History(spec.L)
+        if state is not None:
+            stepper.values.update(state.values)
+            stepper.position, stepper.iteration = state.position, state.iteration
+            stepper.restore_batch()
+            history = state.history
+        return spec, stepper, history, take_snapshot(stepper, False, self._derivations)
+
+    def _install(self, dataset: Dataset, design: Design, light: bool, spec: NetworkSpec, stepper: Stepper,
+                 history: History, snapshot: Snapshot) -> None:
+        new_data, new_design = dataset is not self.dataset, design != self.design
+        self.dataset, self.design, self._light = dataset, design, light
+        self.spec, self.stepper, self.history = spec, stepper, history
+        self._shapes = plan_shapes(spec, dataset.m)
         self.breakpoints &= {op.key for op in self.stepper.plan}
         self._saved_iteration = None
         self._history_dropped_seen = 0
-        self._sync()
+        self._sync(snapshot)
+        if new_data:
+            self.dataset_changed.emit()
+        if new_design:
+            self.design_changed.emit()
         self.network_changed.emit()
         self.saved_changed.emit()
         self.stepped.emit()
         self.history_changed.emit()
 
-    def _sync(self) -> None:
-        """Copy the stepper's state into the attributes views read (GUI thread, worker idle)."""
-        self.record = self.stepper.last_record()
-        self.values = self.stepper.values
-        self.iteration = self.stepper.iteration
-        self.position = self.stepper.position
+    def _take(self, running: bool = False) -> Snapshot:
+        """A snapshot of the stepper now (on the thread that trains, or the GUI thread when idle)."""
+        if not running:
+            self.activity = "Preparing what the views show"
+        return take_snapshot(self.stepper, running, self._derivations)
+
+    def describe_activity(self) -> str:
+        """What the worker is computing now, e.g. 'Computing dW[1] = dZ[1]·A[0]ᵀ (4096×12288)'."""
+        if self.activity:
+            return self.activity
+        op = self.stepper.plan[self.stepper.position % len(self.stepper.plan)]
+        shape = self._shapes.get(op.key)
+        return f"Computing {op.equation}" + (f" ({shape_text(shape)})" if shape else "")
+
+    def _sync(self, snapshot: Snapshot | None = None) -> None:
+        """Show ``snapshot`` (default: one taken now, GUI thread, worker idle): the attributes views read."""
+        snapshot = snapshot or self._take()
+        self.shown = snapshot
+        self.record = snapshot.record
+        self.values = snapshot.values
+        self.iteration = snapshot.iteration
+        self.position = snapshot.position
+
+    def _show_snapshot(self, snapshot: Snapshot) -> None:
+        self._sync(snapshot)
+        self.stepped.emit()
+
+    def _work(self, job: Callable[[], Any], on_done: Callable[[Any], None], light: bool, what: str,
+              on_error: Callable[[Exception], None] | None = None) -> None:
+        """``job`` in place when ``light`` (milliseconds of work), else on the worker."""
+        if not light:
+            self._start(job, on_done, on_error, what)
+            return
+        try:
+            result = job()
+        except EXPECTED_ERRORS as err:
+            if on_error is None:
+                raise
+            on_error(err)
+            return
+        on_done(result)
 
     def _when_ready(self, action: Callable[[], None]) -> None:
         """Run ``action`` now, or after the job in progress (pausing a run first)."""
@@ -224,13 +337,12 @@ class Session(QObject):
             self.design = design
             self.stepper.training = design.training()
             self.design_changed.emit()
+            self.rederive()  # α is in the diagnostics' update ratios
             return
 
         def apply() -> None:
-            self.design = design
             self.file_path = None  # another network: Save asks for a new name instead of overwriting
-            self.design_changed.emit()
-            self._build()
+            self._build(design=design)
 
         self._when_ready(apply)
 
@@ -298,7 +410,7 @@ class Session(QObject):
         after a long unsaved run); False when the user cancelled."""
         if not self.may_discard("reset", at_least=LONG_RUN):
             return False
-        self._when_ready(self._build)
+        self._when_ready(lambda: self._build())
         return True
 
     def set_dataset(self, dataset: Dataset) -> bool:
@@ -314,16 +426,14 @@ class Session(QObject):
             self.error.emit("Could not open the dataset", problem)
             return False
 
-        def apply() -> None:
-            self.dataset = dataset
-            self.design = self._fit_output(self.design, dataset)
-            self.follow_example(None)
-            self.file_path = None  # other data: Save asks for a new name instead of overwriting
+        def loaded() -> None:
+            self.follow_example(None)  # the new data's example j is another picture
             self.undo_stack.clear()  # edits were made for the old data's input and output
-            self.dataset_changed.emit()
-            self.design_changed.emit()
-            self._build()
             self.message.emit(f"Loaded {dataset.name}: X {dataset.n_x}×{dataset.m}, Y {dataset.n_y}×{dataset.m}")
+
+        def apply() -> None:
+            self.file_path = None  # other data: Save asks for a new name instead of overwriting
+            self._build(dataset, self._fit_output(self.design, dataset), then=loaded)
 
         self._when_ready(apply)
         return True
@@ -406,12 +516,16 @@ class Session(QObject):
         if not self.may_discard(f"open {Path(path).name}"):
             return False
 
-        def done(state: SessionState) -> None:
-            try:
-                self.restore(state)
-            except SessionFileError as err:
-                self.error.emit("Could not open the session", str(err))
-                return
+        def read() -> tuple[SessionState, tuple]:
+            state = load_session(path)
+            check_state(state)
+            spec = state.design.spec(state.dataset.n_x, state.dataset.n_y)
+            self.activity = f"Restoring the network {spec}"
+            return state, self._make(spec, state.dataset, state.design, state)
+
+        def done(result: tuple[SessionState, tuple]) -> None:
+            state, network = result
+            self._restored(state, network)
             self.file_path = path
             self.saved_changed.emit()
             self.message.emit(f"Opened {path}: iteration {state.iteration}, next {self.next_op.symbol}")
@@ -421,28 +535,23 @@ class Session(QObject):
         def failed(err: Exception) -> None:
             self.error.emit("Could not open the session", str(err))
 
-        self._when_ready(lambda: self._start(lambda: load_session(path), done, failed))
+        # the network is rebuilt from the file's arrays on the worker too: a large one never blocks the window
+        self._when_ready(lambda: self._start(read, done, failed, f"Reading {path}"))
         return True
 
     def restore(self, state: SessionState) -> None:
-        """Take over a saved state: design, data, every array, the history and the current step."""
+        """Take over a saved state: design, data, every array, the history and the current step (in place)."""
         check_state(state)  # all or nothing: nothing below can fail on a state that passes
-        self.dataset, self.design = state.dataset, state.design
+        spec = state.design.spec(state.dataset.n_x, state.dataset.n_y)
+        self._restored(state, self._make(spec, state.dataset, state.design, state))
+
+    def _restored(self, state: SessionState, network: tuple) -> None:
+        spec = network[0]
+        light = max(int(np.prod(shape)) for shape in plan_shapes(spec, state.dataset.m).values()) <= LIGHT_ENTRIES
         self.follow_example(None)
         self.undo_stack.clear()
-        self.dataset_changed.emit()
-        self.design_changed.emit()
-        self._build()
-        self.stepper.values.update(state.values)
-        self.stepper.position, self.stepper.iteration = state.position, state.iteration
-        self.stepper.restore_batch()
-        self.stepper.clear_history()
-        self.history = state.history
+        self._install(state.dataset, state.design, light, *network)
         self._saved_iteration, self._saved_position = state.iteration, state.position
-        self._sync()
-        self.network_changed.emit()
-        self.stepped.emit()
-        self.history_changed.emit()
         self.saved_changed.emit()
 
     # -- stepping ----------------------------------------------------------------
@@ -455,12 +564,16 @@ class Session(QObject):
             self._check_norms(norms)
         if self.break_on_nonfinite and count_nonfinite(value):
             raise Breakpoint(f"{op.symbol} contains NaN or Inf (iteration {self.stepper.iteration})")
+        if self._stop.is_set() and not self.running:  # Pause during a pass: after the operation in progress
+            raise Breakpoint(f"stopped after {op.symbol} (Pause)")
         for watcher in self.op_watchers:
             reason = watcher(op, stepper.values)
             if reason:
                 raise Breakpoint(reason)
 
     def _check_norms(self, norms: list[float]) -> None:
+        if self.grad_norm_high is None and self.grad_norm_low is None:
+            return
         for l, norm in enumerate(norms, start=1):
             if self.grad_norm_high is not None and norm > self.grad_norm_high:
                 raise Breakpoint(f"‖dW[{l}]‖ = {norm:.4g} exceeds {self.grad_norm_high:g} (exploding gradients)")
@@ -482,10 +595,13 @@ class Session(QObject):
     def _stepping(self, target: Callable[[], int], breakpoints: bool = True) -> None:
         if self.busy:
             return
-        self._start(lambda: self._advance_to(target(), breakpoints), self._stepping_done)
+        self._stop.clear()
+        self.stoppable = True
+        self._start(lambda: (self._advance_to(target(), breakpoints), self._take()), self._stepping_done)
 
-    def _stepping_done(self, reason: str | None) -> None:
-        self._sync()
+    def _stepping_done(self, result: tuple[str | None, Snapshot], ran: bool = False) -> None:
+        reason, snapshot = result
+        self._sync(snapshot)
         self.stepped.emit()
         self.history_changed.emit()
         self.saved_changed.emit()
@@ -493,8 +609,11 @@ class Session(QObject):
         dropped = self.stepper.history_dropped
         if dropped > self._history_dropped_seen:
             self._history_dropped_seen = dropped
+            within = f"{self.history_budget / 2**20:.0f} MB (Preferences)"
+            if ran and RUN_HISTORY_BYTES < self.history_budget:
+                within = f"{RUN_HISTORY_BYTES / 2**20:.0f} MB, what Run keeps so that training runs at full speed"
             note = (f"step back reaches {self.stepper.history_length} operations: older ones were dropped to stay "
-                    f"within {self.history_budget / 2**20:.0f} MB (Preferences)")
+                    f"within {within}")
         if reason:  # one message: the reason for the pause is not replaced at once by the note
             self.stop_auto_step()
             self.paused.emit(f"{reason} · {note}" if note else reason)
@@ -524,12 +643,19 @@ class Session(QObject):
         when fewer earlier states are kept."""
         if self.busy or self.stepper.history_length < steps or steps < 1:
             return False
-        for _ in range(steps):
-            self.stepper.step_back()
-        self.history.truncate(self.stepper.iteration)
-        self._sync()
-        self.stepped.emit()
-        self.history_changed.emit()
+
+        def back() -> Snapshot:
+            for _ in range(steps):
+                self.stepper.step_back()
+            self.history.truncate(self.stepper.iteration)
+            return self._take()
+
+        def done(snapshot: Snapshot) -> None:
+            self._sync(snapshot)
+            self.stepped.emit()
+            self.history_changed.emit()
+
+        self._work(back, done, light=self._light, what="Stepping back")
         return True
 
     def step_back_to(self, iteration: int) -> bool:
@@ -539,13 +665,7 @@ class Session(QObject):
         needed = (stepper.iteration - iteration) * len(self.plan) + stepper.position
         if self.busy or needed < 0 or needed > stepper.history_length:
             return False
-        for _ in range(needed):
-            stepper.step_back()
-        self.history.truncate(stepper.iteration)
-        self._sync()
-        self.stepped.emit()
-        self.history_changed.emit()
-        return True
+        return needed == 0 or self.step_back(needed)
 
     # -- running -------------------------------------------------------------------
     def run(self, iterations: int | None = None) -> None:
@@ -556,7 +676,10 @@ class Session(QObject):
         self._run_limit = iterations
         self._stop.clear()
         self.running = True
+        self.stepper.history_budget = min(self.history_budget, RUN_HISTORY_BYTES)
         self.running_changed.emit(True)
+        self.stoppable = True
+        self._latest = None
         self._start(self._run_loop, self._run_done)
 
     def pause(self) -> None:
@@ -605,9 +728,10 @@ class Session(QObject):
 
     def set_history_budget(self, budget_bytes: int) -> None:
         self.history_budget = int(budget_bytes)
-        self.stepper.history_budget = self.history_budget
+        self.stepper.history_budget = min(self.history_budget, RUN_HISTORY_BYTES) if self.running else self.history_budget
 
-    def _run_loop(self) -> str | None:
+    def _run_loop(self) -> tuple[str | None, Snapshot]:
+        stepper = self.stepper
         last = rested = due = time.monotonic()
         done, limit = 0, self._run_limit
         while not self._stop.is_set() and (limit is None or done < limit):
@@ -618,13 +742,16 @@ class Session(QObject):
                 due = max(due + 1.0 / rate, time.monotonic() - 1.0 / rate)
                 if rate * PROGRESS_INTERVAL <= 1.0:
                     last = -PROGRESS_INTERVAL  # slow enough to show every iteration
-            reason = self._advance_to(0)
+            if stepper.position or self.breakpoints or self.op_watchers:
+                reason = self._advance_to(0)  # operation by operation: a breakpoint or watcher may stop it anywhere
+            else:
+                reason = self._iterate()
             done += 1
             if reason:
-                return reason
+                return reason, self._take()
             epochs = self.design.epochs
             if epochs and self.stepper.iteration >= epochs * self.stepper.context.batches:
-                return f"{epochs} epochs done (Design ▸ Epochs)"
+                return f"{epochs} epochs done (Design ▸ Epochs)", self._take()
             now = time.monotonic()
             if now - rested >= RUN_SLICE:
                 # sleep(0) releases the GIL: the window's thread, which needs it for every Qt
@@ -633,28 +760,47 @@ class Session(QObject):
                 rested = now
             if now - last >= PROGRESS_INTERVAL:
                 last = now
-                stepper = self.stepper
-                self._worker.progress.emit(
-                    (stepper.last_record(), dict(stepper.values), stepper.iteration, stepper.position)
-                )
+                # only the newest snapshot is delivered: a window that was busy catches up in one step
+                delivered, self._latest = self._latest is None, self._take(running=True)
+                if delivered:
+                    self._worker.progress.emit(None)
+        return None, self._take()
+
+    def _iterate(self) -> str | None:
+        """One whole iteration with the bookkeeping done once (Stepper.iterate); why it stopped, or None."""
+        stepper = self.stepper
+        found = stepper.iterate(watch_nonfinite=self.break_on_nonfinite)
+        if found is not None:
+            if stepper.position == 0:  # the last operation: the iteration is complete
+                self.history.append(stepper.cost, gradient_norms(stepper.values, self.spec.L))
+            return f"{found.symbol} contains NaN or Inf (iteration {stepper.iteration})"
+        norms = gradient_norms(stepper.values, self.spec.L)
+        self.history.append(stepper.cost, norms)
+        try:
+            self._check_norms(norms)
+        except Breakpoint as stop:
+            return stop.reason
         return None
 
     @Slot(object)
-    def _show_progress(self, snapshot: tuple) -> None:
-        if not self.running:
+    def _show_progress(self, _: object) -> None:
+        snapshot, self._latest = self._latest, None
+        if not self.running or snapshot is None:
             return
-        self.record, self.values, self.iteration, self.position = snapshot
+        self._sync(snapshot)
         self.stepped.emit()
         self.history_changed.emit()
 
-    def _run_done(self, reason: str | None) -> None:
+    def _run_done(self, result: tuple[str | None, Snapshot]) -> None:
+        self.stepper.history_budget = self.history_budget
         self.running = False
         self.running_changed.emit(False)
-        self._stepping_done(reason)
+        self._stepping_done(result, ran=True)
 
     # -- jobs --------------------------------------------------------------------------
     def _start(self, job: Callable[[], Any], on_done: Callable[[Any], None],
-               on_error: Callable[[Exception], None] | None = None) -> None:
+               on_error: Callable[[Exception], None] | None = None, what: str = "") -> None:
+        self.activity = what
         self._job_id += 1
         self._callbacks[self._job_id] = (on_done, on_error)
         self._set_busy(True)
@@ -668,6 +814,8 @@ class Session(QObject):
     @Slot(object, object, object)
     def _job_finished(self, job_id: int, result: Any, err: Exception | None) -> None:
         on_done, on_error = self._callbacks.pop(job_id)
+        self.activity = ""
+        self.stoppable = False
         self._set_busy(False)
         if err is None:
             on_done(result)
@@ -676,6 +824,7 @@ class Session(QObject):
         else:
             log.error("internal error in a session job", exc_info=err)
             if self.running:
+                self.stepper.history_budget = self.history_budget
                 self.running = False
                 self.running_changed.emit(False)
             self._sync()

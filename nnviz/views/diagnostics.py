@@ -59,6 +59,9 @@ def ratio_text(ratio: float | None) -> str:
 class DiagnosticsView(QWidget):
     """One row per layer from the latest Z[l], W[l], dW[l] in ``session.values``; hints below in red or amber.
 
+    The numbers are computed by the session wherever it makes a state (its worker while
+    training: ‖W[1]‖ of a 4096×12288 layer takes longer than a frame), as ``derived["diagnostics"]``.
+
     Public: ``table`` ("diagnosticsTable"), ``hint_label`` ("diagnosticsHints"), ``diagnostics``
     (the LayerDiagnostics shown), ``warnings`` (layers with a hint), ``refresh()`` (recompute now),
     ``cell_text(layer, column)``.
@@ -79,8 +82,8 @@ class DiagnosticsView(QWidget):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.refresh)
         self._build()
-        session.stepped.connect(self.schedule)
-        session.design_changed.connect(self.schedule)  # α is in the ratio
+        session.derive("diagnostics", lambda state: diagnose(state.spec, state.values, state.learning_rate))
+        session.stepped.connect(self.schedule)  # also after α changed: the session derives again
         session.network_changed.connect(self.refresh)
         self.refresh()
 
@@ -158,7 +161,7 @@ class DiagnosticsView(QWidget):
         self._last = time.monotonic()
         self.refresh_count += 1
         s = self.session
-        self.diagnostics = diagnose(s.spec, s.values, s.design.learning_rate)
+        self.diagnostics = s.derived.get("diagnostics") or []
         self.table.setRowCount(len(self.diagnostics))
         for r, d in enumerate(self.diagnostics):
             self._show_row(r, d)

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontInfo, QFontMetricsF, QPainter, QPaintEvent, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -24,8 +25,11 @@ COMPACT_BELOW = 11.0  # line heights: a shorter widget drops the second label li
 MIN_LINES = 9.0  # line heights: the least height (caption, W row, 4 units, one label line)
 MIN_SPACING = 0.65  # line heights between circles: a short widget draws fewer of a big layer's units
 ELLIPSIS = "⋮"
-RUNNING_REDRAW_MS = 250  # while training runs, the weights are redrawn at most 4 times a second
+RUNNING_REDRAW_MS = 0  # while training runs: every snapshot at once (the session sends at most 4 a second)
 G_NAMES = {"sigmoid": "σ", "leaky_relu": "leaky relu"}
+WIDTH_STEP = 0.1  # px: lines are drawn with widths (and opacities) rounded to this, so an update that
+# moves no line by a step keeps the layer's pixmap instead of drawing it again
+RUNNING_LINES_S = 1.0  # while training runs, the weights' lines are drawn again at most once a second
 ZERO_WEIGHT = "#9a9a9a"  # weights exactly 0 (the "zeros" initialisation), in the light theme
 DIAGRAM_TEXT = 0.8  # with large text (presentation): the diagram's share of it, so columns keep room for units
 LEAST_POINTS = 10.0  # the diagram's text shrinks to this at least to fit the height it is given
@@ -59,6 +63,19 @@ def op_highlight(op: Operation) -> tuple[set[int], set[int], set[int]]:
     """(columns, weight layers, bias layers) an operation works on: what it reads and writes
     (``Operation.highlight``)."""
     return op.highlight()
+
+
+def largest_finite(W: np.ndarray) -> float:
+    """max |w| over the finite entries of W (0 when there are none)."""
+    finite = np.abs(W[np.isfinite(W)])
+    return float(finite.max()) if finite.size else 0.0
+
+
+def weight_peaks(state) -> dict[int, tuple[np.ndarray, float]]:
+    """l -> (W[l], max |finite w|): the lines' scale, derived from a session state (any thread)."""
+    values = state.values
+    return {l: (values[f"W{l}"], largest_finite(values[f"W{l}"])) for l in range(1, state.spec.L + 1)
+            if f"W{l}" in values}
 
 
 @dataclass
@@ -98,7 +115,7 @@ class DiagramView(QWidget):
         self._geometry: _Geometry | None = None
         self._fonts: _Fonts | None = None
         self._pens: dict[int, list[Pen]] = {}
-        self._line_cache: dict[int, tuple] = {}  # l -> (geometry, W[l], origin, pixmap)
+        self._line_cache: dict[int, tuple] = {}  # l -> (geometry, W[l], origin, pixmap, pens, when drawn)
         self._capacity = MAX_DRAWN
         self._text_room: float | None = None  # px of height the diagram's text must fit (presentation)
         self.appearance = looks.appearance_model().current
@@ -106,6 +123,7 @@ class DiagramView(QWidget):
         session.dataset_changed.connect(self._network_changed)
         # the weights' lines are the costliest paint of the window, and a run changes them at every update
         self._throttle = RunThrottle(session, self._redraw, RUNNING_REDRAW_MS, self)
+        session.derive("weight_peaks", weight_peaks)  # max |W[l]| of a 4096×12288 layer takes longer than a frame
         session.stepped.connect(self._stepped)
         self._network_changed()
         self.editor = DiagramEditor(self)  # "+"/"−" buttons, layer menus, hover cards, clicks
@@ -193,7 +211,7 @@ class DiagramView(QWidget):
         """The current equation and the result's shape, e.g. 'dW[2] = dZ[2]·A[1]ᵀ   5×7'."""
         session = self.session
         if session.running:
-            return f"Training… iteration {session.iteration}"
+            return f"Training… iteration {session.shown_iteration}"
         record = session.record
         if record is None:
             return f"Ready · next: {session.next_op.equation}"
@@ -207,7 +225,7 @@ class DiagramView(QWidget):
         session = self.session
         record = session.record
         where = f"{record.phase} · layer {record.layer} · " if record is not None and not session.running else ""
-        return f"{where}iteration {session.iteration}"
+        return f"{where}iteration {session.shown_iteration}"
 
     def connection_pens(self, l: int) -> list[Pen]:
         """(i, j, colour, width) of the line from unit j of layer l-1 to unit i of layer l, for drawn units."""
@@ -218,8 +236,8 @@ class DiagramView(QWidget):
         W = self.session.values.get(f"W{l}")
         if W is None:
             return []
-        finite = np.abs(W[np.isfinite(W)])
-        top = float(finite.max()) if finite.size else 0.0
+        peak = self.session.derived.get("weight_peaks") or {}
+        top = peak[l][1] if l in peak and peak[l][0] is W else largest_finite(W)
         rows = [u for u in drawn_units(W.shape[0], self._capacity) if u is not None]
         cols = [u for u in drawn_units(W.shape[1], self._capacity) if u is not None]
         scale = self._ensure_fonts().scale
@@ -245,7 +263,7 @@ class DiagramView(QWidget):
         self._stepped()
 
     def _stepped(self) -> None:
-        """Redraw now, or, while training runs, at most every RUNNING_REDRAW_MS."""
+        """Redraw now (while training runs the session sends at most 4 snapshots a second)."""
         self._throttle.request()
 
     def _redraw(self) -> None:
@@ -416,10 +434,18 @@ class DiagramView(QWidget):
         painter.setOpacity(1.0)
 
     def _layer_lines(self, g: _Geometry, l: int) -> tuple[QPointF, QPixmap]:
-        """W[l]'s lines drawn once into a pixmap, kept while W[l] (never changed in place) and the geometry are."""
+        """W[l]'s lines drawn once into a pixmap, kept while the geometry and the lines' pens are
+        (the same W[l] -- never changed in place -- or one whose lines look the same)."""
         W = self.session.values.get(f"W{l}")
         cached = self._line_cache.get(l)
         if cached is not None and cached[0] is g and cached[1] is W:
+            return cached[2], cached[3]
+        if cached is not None and cached[0] is g and self.session.running and \
+                time.monotonic() - cached[5] < RUNNING_LINES_S:
+            return cached[2], cached[3]  # painting holds the GIL the training thread needs: not 4 times a second
+        look = [(i, j, colour.rgb(), round(width / WIDTH_STEP)) for i, j, colour, width in self._pens[l]]
+        if cached is not None and cached[0] is g and cached[4] == look:
+            self._line_cache[l] = (g, W, *cached[2:])
             return cached[2], cached[3]
         pad = g.radius + 0.5 * self._ensure_fonts().line
         origin = QPointF(g.xs[l - 1] - pad, 0.0)
@@ -433,13 +459,16 @@ class DiagramView(QWidget):
         pen = QPen()
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         right, left = g.centres[l], g.centres[l - 1]
-        for i, j, colour, width in self._pens[l]:
+        alike: dict[tuple[int, int], tuple[QColor, list[QLineF]]] = {}  # one call per pen; the widest on top
+        for (i, j, colour, _), (*_, rgb, steps) in zip(self._pens[l], look):
+            alike.setdefault((steps, rgb), (colour, []))[1].append(QLineF(left[j], right[i]))
+        for (steps, _), (colour, lines) in sorted(alike.items(), key=lambda item: item[0]):
             pen.setColor(colour)
-            pen.setWidthF(width)
+            pen.setWidthF(steps * WIDTH_STEP)
             painter.setPen(pen)
-            painter.drawLine(left[j], right[i])
+            painter.drawLines(lines)
         painter.end()
-        self._line_cache[l] = (g, W, origin, pixmap)
+        self._line_cache[l] = (g, W, origin, pixmap, look, time.monotonic())
         return origin, pixmap
 
     def _paint_neurons(self, painter: QPainter, g: _Geometry, fonts: _Fonts, columns: set[int], colour: QColor) -> None:

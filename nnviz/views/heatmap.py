@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import pyqtgraph as pg
@@ -56,11 +57,12 @@ class MatrixStats:
             return cls(np.nan, np.nan, np.nan, np.nan, bad)
         low, high = float(values.min()), float(values.max())
         with np.errstate(over="ignore"):
-            norm = float(np.sqrt(np.dot(values, values)))
+            # einsum's own loop, not BLAS: a small matrix is summed on the GUI thread while training runs
+            norm = float(np.sqrt(np.einsum("i,i", values, values)))
         peak = max(abs(low), abs(high))
         if norm == np.inf and peak < np.inf:  # the squares overflow, the norm itself may not: scale first
             scaled = values / peak
-            norm = peak * float(np.sqrt(np.dot(scaled, scaled)))
+            norm = peak * float(np.sqrt(np.einsum("i,i", scaled, scaled)))
         with np.errstate(over="ignore"):
             mean = float(values.mean())
         return cls(low, high, mean, norm, bad)
@@ -115,10 +117,14 @@ class Prepared:
 
 class PreparedCache:
     """The last few matrices prepared, by identity: arrays are never modified in place, so
-    X (12288×209) is scanned and averaged once, not at every Z[1] and dW[1]."""
+    X (12288×209) is scanned and averaged once, not at every Z[1] and dW[1].
 
-    def __init__(self, size: int = CACHE_SIZE) -> None:
+    ``ready(array)`` may offer a Prepared made elsewhere (the session's worker), so the GUI
+    thread does not scan a 4096×12288 W[1] itself."""
+
+    def __init__(self, size: int = CACHE_SIZE, ready: Callable[[np.ndarray], Prepared | None] | None = None) -> None:
         self.size = size
+        self.ready = ready
         self._items: OrderedDict[int, tuple[np.ndarray, Prepared]] = OrderedDict()
 
     def get(self, array: np.ndarray) -> Prepared:
@@ -128,7 +134,9 @@ class PreparedCache:
         if hit is not None and hit[0] is array:
             self._items.move_to_end(id(array))
             return hit[1]
-        prepared = Prepared.of(array)
+        prepared = self.ready(array) if self.ready is not None else None
+        if prepared is None:
+            prepared = Prepared.of(array)
         self._items[id(array)] = (array, prepared)
         while len(self._items) > self.size:
             self._items.popitem(last=False)
@@ -136,6 +144,17 @@ class PreparedCache:
 
     def clear(self) -> None:
         self._items.clear()
+
+
+def prepare_large(arrays, cache: PreparedCache) -> dict[int, tuple[np.ndarray, Prepared]]:
+    """id -> (array, Prepared) for the arrays big enough to be worth preparing ahead (any thread)."""
+    return {id(a): (a, cache.get(a)) for a in arrays if a is not None and a.size >= CACHE_ABOVE}
+
+
+def prepared_in(found: dict[int, tuple[np.ndarray, Prepared]] | None, array: np.ndarray) -> Prepared | None:
+    """The Prepared of ``array`` in what ``prepare_large`` returned, if it is there."""
+    hit = (found or {}).get(id(array))
+    return hit[1] if hit is not None and hit[0] is array else None
 
 
 class IndexAxis(pg.AxisItem):

@@ -18,7 +18,7 @@ from ..engine.batches import columns_text
 from ..engine.numbers import worked_equation
 from ..session import Session
 from . import appearance as looks
-from .heatmap import SCALAR_POINTS, HeatmapPanel, MatrixStats, PreparedCache
+from .heatmap import SCALAR_POINTS, HeatmapPanel, MatrixStats, PreparedCache, prepare_large, prepared_in
 from .matrixcopy import MatrixCopy
 from .provenance import CellProvenance
 from .style import NONFINITE, mono_font
@@ -28,7 +28,7 @@ from .throttle import RunThrottle
 log = logging.getLogger(__name__)
 
 MAX_PANELS = 4  # Z[l] = W[l]·A[l-1] + b[l]: three operands and the result
-RUNNING_REFRESH_MS = 250  # while training runs, the inspector follows 4 times a second
+RUNNING_REFRESH_MS = 0  # while training runs: every snapshot at once (the session sends at most 4 a second)
 STATS_COLUMNS = ("matrix", "shape", "min", "max", "mean", "‖·‖", "NaN/Inf")
 ROW_HEIGHT = 22  # stats table rows
 ROOMY_HEIGHT = 480  # below this the stats table may scroll so the heatmaps keep some height
@@ -103,6 +103,10 @@ class InspectorView(QWidget):
         self.matrix_copy = MatrixCopy(self)  # actionCopy, Ctrl+C
         # the heatmaps are repainted with each refresh, and a run needs the CPU
         self._throttle = RunThrottle(session, self.refresh, RUNNING_REFRESH_MS, self)
+        # large matrices are scanned and averaged where the state is made (the worker), not here
+        ahead = PreparedCache(6)  # X, W[1] before and after its update, dW[1]: prepared once each
+        session.derive("prepared", lambda state: prepare_large(
+            [a for _, a in state.operands] + [state.record.value if state.record else None], ahead))
         session.stepped.connect(self._throttle.request)
         session.network_changed.connect(self._network_changed)
         session.example_followed.connect(lambda j: self.show_followed())
@@ -218,7 +222,8 @@ class InspectorView(QWidget):
         self.bottom.setMinimumHeight(height if self.height() >= ROOMY_HEIGHT else min(height, 2 * ROW_HEIGHT))
 
     def _build_panels(self) -> QWidget:
-        self.cache = PreparedCache()  # shared: X appears in Z[1] and (transposed) in dW[1]
+        # shared: X appears in Z[1] and (transposed) in dW[1]
+        self.cache = PreparedCache(ready=lambda a: prepared_in(self.session.derived.get("prepared"), a))
         self.panels = [HeatmapPanel(self, self.cache) for _ in range(MAX_PANELS)]
         self.picture = PicturePanel(self)
         row = QHBoxLayout()
@@ -281,8 +286,6 @@ class InspectorView(QWidget):
             panel.set_note("", "")
         self.cache.clear()
         self.picture_toggle.setChecked(False)
-        # prepare X (shown by Z[1] and dW[1]) while the user is still reading, not on their first Step
-        QTimer.singleShot(0, lambda: self.cache.get(self.session.values["A0"]))
 
     def refresh(self) -> None:
         self.parameter_shown = None
@@ -307,7 +310,7 @@ class InspectorView(QWidget):
         self.equation_label.setText(f"Next: {op.equation}")
         self.equation_label.setStyleSheet(f"color: {self.phase_color('ready')};")
         self.shapes_label.setText(algebra)
-        self.info_label.setText(f"iteration {self.session.iteration} · ready")
+        self.info_label.setText(f"iteration {self.session.shown_iteration} · ready")
         self.worked_label.hide()
         self._fit_header()
         self.hint_label.setText(f"Press Step (F10) to perform {op.equation}")

@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView, QLabel, QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
@@ -185,7 +185,8 @@ class DataPreviewView(QWidget):
 
     The boundary is the network's A[L] on a GRID×GRID grid; it is recomputed when the
     parameters change (arrays are never modified in place, so identity says so), at
-    most 10 times a second.
+    most 10 times a second, by the session where it makes a state (``derived["boundary"]``:
+    the worker while training), so a 4096-unit layer does not stall the window.
     """
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
@@ -201,9 +202,8 @@ class DataPreviewView(QWidget):
         self._grid_X, self._grid_rect = np.zeros((2, 0)), QRectF()
         self._shown_grid = self._grid_X
         self._last_boundary = -math.inf
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self.update_boundary)
+        self._asked: tuple | None = None
+        self._derived: tuple | None = None  # (params, grid, A[L], seconds) last computed by the derivation
         self.header = QLabel(self)
         self.header.setObjectName("previewHeader")
         self.header.setTextFormat(Qt.TextFormat.RichText)
@@ -226,6 +226,7 @@ class DataPreviewView(QWidget):
         session.example_followed.connect(self.show_followed)
         self.pictures.picked.connect(session.follow_example)
         self.appearance = looks.appearance_model().current
+        session.derive("boundary", self._derive_boundary)
         self.show_dataset()
         looks.connect(self, self.apply_appearance)
 
@@ -436,7 +437,7 @@ class DataPreviewView(QWidget):
         (x0, x1), (y0, y1) = ranges
         self._set_grid(QRectF(x0, y0, x1 - x0, y1 - y0))
         self._shown_params = []
-        self.update_boundary()
+        self.session.rederive()
 
     def _params(self) -> list[tuple[str, np.ndarray]] | None:
         """W[l], b[l] of the network as the session holds them now, or None when they do not fit 2-D data."""
@@ -451,25 +452,48 @@ class DataPreviewView(QWidget):
         self._shown_params = []
         self.update_boundary()
 
+    def _derive_boundary(self, state) -> tuple | None:
+        """(params, grid, A[L] on the grid, seconds) for a state of a 2-D network (any thread: no Qt here)."""
+        grid = self._grid_X
+        if self.mode != "scatter" or state.spec.sizes[0] != 2 or grid.shape[0] != 2:
+            return None
+        keys = [f"{name}{l}" for l in range(1, state.spec.L + 1) for name in ("W", "b")]
+        params = [state.values.get(key) for key in keys]
+        if any(value is None for value in params):
+            return None
+        last = self._derived
+        if last is not None and last[1] is grid and len(last[0]) == len(params) and \
+                all(a is b for a, b in zip(last[0], params)):
+            return last  # the same parameters on the same grid: nothing to recompute
+        if last is not None and last[1] is grid and time.monotonic() - self._last_boundary < BOUNDARY_INTERVAL \
+                and state.running:
+            return last  # while training, at most every BOUNDARY_INTERVAL
+        start = time.perf_counter()
+        A = predict(state.spec, dict(zip(keys, params)), grid)
+        self._last_boundary = time.monotonic()
+        self._derived = (params, grid, A, time.perf_counter() - start)
+        return self._derived
+
     def update_boundary(self) -> None:
-        """Recompute the boundary if the parameters changed, at most every BOUNDARY_INTERVAL seconds."""
+        """Show the boundary the session derived, if it is of the parameters and grid shown now."""
         params = self._params()
         if params is None:
             return
         arrays = [value for _, value in params]
-        if len(arrays) == len(self._shown_params) and all(a is b for a, b in zip(arrays, self._shown_params)):
+        if len(arrays) == len(self._shown_params) and all(a is b for a, b in zip(arrays, self._shown_params)) \
+                and self._shown_grid is self._grid_X:
             return
-        wait = self._last_boundary + BOUNDARY_INTERVAL - time.monotonic()
-        if wait > 0:
-            if not self._timer.isActive():
-                self._timer.start(int(wait * 1000) + 1)
+        found = self.session.derived.get("boundary")
+        if found is None or found[1] is not self._grid_X or len(found[0]) != len(arrays) or \
+                not all(a is b for a, b in zip(found[0], arrays)):
+            wanted = (tuple(map(id, arrays)), id(self._grid_X))
+            if not self.session.running and self._asked != wanted:  # derived for another grid: derive again
+                self._asked = wanted
+                self.session.rederive()
             return
-        start = time.perf_counter()
-        A = predict(self.session.spec, dict(params), self._grid_X)
-        self._show_boundary(A)
-        self._shown_params, self._shown_grid = arrays, self._grid_X
-        self._last_boundary = time.monotonic()
-        self.boundary_seconds = time.perf_counter() - start
+        self._show_boundary(found[2])
+        self._shown_params, self._shown_grid = arrays, found[1]
+        self.boundary_seconds = found[3]
         self.boundary_updates += 1
 
     def _show_boundary(self, A: np.ndarray) -> None:
