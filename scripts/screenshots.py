@@ -110,6 +110,45 @@ def state_gradcheck(app, window) -> None:
     settle(app, window)
 
 
+def state_design(app, window) -> None:
+    """Designing on the diagram: a unit added to layer 1 with its "+", a layer inserted, the glow caught."""
+    import time
+
+    editor = window.diagram.editor
+    editor.add_buttons[1].click()
+    settle(app, window)
+    editor.insert_buttons[2].click()
+    settle(app, window, timeout=30)
+    run_to(app, window, "Z2")
+    editor.add_buttons[2].click()  # the glow fades over a second: grab it early
+    end = time.monotonic() + 5
+    while window.session.busy and time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.005)
+    for _ in range(3):
+        app.processEvents()
+    g = window.diagram.layout_geometry()
+    editor.mouse_moved(g.centres[2][1])
+
+
+def state_provenance(app, window) -> None:
+    """Where a cell comes from: Z[2][2,5] hovered, its row of W[2] and column of A[1] outlined."""
+    run_to(app, window, "Z2")
+    window.inspector.hover(3, 2, 5)
+    window.inspector._cell_clicked(3, 2, 5)
+    settle(app, window)
+
+
+def state_teach_presentation(app, window) -> None:
+    """Presentation mode while teaching: Z[2][2,5]'s provenance, example 5 followed, a unit added on the diagram."""
+    window.diagram.editor.add_buttons[2].click()
+    settle(app, window)
+    window.session.follow_example(5)
+    window.presentation.enter()
+    settle(app, window)
+    state_provenance(app, window)
+
+
 def state_dark(app, window) -> None:
     from nnviz.views.appearance import appearance_model
     from nnviz.views.theme import Appearance
@@ -302,6 +341,9 @@ STATES: dict[str, Callable] = {
     "nan": state_nan,
     "presentation": state_presentation,
     "gradcheck": state_gradcheck,
+    "design": state_design,
+    "provenance": state_provenance,
+    "teach-presentation": state_teach_presentation,
     "compare": state_compare,
     "misconception": state_misconception,
     "health": state_health,

@@ -15,7 +15,6 @@ from ..atomic import WriteError, write_bytes
 from ..engine import shape_text
 from ..engine.export import history_csv, network_script, prediction_arrays
 from ..views.heatmap import HeatmapPanel
-from .settings import app_settings
 
 log = logging.getLogger(__name__)
 
@@ -208,14 +207,13 @@ class Exports(QObject):
     # -- asking --------------------------------------------------------------------------------
     def _ask_path(self, caption: str, name: str, filters: str) -> str:
         """A file name from the save dialog (with the chosen filter's suffix when none was typed), '' on cancel."""
-        settings = app_settings()
-        folder = settings.value("export/lastDirectory", str(Path.home()))
+        folder = self.window.last_folder("export")
         path, chosen = QFileDialog.getSaveFileName(self.window, caption, str(Path(folder) / name), filters)
         if not path:
             return ""
         if Path(path).suffix.lower() not in _suffixes(filters):
             path += (_suffixes(chosen) or _suffixes(filters))[0]
-        settings.setValue("export/lastDirectory", str(Path(path).parent))
+        self.window.remember_folder(path, "export")
         return path
 
     def export_image(self) -> None:

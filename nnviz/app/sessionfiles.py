@@ -55,10 +55,11 @@ class SessionFiles:
 
     # -- saving ---------------------------------------------------------------------------
     def _ask_path(self) -> str | None:
-        start = self.session.file_path or str(Path.home() / f"nnviz-session{SUFFIX}")
+        start = self.session.file_path or str(Path(self.window.last_folder("session")) / f"nnviz-session{SUFFIX}")
         path, _ = QFileDialog.getSaveFileName(self.window, "Save Session", start, FILTER)
         if not path:
             return None
+        self.window.remember_folder(path, "session")
         return path if path.endswith(SUFFIX) else path + SUFFIX
 
     def save(self) -> bool:
@@ -80,9 +81,10 @@ class SessionFiles:
     # -- opening ----------------------------------------------------------------------------
     def open(self) -> None:
         """Pick a file, then the session asks about unsaved training and opens it (all or nothing)."""
-        start = str(Path(self.session.file_path).parent) if self.session.file_path else str(Path.home())
+        start = str(Path(self.session.file_path).parent) if self.session.file_path else self.window.last_folder("session")
         path, _ = QFileDialog.getOpenFileName(self.window, "Open Session", start, FILTER)
         if path:
+            self.window.remember_folder(path, "session")
             self.session.open_session(path)
 
     # -- the question ------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from ..views.plots import PlotsView
 from ..views.preview import DataPreviewView
 from ..views.steplist import StepListView
 from ..views.appearance import appearance_model
+from .accuracy import install_accuracy
 from .animation_export import install_animation_export
 from .autostep import install_auto_step
 from .busy import install_busy_indicator
@@ -46,8 +47,10 @@ from .pen import install_pen
 from .preferences import install_preferences
 from .scenarios import install_scenarios
 from .presentation import install_presentation
+from .runspeed import install_run_speed
 from .sessionfiles import install_session_files
 from .settings import SETTINGS_VERSION, app_settings, read_version
+from .teaching import install_teaching
 from .themes import install_appearance
 
 log = logging.getLogger(__name__)
@@ -85,6 +88,9 @@ class MainWindow(QMainWindow):
         self.preferences = install_preferences(self)
         self.busy_indicator = install_busy_indicator(self)
         self.dataset_options = install_dataset_options(self)  # the CLI's --standardize etc., per file type
+        self.teaching = install_teaching(self)
+        self.run_speed = install_run_speed(self)
+        self.accuracy = install_accuracy(self)
         self.read_settings()
         self.optimiser = install_optimiser(self)
         self.diagnostics = install_diagnostics(self)  # after read_settings: a saved layout places its dock
@@ -185,7 +191,7 @@ class MainWindow(QMainWindow):
         self.actionBackwardPass.setIcon(backward_pass_icon())  # ∂: gradients; a rewind icon read as "go back"
         self.actionIteration = self._action("actionIteration", "Finish &Iteration", s.run_iteration, "F8",
                                             P.SP_MediaSkipForward, "Finish the iteration, updates included")
-        self.actionRun = self._action("actionRun", "&Run", s.run, "F5", P.SP_MediaPlay, "Train continuously")
+        self.actionRun = self._action("actionRun", "&Run", lambda: s.run(), "F5", P.SP_MediaPlay, "Train continuously")
         self.actionPause = self._action("actionPause", "&Pause", s.pause, "Shift+F5", P.SP_MediaPause,
                                         "Pause Run at the end of the iteration in progress, a pass after "
                                         "the operation in progress")
@@ -307,14 +313,32 @@ class MainWindow(QMainWindow):
         self.session.reset()  # asks first after a long unsaved run
 
     # -- data --------------------------------------------------------------------------------
+    def last_folder(self, kind: str = "") -> str:
+        """The folder a file dialog starts in: the last one used for ``kind`` ('export', 'session'), else the
+        last one used for anything, else the home folder (a folder since removed counts as none)."""
+        settings = self._settings()
+        for key in ([f"{kind}/lastDirectory"] if kind else []) + ["lastDirectory"]:
+            folder = settings.value(key)
+            if folder and Path(str(folder)).is_dir():
+                return str(folder)
+        return str(Path.home())
+
+    def remember_folder(self, path: str, kind: str = "") -> None:
+        """``path`` (a file or a folder) was chosen: its folder is where the next dialog starts."""
+        folder = str(Path(path).parent)
+        settings = self._settings()
+        settings.setValue("lastDirectory", folder)
+        if kind:
+            settings.setValue(f"{kind}/lastDirectory", folder)
+
     def open_dataset(self) -> None:
-        start = self._settings().value("lastDirectory", str(Path.home()))
+        start = self.last_folder()
         path, _ = QFileDialog.getOpenFileName(self, "Open Dataset", start, FILE_FILTERS)
         if path:
             self.open_source(path)
 
     def open_image_folder(self) -> None:
-        start = self._settings().value("lastDirectory", str(Path.home()))
+        start = self.last_folder()
         path = QFileDialog.getExistingDirectory(self, "Open Image Folder (one subfolder per class)", start)
         if path:
             self.open_source(path)
@@ -326,7 +350,7 @@ class MainWindow(QMainWindow):
             test = companion_test_file(source)
             if test is not None:
                 options["test"] = str(test)
-            self._settings().setValue("lastDirectory", str(Path(source).parent))
+            self.remember_folder(source)
             options.update(self.dataset_options.arguments_for(source))  # standardise, label column, image size
 
         def loaded(dataset: Dataset) -> None:

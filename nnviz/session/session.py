@@ -86,6 +86,7 @@ class Session(QObject):
     breakpoints_changed = Signal()
     auto_step_changed = Signal(bool)
     saved_changed = Signal()  # the unsaved-work state or the session's file changed
+    example_followed = Signal(object)  # the example j being followed (int), or None
 
     _submit = Signal(object, object)
 
@@ -101,6 +102,9 @@ class Session(QObject):
         # called on the worker after every operation with (op, values); a non-empty string pauses there
         self.op_watchers: list[Callable[[Operation, dict[str, np.ndarray]], str | None]] = []
         self.file_path: str | None = None  # the session file last saved or opened
+        self.followed_example: int | None = None  # example j highlighted in every matrix and in Data
+        self.run_rate: float | None = None  # iterations a second Run may train (None: as fast as it can)
+        self._run_limit: int | None = None  # iterations the current run trains at most (None: until paused)
         # asks before unsaved training is thrown away: (what the user is about to do, at_least) -> go on?
         # The window installs its Save / Discard / Cancel question; without one (scripts) nothing asks.
         self.discard_guard: Callable[[str, int], bool] | None = None
@@ -425,6 +429,7 @@ class Session(QObject):
             return False
 
         def loaded() -> None:
+            self.follow_example(None)  # the new data's example j is another picture
             self.undo_stack.clear()  # edits were made for the old data's input and output
             self.message.emit(f"Loaded {dataset.name}: X {dataset.n_x}×{dataset.m}, Y {dataset.n_y}×{dataset.m}")
 
@@ -454,6 +459,13 @@ class Session(QObject):
 
         self._when_ready(lambda: self._start(lambda: load_dataset(source, **options), done, failed))
         return True
+
+    def follow_example(self, j: int | None) -> None:
+        """Highlight example j (column j of X, A[l], Z[l], dZ[l], …) everywhere; None stops."""
+        j = None if j is None or not 0 <= int(j) < self.dataset.m else int(j)
+        if j != self.followed_example:
+            self.followed_example = j
+            self.example_followed.emit(j)
 
     # -- session files ---------------------------------------------------------------
     @property
@@ -538,6 +550,7 @@ class Session(QObject):
     def _restored(self, state: SessionState, network: tuple) -> None:
         spec = network[0]
         light = max(int(np.prod(shape)) for shape in plan_shapes(spec, state.dataset.m).values()) <= LIGHT_ENTRIES
+        self.follow_example(None)
         self.undo_stack.clear()
         self._install(state.dataset, state.design, light, *network)
         self._saved_iteration, self._saved_position = state.iteration, state.position
@@ -657,10 +670,12 @@ class Session(QObject):
         return needed == 0 or self.step_back(needed)
 
     # -- running -------------------------------------------------------------------
-    def run(self) -> None:
-        """Train continuously on the worker until pause() (or a breakpoint)."""
+    def run(self, iterations: int | None = None) -> None:
+        """Train on the worker until pause() (or a breakpoint), or for ``iterations`` iterations,
+        at most ``run_rate`` iterations a second."""
         if self.busy:
             return
+        self._run_limit = iterations
         self._stop.clear()
         self.running = True
         self.stepper.history_budget = min(self.history_budget, RUN_HISTORY_BYTES)
@@ -719,12 +734,21 @@ class Session(QObject):
 
     def _run_loop(self) -> tuple[str | None, Snapshot]:
         stepper = self.stepper
-        last = rested = time.monotonic()
-        while not self._stop.is_set():
+        last = rested = due = time.monotonic()
+        done, limit = 0, self._run_limit
+        while not self._stop.is_set() and (limit is None or done < limit):
+            rate = self.run_rate
+            if rate:  # paced for a room to watch: the stop event's wait sleeps without the GIL and wakes on Pause
+                if self._stop.wait(max(0.0, due - time.monotonic())):
+                    break
+                due = max(due + 1.0 / rate, time.monotonic() - 1.0 / rate)
+                if rate * PROGRESS_INTERVAL <= 1.0:
+                    last = -PROGRESS_INTERVAL  # slow enough to show every iteration
             if stepper.position or self.breakpoints or self.op_watchers:
                 reason = self._advance_to(0)  # operation by operation: a breakpoint or watcher may stop it anywhere
             else:
                 reason = self._iterate()
+            done += 1
             if reason:
                 return reason, self._take()
             epochs = self.design.epochs

@@ -14,6 +14,7 @@ from ..engine import Operation, shape_text
 from ..session import Session
 from . import appearance as looks
 from . import style
+from .diagram_edit import DiagramEditor
 from .theme import Appearance
 from .throttle import RunThrottle
 
@@ -125,6 +126,7 @@ class DiagramView(QWidget):
         session.derive("weight_peaks", weight_peaks)  # max |W[l]| of a 4096×12288 layer takes longer than a frame
         session.stepped.connect(self._stepped)
         self._network_changed()
+        self.editor = DiagramEditor(self)  # "+"/"−" buttons, layer menus, hover cards, clicks
         looks.connect(self, self.apply_appearance)
 
     # -- appearance -----------------------------------------------------------------------------
@@ -297,6 +299,20 @@ class DiagramView(QWidget):
         return QSize(int(90 * (self.session.spec.L + 1) * fonts.scale), int(MIN_LINES * fonts.line))
 
     # -- geometry -----------------------------------------------------------------------------------
+    def layout_geometry(self) -> _Geometry:
+        """Where the columns, circles and label rows are now (for the editor's buttons and hit tests)."""
+        self._check_capacity()
+        return self._ensure_geometry()
+
+    def line_height(self) -> float:
+        return self._ensure_fonts().line
+
+    def label_boxes(self) -> list[QRectF]:
+        """The box of each layer's label under its column, l = 0..L."""
+        g, fonts = self.layout_geometry(), self._ensure_fonts()
+        width = max(fonts.line, g.xs[1] - g.xs[0] - 0.3 * fonts.line)
+        return [QRectF(x - width / 2, g.label_y, width, fonts.line) for x in g.xs]
+
     def _ensure_fonts(self) -> _Fonts:
         if self._fonts is None:
             base = QFont(self.font())
@@ -364,6 +380,8 @@ class DiagramView(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         self._check_capacity()
         g, fonts = self._ensure_geometry(), self._ensure_fonts()
+        if hasattr(self, "editor"):
+            g = self.editor.paint_geometry(g)  # sliding to a new network's places
         phase, columns, weights = self.highlight()
         colour = self.colour_of(phase)
         painter = QPainter(self)
@@ -384,6 +402,8 @@ class DiagramView(QWidget):
         self._paint_weight_labels(painter, g, fonts, phase, weights)
         self._paint_layer_labels(painter, g, fonts, columns, colour)
         self._paint_caption(painter, g, fonts, colour)
+        if hasattr(self, "editor"):
+            self.editor.paint_pulse(painter)
         painter.end()
 
     def _column_rect(self, g: _Geometry, l: int, fonts: _Fonts) -> QRectF:

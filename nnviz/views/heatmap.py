@@ -15,8 +15,12 @@ from PySide6.QtWidgets import QLabel, QMenu, QSizePolicy, QStackedLayout, QVBoxL
 from ..engine import shape_text
 from ..engine.numbers import fit_number
 from . import appearance as looks
+from .cellmarks import CellNumbers, CellOutline
 from .style import HEATMAP_COLORMAP, NONFINITE, mono_font
 from .theme import Appearance
+
+PROVENANCE_COLOR = "#111111"  # the operands' row, column or cell a hovered result cell reads
+FOLLOWED_COLOR = "#00a86b"  # the example being followed, in every matrix
 
 log = logging.getLogger(__name__)
 
@@ -241,6 +245,13 @@ class HeatmapPanel(QWidget):
         self.overlay.setZValue(10)
         plot.addItem(self.image)
         plot.addItem(self.overlay)
+        self.numbers = CellNumbers()
+        plot.addItem(self.numbers)
+        self.provenance_outline = CellOutline(plot, PROVENANCE_COLOR, 3.0, 30)
+        self.followed_outline = CellOutline(plot, FOLLOWED_COLOR, 2.5, 25)
+        self._title = ""
+        plot.getViewBox().sigRangeChanged.connect(lambda *args: self._number_note())
+        plot.getViewBox().sigResized.connect(lambda *args: self._number_note())
         self.bar = pg.ColorBarItem(colorMap=HEATMAP_COLORMAP, interactive=False, width=12, colorMapMenu=False)
         self.bar.setImageItem(self.image, insert_in=self.plot)
         self.plot.layout.setColumnFixedWidth(4, BAR_GAP)
@@ -311,7 +322,8 @@ class HeatmapPanel(QWidget):
         shown = array.T if transposed else array
         self.symbol = symbol
         self._lead = lead
-        self.title_label.setText(f"{lead}{symbol}  {shape_text(shown.shape)}")
+        self._title = f"{lead}{symbol}  {shape_text(shown.shape)}"
+        self.title_label.setText(self._title)
         self._fit_title()
         if self._source[0] is array and self._source[1] == transposed:
             return
@@ -329,6 +341,8 @@ class HeatmapPanel(QWidget):
         rows, cols = self.matrix.shape
         peak = prepared.peak
         self.image.setImage(drawn, autoLevels=False, levels=(-peak, peak))
+        self.numbers.set_matrix(self.matrix, peak)
+        self._number_note()
         self.image.setRect(QRectF(-0.5, -0.5, cols, rows))  # drawn may be block-averaged: stretch it over the cells
         self.bar.setLevels((-peak, peak))
         if prepared.bad is not None:
@@ -344,7 +358,39 @@ class HeatmapPanel(QWidget):
             self.graphics.setMaximumHeight(SHORT_ROW_HEIGHT * (rows + 1) if rows <= SHORT_ROWS else QWIDGETSIZE_MAX)
         self._show_page(self.graphics)
 
+    def number_cells(self) -> list[tuple[int, int, str]]:
+        """(row, col, text) of the numbers written in the cells now (none when the cells are too small)."""
+        if self.pages.currentWidget() is not self.graphics:
+            return []
+        return self.numbers.layout()[0]
+
+    def set_numbers_shown(self, on: bool) -> None:
+        self.numbers.set_enabled(on)
+        self._number_note()
+
+    def _number_note(self) -> None:
+        """The title says '(numbers ×10⁻³)' while the cells show their values scaled."""
+        if self.matrix is None:
+            return
+        note = self.numbers.scale_note() if self.number_cells() else ""
+        text = f"{self._title}  (numbers {note})" if note else self._title
+        if text != self.title_label.text():
+            self.title_label.setText(text)
+            self._fit_title()
+
+    def outline(self, row: int | None, col: int | None, followed: bool = False) -> None:
+        """Outline a row (col None), a column (row None) or a cell of the matrix shown."""
+        target = self.followed_outline if followed else self.provenance_outline
+        if self.matrix is None or self.matrix.size == 1:
+            target.hide()
+            return
+        target.show(self.matrix.shape, row, col)
+
+    def clear_outline(self, followed: bool = False) -> None:
+        (self.followed_outline if followed else self.provenance_outline).hide()
+
     def _show_scalar(self, value: float) -> None:
+        self.numbers.set_matrix(None, 1.0)
         """The value as large as fits: every digit of repr when there is room, fewer (−7.383e−15) when not;
         the tooltip and the stats table keep the exact value.  NaN and ±∞ in the NaN/Inf colour."""
         self.scalar = value
@@ -386,6 +432,9 @@ class HeatmapPanel(QWidget):
         self.symbol = symbol
         self.matrix = self.prepared = self.scalar = None
         self._source = (None, False)
+        self.numbers.set_matrix(None, 1.0)
+        self.clear_outline()
+        self.clear_outline(followed=True)
         self.title_label.setText(f"{lead}{symbol}")
         self._fit_title()
         self.note.setFont(mono_font(self.appearance.points(11)))

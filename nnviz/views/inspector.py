@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import numpy as np
 import pyqtgraph as pg
@@ -18,6 +19,8 @@ from ..engine.numbers import worked_equation
 from ..session import Session
 from . import appearance as looks
 from .heatmap import SCALAR_POINTS, HeatmapPanel, MatrixStats, PreparedCache, prepare_large, prepared_in
+from .matrixcopy import MatrixCopy
+from .provenance import CellProvenance
 from .style import NONFINITE, mono_font
 from .theme import Appearance
 from .throttle import RunThrottle
@@ -31,6 +34,7 @@ ROW_HEIGHT = 22  # stats table rows
 ROOMY_HEIGHT = 480  # below this the stats table may scroll so the heatmaps keep some height
 NARROW_PANEL_WIDTH = 110  # a column like b[1] still needs room for its title, indexes and colour bar
 HOVER_HINT = "Hover a cell to read its value · double-click: the whole matrix"
+EXAMPLE_KEY = re.compile(r"^(d?[AZ]\d+|Y)$")  # matrices with one column per example
 
 
 class PicturePanel(QWidget):
@@ -92,9 +96,11 @@ class InspectorView(QWidget):
         self.setObjectName("matrixInspector")
         self.session = session
         self.panel_keys: list[tuple[str, bool]] = []  # (key, transposed) per visible panel
+        self.parameter_shown: str | None = None  # W[l] or b[l] shown alone after a click on the diagram
         self._bottom_height = 5 * ROW_HEIGHT
         self._hovered: tuple[int, int, int] | None = None  # (panel, row, col) under the mouse
         self._build()
+        self.matrix_copy = MatrixCopy(self)  # actionCopy, Ctrl+C
         # the heatmaps are repainted with each refresh, and a run needs the CPU
         self._throttle = RunThrottle(session, self.refresh, RUNNING_REFRESH_MS, self)
         # large matrices are scanned and averaged where the state is made (the worker), not here
@@ -103,6 +109,7 @@ class InspectorView(QWidget):
             [a for _, a in state.operands] + [state.record.value if state.record else None], ahead))
         session.stepped.connect(self._throttle.request)
         session.network_changed.connect(self._network_changed)
+        session.example_followed.connect(lambda j: self.show_followed())
         self.appearance = looks.connect(self, self.apply_appearance)
 
     def apply_appearance(self, appearance: Appearance) -> None:
@@ -114,6 +121,8 @@ class InspectorView(QWidget):
             label.setFont(font)
             label.setProperty("points", font.pointSizeF())
         self.hint_label.setStyleSheet(f"color: {appearance.colors.muted};")
+        # a long line that wraps: larger in presentation mode, but not so large it pushes the heatmaps out
+        self.provenance.label.setFont(mono_font(min(14.0, appearance.points(self.provenance.label.property("base_points")))))
         self.refresh()
 
     def set_stats_visible(self, visible: bool) -> None:
@@ -226,11 +235,13 @@ class InspectorView(QWidget):
         row.addWidget(self.picture, 2)
         self.hover_label = self._label(12, mono=True)
         self.hover_label.setText(HOVER_HINT)
+        self.provenance = CellProvenance(self)
         area = QWidget(self)
         layout = QVBoxLayout(area)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(row, 1)
         layout.addWidget(self.hover_label)
+        layout.addWidget(self.provenance.label)
         self._panel_row = row
         self.panel_area = area
         return area
@@ -277,6 +288,7 @@ class InspectorView(QWidget):
         self.picture_toggle.setChecked(False)
 
     def refresh(self) -> None:
+        self.parameter_shown = None
         record = self.session.record
         if record is None:
             self._show_empty()
@@ -286,6 +298,8 @@ class InspectorView(QWidget):
         self._even_scalars()
         self._show_stats(record)
         self._offer_pictures(record)
+        self.provenance.refresh()
+        self.show_followed()
         if self._hovered is not None:  # the mouse has not moved: read the same cell of the new matrix
             self.hover(*self._hovered)
 
@@ -309,6 +323,7 @@ class InspectorView(QWidget):
         self.stats_table.setRowCount(0)
         self._hovered = None
         self.hover_label.setText(HOVER_HINT)
+        self.provenance.clear()
         for widget in self.picture_controls:
             widget.hide()
 
@@ -424,6 +439,60 @@ class InspectorView(QWidget):
         inside = matrix is not None and 0 <= row < matrix.shape[0] and 0 <= col < matrix.shape[1]
         self._hovered = (panel_index, row, col) if inside else None
         self.hover_label.setText(self.value_at(panel_index, row, col) if inside else HOVER_HINT)
+        self.provenance.hovered(panel_index, row, col, inside)
+
+    def followed_axis(self, panel_index: int) -> int | None:
+        """1 when the columns of panel ``panel_index`` are the examples (A[l], Z[l], dZ[l], Y), 0 when its
+        rows are (A[l-1]ᵀ in dW[l]), None otherwise."""
+        if panel_index >= len(self.panel_keys) or self.parameter_shown is not None:
+            return None
+        key, transposed = self.panel_keys[panel_index]
+        matrix = self.panels[panel_index].matrix
+        if matrix is None or not EXAMPLE_KEY.match(key):
+            return None
+        axis = 0 if transposed else 1
+        return axis if matrix.shape[axis] == self.session.m else None
+
+    def show_followed(self) -> None:
+        """Outline the followed example's column (row, in a transposed operand) in every matrix shown."""
+        j = self.session.followed_example
+        for i, panel in enumerate(self.panels):
+            axis = self.followed_axis(i) if j is not None else None
+            if axis is None:
+                panel.clear_outline(followed=True)
+            elif axis == 1:
+                panel.outline(None, j, followed=True)
+            else:
+                panel.outline(j, None, followed=True)
+
+    def show_parameter(self, key: str, row: int, col: int) -> None:
+        """W[l] or b[l] alone with cell [row, col] outlined (a click on the network diagram); the next
+        operation shows the operation again."""
+        array = self.session.values.get(key)
+        if array is None or not (0 <= row < array.shape[0] and 0 <= col < array.shape[1]):
+            return
+        self.hint_label.hide()
+        self.body.show()
+        self.panel_keys = [(key, False)]
+        panel = self.panels[0]
+        panel.set_matrix(symbol(key), array)
+        panel.show()
+        for other in self.panels[1:]:
+            other.hide()
+        self.parameter_shown = key
+        self.equation_label.setText(f"{symbol(key)}  {shape_text(array.shape)}  (clicked on the network)")
+        self.equation_label.setStyleSheet(f"color: {self.phase_color('ready')};")
+        self.shapes_label.setText(f"{symbol(key)}[{row}, {col}] = {float(array[row, col])!r}")
+        self._fit_header()
+        self.provenance.clear("")
+        panel.outline(row, col)
+        self._hovered = (0, row, col)
+        self.hover_label.setText(self.value_at(0, row, col))
+
+    def set_numbers_shown(self, on: bool) -> None:
+        """Numbers in the cells of every heatmap big enough for them (View ▸ Numbers in Cells)."""
+        for panel in self.panels:
+            panel.set_numbers_shown(on)
 
     def shapes_text(self) -> str:
         return self.shapes_label.text()
@@ -491,7 +560,12 @@ class InspectorView(QWidget):
         self._update_picture()
 
     def _cell_clicked(self, panel_index: int, row: int, col: int) -> None:
-        """In picture mode, clicking a cell of the pictured matrix shows that row/column."""
+        """Clicking a cell of a matrix of examples follows that example; in picture mode, clicking a cell of
+        the pictured matrix shows that row/column."""
+        self.provenance.clicked(panel_index, row, col)
+        axis = self.followed_axis(panel_index)
+        if axis is not None:
+            self.session.follow_example(col if axis == 1 else row)
         key, transposed = self.panel_keys[panel_index]
         if not self.picture_toggle.isChecked() or key != self.picture_choice.currentData():
             return

@@ -169,6 +169,7 @@ class PlotsView(QWidget):
         self.setObjectName("trainingPlots")
         self.session = session
         self.redraws = 0  # how often the curves were given new data
+        self.cost_log = False  # the cost on a log axis (View ▸ Cost on a Log Scale)
         self._drawn: tuple[History | None, int] = (None, -1)
         self._few: bool | None = None  # whether the curves are drawn as dots (few points)
         self.cost_plot = _make_plot("costPlot", "cost J")
@@ -295,7 +296,8 @@ class PlotsView(QWidget):
         few = 0 < n <= FEW_POINTS  # one or two points make no visible line: draw them as dots
         changed, self._few = few != self._few, few
         cost_dots = self._dots(few, self.appearance.colors.phase("cost")) if changed else {}
-        self.cost_curve.setData(x, history.costs[:n], **cost_dots)
+        costs = history.costs[:n]
+        self.cost_curve.setData(x, loggable(costs) if self.cost_log else costs, **cost_dots)
         norms = history.grad_norms[:n]
         for l, curve in enumerate(self.grad_curves):
             dots = self._dots(few, layer_color(l + 1).name()) if changed else {}
@@ -303,6 +305,22 @@ class PlotsView(QWidget):
         self._drawn = (history, n)
         self.redraws += 1
         self._show_title()
+
+    def set_cost_log(self, on: bool) -> None:
+        """The cost J on a log axis (a slow late decrease shows), or linear as the notes plot it."""
+        if on == self.cost_log:
+            return
+        self.cost_log = on
+        item = self.cost_plot.getPlotItem()
+        item.setLogMode(y=on)
+        item.setLabel("left", "cost J (log scale)" if on else "cost J", color=PLOT_FOREGROUND)
+        self._drawn = (None, -1)
+        self.refresh()
+        item.enableAutoRange()
+
+    def add_plot(self, widget: QWidget, index: int) -> None:
+        """Another plot in the row (the accuracy beside the cost)."""
+        self.layout().insertWidget(index, widget)
 
     @staticmethod
     def _dots(few: bool, color: str) -> dict:
@@ -396,7 +414,7 @@ class PlotsView(QWidget):
         at = view.mapSceneToView(scene_pos)
         iteration = min(max(int(round(at.x())), 0), n - 1)
         ys = [value for _, value, _ in self._values(plot, iteration)]
-        if plot is self.grad_plot:
+        if plot is self.grad_plot or (plot is self.cost_plot and self.cost_log):
             ys = list(loggable(np.array(ys)))  # markers on the log plot: raw values, none where there is no log
         hover.show(at, iteration, self._hover_lines(plot, iteration), ys)
 

@@ -8,8 +8,8 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView, QLabel, QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
@@ -20,6 +20,9 @@ from ..session import Session
 from . import appearance as looks
 from .style import CLASS_COLORS, PLOT_BACKGROUND, PLOT_FOREGROUND
 from .theme import LIGHT, Appearance, Theme
+
+FOLLOWED_COLOR = "#00a86b"  # the example being followed (the heatmaps outline its column in the same green)
+RIGHT_COLOR, WRONG_COLOR = "#1e8a3a", "#c0392b"  # a picture the network classifies right / wrong
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +69,9 @@ def picture_strip(X: np.ndarray, shape: tuple[int, int, int], count: int) -> np.
 
 
 class _Mosaic(QWidget):
-    """Pictures with a caption under each, laid out to be as large as the widget allows."""
+    """Pictures with a caption under each, laid out to be as large as the widget allows; a click picks one."""
+
+    picked = Signal(int)  # the index of the picture clicked
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -74,6 +79,48 @@ class _Mosaic(QWidget):
         self.strip = QImage()
         self.tile = QSize()
         self.captions: list[tuple[str, QColor]] = []
+        self.selected: int | None = None  # framed in FOLLOWED_COLOR
+        self.verdicts: list[tuple[bool, str]] = []  # per picture: (classified right?, 'P(sun) 0.87')
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    def set_verdicts(self, verdicts: list[tuple[bool, str]]) -> None:
+        self.verdicts = verdicts
+        self.update()
+
+    def tile_rect(self, i: int) -> QRectF:
+        """Where picture i is drawn."""
+        columns, rows, size = self.layout_grid()
+        w, h = size, size * self.tile.height() / max(1, self.tile.width())
+        cell_w, cell_h = self.width() / columns, h + CAPTION_HEIGHT + TILE_GAP
+        left, top = (i % columns) * cell_w, (i // columns) * cell_h
+        return QRectF(left + (cell_w - w) / 2, top, w, h)
+
+    def picture_at(self, pos: QPointF) -> int | None:
+        for i in range(self.count()):
+            if self.tile_rect(i).adjusted(0, 0, 0, CAPTION_HEIGHT).contains(pos):
+                return i
+        return None
+
+    def _paint_verdict(self, painter: QPainter, target: QRectF, right: bool, probability: str) -> None:
+        """A green or red frame, and a badge '✓ 0.87' in the picture's top-left corner."""
+        colour = QColor(RIGHT_COLOR if right else WRONG_COLOR)
+        painter.setPen(QPen(colour, 3))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(target.adjusted(1.5, 1.5, -1.5, -1.5))
+        text = f"{'✓' if right else '✗'} {probability}"
+        metrics = painter.fontMetrics()
+        badge = QRectF(target.left() + 3, target.top() + 3, metrics.horizontalAdvance(text) + 8, metrics.height() + 2)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        painter.drawRoundedRect(badge, 3, 3)
+        painter.setPen(QColor("#ffffff"))
+        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        i = self.picture_at(event.position())
+        if i is not None:
+            self.picked.emit(i)
+        super().mousePressEvent(event)
 
     def set_pictures(self, strip: np.ndarray, width: int, captions: list[tuple[str, QColor]]) -> None:
         h, total = strip.shape[:2]
@@ -111,7 +158,14 @@ class _Mosaic(QWidget):
         for i, (caption, color) in enumerate(self.captions):
             left, top = (i % columns) * cell_w, (i // columns) * cell_h
             source = QRectF(i * self.tile.width(), 0, self.tile.width(), self.tile.height())
-            painter.drawImage(QRectF(left + (cell_w - w) / 2, top, w, h), self.strip, source)
+            target = QRectF(left + (cell_w - w) / 2, top, w, h)
+            painter.drawImage(target, self.strip, source)
+            if i < len(self.verdicts):
+                self._paint_verdict(painter, target, *self.verdicts[i])
+            if i == self.selected:
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.setPen(QPen(QColor(FOLLOWED_COLOR), 5))
+                painter.drawRect(target.adjusted(-3, -3, 3, 3))
             painter.setPen(color)
             text = painter.fontMetrics().elidedText(caption, Qt.TextElideMode.ElideRight, int(cell_w))
             painter.drawText(QRectF(left, top + h, cell_w, CAPTION_HEIGHT), Qt.AlignmentFlag.AlignCenter, text)
@@ -141,6 +195,7 @@ class DataPreviewView(QWidget):
         self.session = session
         self.mode = ""
         self.boundary_updates = 0
+        self._ringed: int | None = None  # the followed example's point, ringed in the scatter
         self.boundary_seconds = 0.0  # time the last recomputation took
         self._shown_params: list[np.ndarray] = []
         self._boundary_image: np.ndarray | None = None
@@ -168,6 +223,8 @@ class DataPreviewView(QWidget):
         session.dataset_changed.connect(self.show_dataset)
         session.network_changed.connect(self._network_changed)
         session.stepped.connect(self.update_boundary)
+        session.example_followed.connect(self.show_followed)
+        self.pictures.picked.connect(session.follow_example)
         self.appearance = looks.appearance_model().current
         session.derive("boundary", self._derive_boundary)
         self.show_dataset()
@@ -203,6 +260,9 @@ class DataPreviewView(QWidget):
         item.setAspectLocked(True)
         item.setMenuEnabled(False)
         item.hideButtons()
+        self.followed_point = pg.ScatterPlotItem(size=18, pen=pg.mkPen(FOLLOWED_COLOR, width=3), brush=None)
+        self.followed_point.setZValue(10)
+        item.addItem(self.followed_point)
         self.boundary = pg.ImageItem(axisOrder="row-major")
         self.boundary.setZValue(-10)
         item.addItem(self.boundary)
@@ -226,6 +286,8 @@ class DataPreviewView(QWidget):
             self._show_table(dataset)
         self.stack.setCurrentIndex(("images", "scatter", "table").index(self.mode))
         self.header.setText(self._header(dataset))
+        self.pictures.set_verdicts([])
+        self.show_followed()
         self.update_boundary()
 
     def _header(self, dataset: Dataset) -> str:
@@ -313,7 +375,8 @@ class DataPreviewView(QWidget):
         for k, columns in groups:
             color = class_color(k) if k is not None else QColor(PLOT_FOREGROUND)
             points = pg.ScatterPlotItem(X[0, columns], X[1, columns], size=7, pen=pg.mkPen("w", width=0.8),
-                                        brush=pg.mkBrush(color))
+                                        brush=pg.mkBrush(color), data=columns)
+            points.sigClicked.connect(self._point_clicked)
             item.addItem(points)
             self.points.append(points)
         self.boundary.clear()
@@ -321,6 +384,28 @@ class DataPreviewView(QWidget):
         rect = self.data_rect(dataset.X)
         self._set_grid(rect)
         item.setRange(rect=rect, padding=0)  # the view then widens to the widget's shape: _view_moved
+
+    def _point_clicked(self, item: pg.ScatterPlotItem, spots, event=None) -> None:
+        if len(spots):
+            self.session.follow_example(int(spots[0].data()))
+
+    def show_followed(self, j: int | None = None) -> None:
+        """Frame the followed example's picture, or ring its point."""
+        j = self.session.followed_example
+        self.pictures.selected = j if self.mode == "images" and j is not None and j < self.pictures.count() else None
+        self.pictures.update()
+        X = self.session.dataset.X
+        self._ringed = j if self.mode == "scatter" and j is not None and j < min(MAX_POINTS, X.shape[1]) else None
+        if self._ringed is not None:
+            self.followed_point.setData([float(X[0, j])], [float(X[1, j])])
+        else:
+            self.followed_point.setData([], [])
+
+    def followed_shown(self) -> int | None:
+        """The example framed (pictures) or ringed (points) now; None: none."""
+        if self.mode == "images":
+            return self.pictures.selected
+        return self._ringed if self.mode == "scatter" else None
 
     def point_count(self) -> int:
         """Points drawn in the scatter."""

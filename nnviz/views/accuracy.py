@@ -1,0 +1,292 @@
+"""Train and test accuracy of the current parameters: a curve beside the cost, the pictures' verdicts, a confusion matrix.
+
+The predictions (a forward pass over the training and the test examples) are computed on a
+thread of their own, never on the window's: at most one at a time, the latest request coming
+after the one in progress, and while training runs at most every RUNNING_INTERVAL_MS.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+)
+
+from ..engine import NetworkSpec, accuracy, predict
+from ..session import Session
+from . import appearance as looks
+from .plots import AXIS_SHARE, CURVE_WIDTH, TICK_POINTS, _make_plot
+from .style import PLOT_FOREGROUND
+from .theme import Appearance
+from .throttle import RunThrottle
+
+log = logging.getLogger(__name__)
+
+RUNNING_INTERVAL_MS = 500  # while training runs, the accuracy is recomputed at most twice a second
+THUMBNAILS = 16  # the pictures the Data view shows (its first examples)
+TRAIN_COLOR, TEST_COLOR = "#1f6fb4", "#d9680f"
+EMPTY_ITERATIONS = 10  # the x axis before the first point
+
+
+@dataclass(frozen=True)
+class AccuracyResult:
+    """What one set of parameters gets right; ``first`` are the first examples' (predicted class,
+    probability the network gives the example's true class, right?) for the pictures in Data."""
+
+    iteration: int
+    position: int
+    train: float | None
+    test: float | None
+    confusion: np.ndarray | None  # (k, k): row = true class, column = predicted class (train examples)
+    first: tuple[tuple[int, float, bool], ...]
+
+
+def predicted_classes(spec: NetworkSpec, A: np.ndarray) -> np.ndarray | None:
+    """(m,) int: A > 0.5 for a sigmoid output, the argmax for softmax; None for a linear output."""
+    if spec.output == "sigmoid":
+        return (A[0] > 0.5).astype(int)
+    if spec.output == "softmax":
+        return A.argmax(axis=0)
+    return None
+
+
+def true_classes(spec: NetworkSpec, Y: np.ndarray) -> np.ndarray | None:
+    if spec.output == "sigmoid":
+        return (Y[0] > 0.5).astype(int)
+    if spec.output == "softmax":
+        return Y.argmax(axis=0)
+    return None
+
+
+def evaluate(spec: NetworkSpec, params: dict[str, np.ndarray], X: np.ndarray, Y: np.ndarray,
+             X_test: np.ndarray | None, Y_test: np.ndarray | None, iteration: int, position: int) -> AccuracyResult:
+    """The accuracies (engine.accuracy of engine.predict), the confusion matrix and the first examples' verdicts."""
+    A = predict(spec, params, X)
+    train = accuracy(spec, A, Y)
+    test = accuracy(spec, predict(spec, params, X_test), Y_test) if X_test is not None and Y_test is not None else None
+    predicted, true = predicted_classes(spec, A), true_classes(spec, Y)
+    confusion, first = None, ()
+    if predicted is not None:
+        if spec.output == "softmax" and spec.sizes[-1] > 2:
+            k = spec.sizes[-1]
+            confusion = np.bincount(true * k + predicted, minlength=k * k).reshape(k, k)
+        n = min(THUMBNAILS, A.shape[1])
+        if spec.output == "sigmoid":
+            probability = np.where(true[:n] == 1, A[0, :n], 1.0 - A[0, :n])
+        else:
+            probability = A[true[:n], np.arange(n)]
+        first = tuple((int(c), float(p), bool(c == t)) for c, p, t in zip(predicted[:n], probability, true[:n]))
+    return AccuracyResult(iteration, position, train, test, confusion, first)
+
+
+class AccuracyTracker(QObject):
+    """Recomputes the accuracy when an iteration's updates are all done and the parameters changed;
+    ``updated`` carries an AccuracyResult.
+
+    ``iterations``, ``train`` and ``test`` are the curve's points: one per completed iteration
+    computed (while running, the iterations reached at each recomputation).
+    """
+
+    updated = Signal(object)
+    _finished = Signal(object, int)  # result, generation
+
+    def __init__(self, session: Session, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.latest: AccuracyResult | None = None
+        self.iterations: list[int] = []
+        self.train: list[float] = []
+        self.test: list[float] = []
+        self._generation = 0  # a new network or dataset: results of the old one are dropped
+        self._thread: threading.Thread | None = None
+        self._again = False
+        self._computed: tuple[np.ndarray, ...] | None = None  # the parameters of the last computation
+        self._throttle = RunThrottle(session, self.request, RUNNING_INTERVAL_MS, self)
+        self._finished.connect(self._done)
+        session.history_changed.connect(self._throttle.request)
+        session.network_changed.connect(self._restart)  # a new dataset always brings a new network
+        self._restart()
+
+    def _restart(self) -> None:
+        self._generation += 1
+        self.iterations, self.train, self.test = [], [], []
+        self.latest = None
+        self._computed = None
+        self.request()
+
+    @property
+    def computing(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def request(self) -> None:
+        """Compute for the parameters as they are now (after the computation in progress, if one is)."""
+        if self.computing:
+            self._again = True
+            return
+        s = self.session
+        if s.position != 0:  # mid-iteration (some updates done, others not): the accuracy waits for the iteration
+            return
+        d = s.dataset
+        if s.spec.sizes[0] != d.n_x:  # between a new dataset and its network: the network follows
+            return
+        names = set(s.spec.parameter_names)  # W, b (γ, β under batch norm), and the running averages it predicts with
+        params = {k: v for k, v in s.values.items() if k in names or k.startswith(("murun", "sigma2run"))}
+        arrays = tuple(params.values())
+        if self._computed is not None and len(self._computed) == len(arrays) and \
+                all(a is b for a, b in zip(arrays, self._computed)):
+            return  # the parameters have not changed since (arrays are never changed in place)
+        self._computed = arrays
+        job = (s.spec, params, d.X, d.Y, d.X_test, d.Y_test, s.iteration, s.position)
+        generation = self._generation
+        self._again = False
+
+        def work() -> None:
+            try:
+                result = evaluate(*job)
+            except Exception:  # a diverged network's NaN predictions are counted wrong; anything else is logged
+                log.exception("accuracy could not be computed")
+                result = None
+            self._finished.emit(result, generation)
+
+        self._thread = threading.Thread(target=work, name="nnviz-accuracy", daemon=True)
+        self._thread.start()
+
+    def _done(self, result: AccuracyResult | None, generation: int) -> None:
+        self._thread = None  # its work is done (it is returning): never wait for it on the window's thread
+        if result is not None and generation == self._generation:
+            self._add_point(result)
+            self.latest = result
+            self.updated.emit(result)
+        if self._again:
+            self.request()
+
+    def _add_point(self, result: AccuracyResult) -> None:
+        while self.iterations and self.iterations[-1] >= result.iteration:  # stepped back, or the same iteration
+            for points in (self.iterations, self.train, self.test):
+                points.pop()
+        if result.train is None:
+            return
+        self.iterations.append(result.iteration)
+        self.train.append(result.train)
+        self.test.append(np.nan if result.test is None else result.test)
+
+    def wait(self, timeout: float = 10.0) -> None:
+        """Block until the computation in progress ends (tests and scripts)."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def close(self) -> None:
+        self._generation += 1
+        self.wait()
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{100 * value:.1f} %"
+
+
+class AccuracyView(QWidget):
+    """The accuracy curve ("accuracyPlot": train and test against the iteration) and, for more than two
+    classes, the confusion matrix of the training examples ("confusionMatrix")."""
+
+    def __init__(self, tracker: AccuracyTracker, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("accuracyView")
+        self.tracker = tracker
+        self.plot = _make_plot("accuracyPlot", "accuracy")  # styled as the cost plot beside it
+        item = self.plot.getPlotItem()
+        item.setYRange(0.0, 1.0, padding=0.02)
+        item.setXRange(0, EMPTY_ITERATIONS, padding=0.02)
+        item.addLegend(offset=(-4, -4), labelTextColor=PLOT_FOREGROUND)
+        self.train_curve = self.plot.plot(pen=pg.mkPen(TRAIN_COLOR, width=2), name="train", symbol="o",
+                                          symbolSize=4, symbolBrush=TRAIN_COLOR, symbolPen=None)
+        self.test_curve = self.plot.plot(pen=pg.mkPen(TEST_COLOR, width=2, style=Qt.PenStyle.DashLine), name="test",
+                                         connect="finite", symbol="o", symbolSize=4, symbolBrush=TEST_COLOR,
+                                         symbolPen=None)
+        item.getViewBox().disableAutoRange()  # 0..1 and iterations 0.. (one point is not centred at 0)
+        self.confusion = QTableWidget(self)
+        self.confusion.setObjectName("confusionMatrix")
+        self.confusion.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.confusion.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.confusion.setToolTip("Training examples: rows are the true classes, columns the predicted ones")
+        self.confusion.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.confusion)
+        tracker.updated.connect(self.show_result)
+        tracker.session.network_changed.connect(self._clear)
+        self.appearance = looks.connect(self, self.apply_appearance)
+
+    def apply_appearance(self, appearance: Appearance) -> None:
+        """The theme's plot colours and, in presentation mode, its text size and line widths (as the cost plot)."""
+        self.appearance = appearance
+        colors = appearance.colors
+        points = AXIS_SHARE * appearance.text_points if appearance.text_points is not None else TICK_POINTS
+        self.plot.setBackground(colors.plot_background)
+        item = self.plot.getPlotItem()
+        for side in ("left", "bottom"):
+            axis = item.getAxis(side)
+            axis.setPen(pg.mkPen(colors.plot_foreground))
+            axis.setTextPen(pg.mkPen(colors.plot_foreground))
+            axis.setTickFont(QFont(axis.font().family(), round(points)))
+            axis.setLabel(axis.labelText, axis.labelUnits,
+                          **{"color": colors.plot_foreground, "font-size": f"{points:.1f}pt"})
+        if item.legend is not None:
+            item.legend.setLabelTextColor(colors.plot_foreground)
+        width = appearance.line_width(CURVE_WIDTH)
+        self.train_curve.setPen(pg.mkPen(TRAIN_COLOR, width=width))
+        self.test_curve.setPen(pg.mkPen(TEST_COLOR, width=width, style=Qt.PenStyle.DashLine))
+        if self.tracker.latest is not None:
+            self.show_result(self.tracker.latest)
+
+    def _clear(self) -> None:
+        self.train_curve.setData([], [])
+        self.test_curve.setData([], [])
+        self.plot.setTitle("")
+        self.plot.getPlotItem().setXRange(0, EMPTY_ITERATIONS, padding=0.02)
+        self.confusion.hide()
+
+    def show_result(self, result: AccuracyResult) -> None:
+        t = self.tracker
+        x = np.array(t.iterations, dtype=float)
+        self.train_curve.setData(x, np.array(t.train))
+        self.plot.getPlotItem().setXRange(0, max(EMPTY_ITERATIONS, x[-1] if x.size else 0), padding=0.02)
+        test = np.array(t.test)
+        if np.isfinite(test).any():
+            self.test_curve.setData(x, test)
+        else:
+            self.test_curve.setData([], [])
+        title = f"train {percent(result.train)}" + (f" · test {percent(result.test)}" if result.test is not None else "")
+        a = self.appearance
+        self.plot.setTitle(title, size=f"{a.points(11):.0f}pt", color=a.colors.plot_foreground)
+        self._show_confusion(result.confusion)
+
+    def _show_confusion(self, confusion: np.ndarray | None) -> None:
+        if confusion is None:
+            self.confusion.hide()
+            return
+        names = self.tracker.session.dataset.class_names
+        k = confusion.shape[0]
+        labels = [names[i] if i < len(names) else str(i) for i in range(k)]
+        table = self.confusion
+        table.setRowCount(k)
+        table.setColumnCount(k)
+        table.setHorizontalHeaderLabels([f"→ {name}" for name in labels])
+        table.setVerticalHeaderLabels(labels)
+        for r in range(k):
+            for c in range(k):
+                cell = QTableWidgetItem(str(int(confusion[r, c])))
+                cell.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                if r == c:
+                    font = cell.font()
+                    font.setBold(True)
+                    cell.setFont(font)
+                table.setItem(r, c, cell)
+        table.setMaximumHeight(table.horizontalHeader().height() + 24 * k + 4)
+        table.show()
