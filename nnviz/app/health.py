@@ -29,7 +29,7 @@ class TrainingHealth(QObject):
         self.action = toggle_action(self.dock, "actionTrainingHealth", "Training &Health",
                                     "Update ratios with the 1e-3 band, dead and saturated units, histograms over time")
         window.view_menu.addAction(self.action)
-        self.session.op_watchers.append(self.after_op)
+        self.session.iteration_watchers.append(self.after_iteration)
         self.session.network_changed.connect(self._network_changed)
         self._throttle = RunThrottle(self.session, self._refresh, REFRESH_MS, self)
         self.session.history_changed.connect(self._throttle.request)
@@ -40,13 +40,12 @@ class TrainingHealth(QObject):
     def _visibility(self, visible: bool) -> None:
         self.recording_all = self.dock.isVisible()
 
-    def after_op(self, op, values: dict) -> None:
+    def after_iteration(self, values: dict) -> None:
         """On the worker: the end of an iteration adds its row (the arrays are never changed in place)."""
         stepper = self.session.stepper
         finished = stepper.iteration - 1
-        if stepper.position == 0 and (self.recording_all or finished % HIDDEN_STRIDE == 0):
+        if self.recording_all or finished % HIDDEN_STRIDE == 0:
             self.log.record(finished, values, stepper.learning_rate)
-        return None
 
     def _refresh(self) -> None:
         s = self.session

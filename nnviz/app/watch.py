@@ -94,6 +94,7 @@ class WatchView(QWidget):
             self.message_label.setText(f"<span style='color:{VERDICT_TEXT['wrong']}'>{err}</span>")
             return False
         self.controller.watches.append(Watch(expression, breaks))
+        self.controller.hook()
         self.message_label.setText(f"Watching {expression.text}" + (" (pauses when it becomes true)" if breaks else ""))
         self.refresh()
         return True
@@ -101,6 +102,7 @@ class WatchView(QWidget):
     def remove(self, row: int) -> None:
         if 0 <= row < len(self.controller.watches):
             del self.controller.watches[row]
+            self.controller.hook()
             self.refresh()
 
     def refresh(self) -> None:
@@ -153,9 +155,17 @@ class WatchList(QObject):
         self.action.setStatusTip("Numpy expressions over the arrays, e.g. abs(dW1).max() > 10, shown and usable "
                                  "as breakpoints")
         window.menus["debug"].addAction(self.action)
-        self.session.op_watchers.append(self.after_op)
         self._throttle = RunThrottle(self.session, self.view.refresh, REFRESH_MS, self)
         self.session.stepped.connect(self._throttle.request)
+
+    def hook(self) -> None:
+        """Watch every operation only while there are watches: a watcher makes Run go operation by
+        operation instead of taking its whole-iteration path."""
+        watchers = self.session.op_watchers
+        if self.watches and self.after_op not in watchers:
+            watchers.append(self.after_op)
+        elif not self.watches and self.after_op in watchers:
+            watchers.remove(self.after_op)
 
     def _names(self, values: dict) -> dict:
         return watch_values(values, self.session.m, self.session.design.learning_rate)

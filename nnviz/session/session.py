@@ -100,7 +100,11 @@ class Session(QObject):
         self.grad_norm_high: float | None = None  # pause when some ‖dW[l]‖ exceeds it (exploding)
         self.grad_norm_low: float | None = None  # pause when some ‖dW[l]‖ falls below it (vanishing)
         # called on the worker after every operation with (op, values); a non-empty string pauses there
+        # (a watcher makes Run go operation by operation: register one only while it has work)
         self.op_watchers: list[Callable[[Operation, dict[str, np.ndarray]], str | None]] = []
+        # called on the worker with the values at the end of every completed iteration (Run keeps its
+        # fast whole-iteration path for these)
+        self.iteration_watchers: list[Callable[[dict[str, np.ndarray]], None]] = []
         self.file_path: str | None = None  # the session file last saved or opened
         self.followed_example: int | None = None  # example j highlighted in every matrix and in Data
         self.run_rate: float | None = None  # iterations a second Run may train (None: as fast as it can)
@@ -561,9 +565,7 @@ class Session(QObject):
         """Called on the worker after every operation: history at the end of an iteration, breakpoints."""
         stepper = self.stepper
         if stepper.position == 0:
-            norms = gradient_norms(stepper.values, self.spec.L)
-            self.history.append(stepper.cost, norms)
-            self._check_norms(norms)
+            self._iteration_done()
         if self.break_on_nonfinite and count_nonfinite(value):
             raise Breakpoint(f"{op.symbol} contains NaN or Inf (iteration {self.stepper.iteration})")
         if self._stop.is_set() and not self.running:  # Pause during a pass: after the operation in progress
@@ -774,15 +776,24 @@ class Session(QObject):
         found = stepper.iterate(watch_nonfinite=self.break_on_nonfinite)
         if found is not None:
             if stepper.position == 0:  # the last operation: the iteration is complete
-                self.history.append(stepper.cost, gradient_norms(stepper.values, self.spec.L))
+                self._iteration_done(check=False)
             return f"{found.symbol} contains NaN or Inf (iteration {stepper.iteration})"
-        norms = gradient_norms(stepper.values, self.spec.L)
-        self.history.append(stepper.cost, norms)
         try:
-            self._check_norms(norms)
+            self._iteration_done()
         except Breakpoint as stop:
             return stop.reason
         return None
+
+    def _iteration_done(self, check: bool = True) -> None:
+        """On the worker at the end of a completed iteration: its history point, the iteration
+        watchers, and (``check``) the ‖dW[l]‖ breakpoints."""
+        stepper = self.stepper
+        norms = gradient_norms(stepper.values, self.spec.L)
+        self.history.append(stepper.cost, norms)
+        for watcher in self.iteration_watchers:
+            watcher(stepper.values)
+        if check:
+            self._check_norms(norms)
 
     @Slot(object)
     def _show_progress(self, _: object) -> None:
