@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QLabel
 
 from ..views.accuracy import AccuracyResult, AccuracyTracker, AccuracyView, percent
@@ -27,7 +27,6 @@ class Accuracy(QObject):
         window.statusBar().insertPermanentWidget(0, self.label)
         self.tracker.updated.connect(self.show)
         window.session.network_changed.connect(lambda: self.label.setText("accuracy —"))
-        window.installEventFilter(self)
 
     def show(self, result: AccuracyResult) -> None:
         if result.train is None:
@@ -40,11 +39,6 @@ class Accuracy(QObject):
         pictures.set_verdicts(verdicts if self.window.preview.mode == "images" else [])
         pictures.setToolTip("Framed green ✓: classified right, red ✗: wrong; the number is the probability "
                             "the network gives the picture's true class" if verdicts else "")
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.window and event.type() == QEvent.Type.Close and event.isAccepted():
-            self.tracker.close()
-        return False
 
 
 def install_accuracy(window: "MainWindow") -> Accuracy:

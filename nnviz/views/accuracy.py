@@ -1,13 +1,14 @@
 """Train and test accuracy of the current parameters: a curve beside the cost, the pictures' verdicts, a confusion matrix.
 
-The predictions (a forward pass over the training and the test examples) are computed on a
-thread of their own, never on the window's: at most one at a time, the latest request coming
-after the one in progress, and while training runs at most every RUNNING_INTERVAL_MS.
+The predictions (a forward pass over the training and the test examples) are computed on the
+session's worker as a derivation of its snapshots, never on the window's thread: once per
+completed iteration whose parameters changed, and while training runs at most every
+RUNNING_INTERVAL_MS.
 """
 from __future__ import annotations
 
 import logging
-import threading
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,12 +90,14 @@ class AccuracyTracker(QObject):
     """Recomputes the accuracy when an iteration's updates are all done and the parameters changed;
     ``updated`` carries an AccuracyResult.
 
-    ``iterations``, ``train`` and ``test`` are the curve's points: one per completed iteration
-    computed (while running, the iterations reached at each recomputation).
+    The predictions are a derivation of the session's snapshots (``Session.derive``): they run on
+    the session's worker, between its operations, so they never compete with training for the
+    cores or for BLAS, and they never run on the window's thread.  ``iterations``, ``train`` and
+    ``test`` are the curve's points: one per completed iteration computed (while running, the
+    iterations reached at most every RUNNING_INTERVAL_MS).
     """
 
     updated = Signal(object)
-    _finished = Signal(object, int)  # result, generation
 
     def __init__(self, session: Session, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -103,68 +106,53 @@ class AccuracyTracker(QObject):
         self.iterations: list[int] = []
         self.train: list[float] = []
         self.test: list[float] = []
-        self._generation = 0  # a new network or dataset: results of the old one are dropped
-        self._thread: threading.Thread | None = None
-        self._again = False
-        self._computed: tuple[np.ndarray, ...] | None = None  # the parameters of the last computation
-        self._throttle = RunThrottle(session, self.request, RUNNING_INTERVAL_MS, self)
-        self._finished.connect(self._done)
-        session.history_changed.connect(self._throttle.request)
+        # on the worker: the parameters and result of the last computation, and when it ran
+        self._computed: tuple[tuple[np.ndarray, ...], tuple[NetworkSpec, AccuracyResult] | None] | None = None
+        self._computed_at = 0.0
+        session.stepped.connect(self._arrived)
         session.network_changed.connect(self._restart)  # a new dataset always brings a new network
         self._restart()
+        session.derive("accuracy", self._derive)
 
     def _restart(self) -> None:
-        self._generation += 1
         self.iterations, self.train, self.test = [], [], []
         self.latest = None
-        self._computed = None
-        self.request()
 
-    @property
-    def computing(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def request(self) -> None:
-        """Compute for the parameters as they are now (after the computation in progress, if one is)."""
-        if self.computing:
-            self._again = True
-            return
-        s = self.session
-        if s.position != 0:  # mid-iteration (some updates done, others not): the accuracy waits for the iteration
-            return
-        d = s.dataset
-        if s.spec.sizes[0] != d.n_x:  # between a new dataset and its network: the network follows
-            return
-        names = set(s.spec.parameter_names)  # W, b (γ, β under batch norm), and the running averages it predicts with
-        params = {k: v for k, v in s.values.items() if k in names or k.startswith(("murun", "sigma2run"))}
+    def _derive(self, snapshot) -> tuple[NetworkSpec, AccuracyResult] | None:
+        """On the worker: (the network, its AccuracyResult) at the end of an iteration, else the last one."""
+        last = self._computed[1] if self._computed is not None else None
+        spec, d = snapshot.spec, self.session.dataset
+        if snapshot.position != 0 or spec.sizes[0] != d.n_x:  # mid-iteration, or data before its network
+            return last if last is not None and last[0] is spec else None
+        names = set(spec.parameter_names)  # W, b (γ, β under batch norm), and the running averages it predicts with
+        params = {k: v for k, v in snapshot.values.items() if k in names or k.startswith(("murun", "sigma2run"))}
         arrays = tuple(params.values())
-        if self._computed is not None and len(self._computed) == len(arrays) and \
-                all(a is b for a, b in zip(arrays, self._computed)):
-            return  # the parameters have not changed since (arrays are never changed in place)
-        self._computed = arrays
-        job = (s.spec, params, d.X, d.Y, d.X_test, d.Y_test, s.iteration, s.position)
-        generation = self._generation
-        self._again = False
+        if self._computed is not None and len(self._computed[0]) == len(arrays) and \
+                all(a is b for a, b in zip(arrays, self._computed[0])):
+            return last  # the parameters have not changed since (arrays are never changed in place)
+        now = time.monotonic()
+        if snapshot.running and last is not None and last[0] is spec and \
+                now - self._computed_at < RUNNING_INTERVAL_MS / 1000:
+            return last
+        try:
+            result = (spec, evaluate(spec, params, d.X, d.Y, d.X_test, d.Y_test,
+                                     snapshot.iteration, snapshot.position))
+        except Exception:  # a diverged network's NaN predictions are counted wrong; anything else is logged
+            log.exception("accuracy could not be computed")
+            result = None
+        self._computed, self._computed_at = (arrays, result), now
+        return result
 
-        def work() -> None:
-            try:
-                result = evaluate(*job)
-            except Exception:  # a diverged network's NaN predictions are counted wrong; anything else is logged
-                log.exception("accuracy could not be computed")
-                result = None
-            self._finished.emit(result, generation)
-
-        self._thread = threading.Thread(target=work, name="nnviz-accuracy", daemon=True)
-        self._thread.start()
-
-    def _done(self, result: AccuracyResult | None, generation: int) -> None:
-        self._thread = None  # its work is done (it is returning): never wait for it on the window's thread
-        if result is not None and generation == self._generation:
-            self._add_point(result)
-            self.latest = result
-            self.updated.emit(result)
-        if self._again:
-            self.request()
+    def _arrived(self) -> None:
+        derived = self.session.derived.get("accuracy")
+        if derived is None:
+            return
+        spec, result = derived
+        if spec is not self.session.spec or result is self.latest:
+            return
+        self._add_point(result)
+        self.latest = result
+        self.updated.emit(result)
 
     def _add_point(self, result: AccuracyResult) -> None:
         while self.iterations and self.iterations[-1] >= result.iteration:  # stepped back, or the same iteration
@@ -175,15 +163,6 @@ class AccuracyTracker(QObject):
         self.iterations.append(result.iteration)
         self.train.append(result.train)
         self.test.append(np.nan if result.test is None else result.test)
-
-    def wait(self, timeout: float = 10.0) -> None:
-        """Block until the computation in progress ends (tests and scripts)."""
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    def close(self) -> None:
-        self._generation += 1
-        self.wait()
 
 
 def percent(value: float | None) -> str:
