@@ -127,3 +127,21 @@ def everyday_appearance():
     appearance_model().set(Appearance())
     yield
     appearance_model().set(Appearance())
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Close what the tests left open and let Qt delete it while the interpreter still runs:
+    pyqtgraph widgets alive at interpreter exit can crash it."""
+    try:
+        from PySide6.QtCore import QCoreApplication, QEvent
+        from PySide6.QtWidgets import QApplication
+    except ImportError:
+        return
+    app = QApplication.instance()
+    if app is None:
+        return
+    for widget in app.topLevelWidgets():
+        widget.close()
+        widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    app.processEvents()
