@@ -1,7 +1,9 @@
 """View ▸ Training Health: the health log of the run (recorded on the worker at the end of every
-iteration while the panel is open, of every 10th otherwise), drawn at a bounded rate; clicking the
-histogram strip steps back to that iteration."""
+iteration while the panel is open, of every 10th and at most ten a second otherwise), drawn at a
+bounded rate while the panel is shown; clicking the histogram strip steps back to that iteration."""
 from __future__ import annotations
+
+import time
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMainWindow
@@ -12,7 +14,8 @@ from ..views.throttle import RunThrottle
 from .docks import tabbed_dock, toggle_action
 
 REFRESH_MS = 500  # twice a second while training runs
-HIDDEN_STRIDE = 10  # with the panel closed, every 10th iteration is recorded (about 1 % of the run's time)
+HIDDEN_STRIDE = 10  # with the panel closed, every 10th iteration is recorded ...
+HIDDEN_INTERVAL = 0.1  # ... and at most ten a second (a 2-D demo runs thousands of iterations a second)
 
 
 class TrainingHealth(QObject):
@@ -35,19 +38,28 @@ class TrainingHealth(QObject):
         self.session.history_changed.connect(self._throttle.request)
         self.view.set_log(self.log)
         self.recording_all = False  # every iteration while the panel is open, every 10th otherwise
+        self._recorded_at = -HIDDEN_INTERVAL  # when the worker last recorded with the panel closed
         self.dock.visibilityChanged.connect(self._visibility)
 
     def _visibility(self, visible: bool) -> None:
         self.recording_all = self.dock.isVisible()
+        if self.recording_all:
+            self._refresh()
 
     def after_iteration(self, values: dict) -> None:
         """On the worker: the end of an iteration adds its row (the arrays are never changed in place)."""
         stepper = self.session.stepper
         finished = stepper.iteration - 1
-        if self.recording_all or finished % HIDDEN_STRIDE == 0:
-            self.log.record(finished, values, stepper.learning_rate)
+        if not self.recording_all:
+            now = time.monotonic()
+            if finished % HIDDEN_STRIDE or now - self._recorded_at < HIDDEN_INTERVAL:
+                return
+            self._recorded_at = now
+        self.log.record(finished, values, stepper.learning_rate)
 
     def _refresh(self) -> None:
+        if not self.dock.isVisible():  # drawn when the panel is shown again
+            return
         s = self.session
         if not s.busy:
             self.log.truncate(s.stepper.iteration)  # after a step back
