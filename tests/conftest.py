@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -129,19 +130,25 @@ def everyday_appearance():
     appearance_model().set(Appearance())
 
 
+_exit_status = [0]
+
+
 def pytest_sessionfinish(session, exitstatus):
-    """Close what the tests left open and let Qt delete it while the interpreter still runs:
-    pyqtgraph widgets alive at interpreter exit can crash it."""
-    try:
-        from PySide6.QtCore import QCoreApplication, QEvent
-        from PySide6.QtWidgets import QApplication
-    except ImportError:
+    _exit_status[0] = int(exitstatus)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    """Leave without the interpreter's teardown once a Qt application ran: with hundreds of windows
+    built and closed, pyqtgraph and Qt objects destroyed at interpreter exit crashed the process
+    (exit 139) after every test had passed and pytest had printed its summary.  The exit status
+    is pytest's own."""
+    if "PySide6.QtWidgets" not in sys.modules:
         return
-    app = QApplication.instance()
-    if app is None:
+    from PySide6.QtWidgets import QApplication
+
+    if QApplication.instance() is None:
         return
-    for widget in app.topLevelWidgets():
-        widget.close()
-        widget.deleteLater()
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    app.processEvents()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(_exit_status[0])
