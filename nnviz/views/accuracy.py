@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
@@ -22,10 +21,9 @@ from PySide6.QtWidgets import (
 from ..engine import NetworkSpec, accuracy, predict
 from ..session import Session
 from . import appearance as looks
-from .plots import AXIS_SHARE, CURVE_WIDTH, TICK_POINTS, _make_plot
+from .plots import AXIS_SHARE, CURVE_WIDTH, TICK_POINTS, _make_plot, style_plot
 from .style import PLOT_FOREGROUND
 from .theme import Appearance
-from .throttle import RunThrottle
 
 log = logging.getLogger(__name__)
 
@@ -207,15 +205,8 @@ class AccuracyView(QWidget):
         self.appearance = appearance
         colors = appearance.colors
         points = AXIS_SHARE * appearance.text_points if appearance.text_points is not None else TICK_POINTS
-        self.plot.setBackground(colors.plot_background)
+        style_plot(self.plot, colors, points)
         item = self.plot.getPlotItem()
-        for side in ("left", "bottom"):
-            axis = item.getAxis(side)
-            axis.setPen(pg.mkPen(colors.plot_foreground))
-            axis.setTextPen(pg.mkPen(colors.plot_foreground))
-            axis.setTickFont(QFont(axis.font().family(), round(points)))
-            axis.setLabel(axis.labelText, axis.labelUnits,
-                          **{"color": colors.plot_foreground, "font-size": f"{points:.1f}pt"})
         if item.legend is not None:
             item.legend.setLabelTextColor(colors.plot_foreground)
         width = appearance.line_width(CURVE_WIDTH)

@@ -70,6 +70,23 @@ class _LogAxis(pg.AxisItem):
         return [text if d in keep else "" for text, d in zip(strings, digits)]
 
 
+def style_plot(plot: pg.PlotWidget, colors, points: float | None = None) -> None:
+    """A plot's background, left and bottom axes in ``colors`` (an appearance's colours); with
+    ``points``, the tick and label text at that size."""
+    plot.setBackground(colors.plot_background)
+    item = plot.getPlotItem()
+    for side in ("left", "bottom"):
+        axis = item.getAxis(side)
+        axis.setPen(pg.mkPen(colors.plot_foreground))
+        axis.setTextPen(pg.mkPen(colors.plot_foreground))
+        if points is None:
+            axis.setLabel(axis.labelText, axis.labelUnits, color=colors.plot_foreground)
+            continue
+        axis.setTickFont(QFont(axis.font().family(), round(points)))
+        axis.setLabel(axis.labelText, axis.labelUnits,
+                      **{"color": colors.plot_foreground, "font-size": f"{points:.1f}pt"})
+
+
 def _make_plot(name: str, y_label: str, log_y: bool = False) -> pg.PlotWidget:
     axes = {"left": _LogAxis(orientation="left")} if log_y else None
     plot = pg.PlotWidget(background=PLOT_BACKGROUND, axisItems=axes)
@@ -201,15 +218,7 @@ class PlotsView(QWidget):
         big = appearance.text_points is not None
         axis_points = AXIS_SHARE * appearance.text_points if big else TICK_POINTS
         for plot in (self.cost_plot, self.grad_plot):
-            plot.setBackground(colors.plot_background)
-            item = plot.getPlotItem()
-            for side in ("left", "bottom"):
-                axis = item.getAxis(side)
-                axis.setPen(pg.mkPen(colors.plot_foreground))
-                axis.setTextPen(pg.mkPen(colors.plot_foreground))
-                axis.setTickFont(QFont(axis.font().family(), round(axis_points)))
-                axis.setLabel(axis.labelText, axis.labelUnits,
-                              **{"color": colors.plot_foreground, "font-size": f"{axis_points:.1f}pt"})
+            style_plot(plot, colors, axis_points)
         for hover in self._hovers.values():
             hover.text.fill = pg.mkBrush(*colors.hover_fill)
             hover.points = min(appearance.points(10.0), LEGEND_POINTS_MAX)

@@ -18,6 +18,7 @@ from ..data import Dataset
 from ..engine import predict, shape_text
 from ..session import Session
 from . import appearance as looks
+from .plots import style_plot
 from .style import CLASS_COLORS, PLOT_BACKGROUND, PLOT_FOREGROUND
 from .theme import LIGHT, Appearance, Theme
 
@@ -234,13 +235,7 @@ class DataPreviewView(QWidget):
         """The scatter plot's background, axes and boundary map in the theme's colours."""
         self.appearance = appearance
         colors = appearance.colors
-        self.scatter_plot.setBackground(colors.plot_background)
-        item = self.scatter_plot.getPlotItem()
-        for side in ("bottom", "left"):
-            axis = item.getAxis(side)
-            axis.setPen(pg.mkPen(colors.plot_foreground))
-            axis.setTextPen(pg.mkPen(colors.plot_foreground))
-            axis.setLabel(axis.labelText, axis.labelUnits, color=colors.plot_foreground)
+        style_plot(self.scatter_plot, colors)
         self._shown_params = []  # draw the boundary again in the new colours
         self._last_boundary = -math.inf
         self.update_boundary()
