@@ -15,6 +15,7 @@ from ..engine import shape_text
 from ..engine.mistakes import Context, Mistake, mistakes_for
 from ..engine.stepper import quiet
 from ..views.heatmap import HeatmapPanel
+from ..views.throttle import RunThrottle
 from ..views.style import VERDICT_TEXT, mono_font
 from .docks import tabbed_dock, toggle_action
 
@@ -76,7 +77,8 @@ class MisconceptionView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.outcome_label)
         layout.addLayout(heatmaps, 1)
-        session.stepped.connect(self.follow_session)
+        self._follow = RunThrottle(session, self.follow_session, 0, self, unseen=self)  # not while its dock is closed
+        session.stepped.connect(self._follow.request)
         session.busy_changed.connect(lambda busy: self.choice.setEnabled(not busy))
         self.follow_session()
 

@@ -158,7 +158,18 @@ def prepared_in(found: dict[int, tuple[np.ndarray, Prepared]] | None, array: np.
 
 
 class IndexAxis(pg.AxisItem):
-    """An axis of row or column indexes: ticks only at whole numbers, never so dense they overlap."""
+    """An axis of row or column indexes: ticks only at whole numbers, never so dense they overlap.
+
+    Without a label, so without pyqtgraph's SI prefix (which would rewrite the hidden label's HTML at
+    every range change); the ticks drawn are kept while the range stays the same."""
+
+    def __init__(self, orientation: str, **kwargs) -> None:
+        super().__init__(orientation, **kwargs)
+        self.enableAutoSIPrefix(False)
+
+    def setRange(self, mn: float, mx: float) -> None:
+        if [mn, mx] != list(getattr(self, "range", ())):  # the view re-announces its range on every resize and setRange
+            super().setRange(mn, mx)
 
     def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, float]]:
         digits = len(str(int(max(abs(minVal), abs(maxVal)))))
@@ -256,6 +267,7 @@ class HeatmapPanel(QWidget):
         self.bar.setImageItem(self.image, insert_in=self.plot)
         self.plot.layout.setColumnFixedWidth(4, BAR_GAP)
         self.bar.axis.setWidth(BAR_AXIS_WIDTH)
+        self.bar.axis.enableAutoSIPrefix(False)  # it has no label: the ticks show the values as they are
 
     def apply_appearance(self, appearance: Appearance) -> None:
         """The theme's background and axes, its colour map, text and ticks at the appearance's size."""
