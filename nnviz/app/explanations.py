@@ -123,6 +123,7 @@ class Explanations(QObject):
 
     def text(self) -> str:
         """The dock's text as plain text."""
+        self._follow.catch_up()  # the operation shown now, also while the dock is closed
         return self.browser.toPlainText()
 
     # -- following the session and the step list ------------------------------------------------

@@ -120,6 +120,7 @@ class MisconceptionView(QWidget):
 
     def show_mistake(self, name: str) -> None:
         """Choose the mistake called ``name`` (see ``nnviz.engine.mistakes.MISTAKES``)."""
+        self._follow.catch_up()  # the operation shown now, also while the dock is closed
         index = self.choice.findData(name)
         if index < 0:
             raise KeyError(f"{name} does not apply to this operation")

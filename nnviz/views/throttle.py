@@ -59,6 +59,11 @@ class RunThrottle(QObject):
         self._last = time.monotonic()
         self.refresh()
 
+    def catch_up(self) -> None:
+        """Refresh now if requests were held while the widget could not be seen (before reading the view)."""
+        if self.held:
+            self._refresh_now()
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.unseen and event.type() == QEvent.Type.Show and self.held:
             self._refresh_now()
