@@ -133,3 +133,29 @@ def test_colour_bar_ticks_show_small_values_unscaled(qtbot):
     strings = axis.tickStrings([-0.0004, 0.0004], axis.autoSIPrefixScale, 0.0002)
     assert strings == ["-0.0004", "0.0004"]
     panel.close()
+
+
+def test_a_heatmap_shown_again_is_drawn_exactly_as_the_first_time(qtbot):
+    """The index axes reuse what they drew for a shape and size seen before: the same pixels."""
+    panel = HeatmapPanel()
+    qtbot.addWidget(panel)
+    panel.resize(420, 320)
+    panel.show()
+    qtbot.waitExposed(panel)
+    rng = np.random.default_rng(3)
+    first, other = rng.standard_normal((7, 209)), rng.standard_normal((5, 50))  # other rows and columns: other ticks
+    axes = [panel.plot.getAxis("left"), panel.plot.getAxis("bottom")]
+    for matrix in (first, other, first):  # each axis settles its width for both shapes
+        panel.set_matrix("M", matrix)
+        qtbot.wait(50)
+    before = panel.grab().toImage()
+    drawn = [axis.picture for axis in axes]
+    assert all(picture is not None for picture in drawn)
+    panel.set_matrix("M", other)
+    qtbot.wait(50)
+    assert all(axis.picture is not picture for axis, picture in zip(axes, drawn))
+    panel.set_matrix("M", first.copy())  # the same shape again
+    qtbot.wait(50)
+    assert all(axis.picture is picture for axis, picture in zip(axes, drawn))  # reused, not laid out again
+    assert panel.grab().toImage() == before
+    panel.close()

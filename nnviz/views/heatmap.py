@@ -161,15 +161,53 @@ class IndexAxis(pg.AxisItem):
     """An axis of row or column indexes: ticks only at whole numbers, never so dense they overlap.
 
     Without a label, so without pyqtgraph's SI prefix (which would rewrite the hidden label's HTML at
-    every range change); the ticks drawn are kept while the range stays the same."""
+    every range change).  What it draws is kept for the last few (range, size, pens, font, style)
+    it was drawn at: stepping shows the same shapes in the same panels at every iteration, and
+    laying out the tick labels is most of what painting a heatmap costs."""
+
+    PICTURES_KEPT = 12
 
     def __init__(self, orientation: str, **kwargs) -> None:
         super().__init__(orientation, **kwargs)
         self.enableAutoSIPrefix(False)
+        self._pictures: OrderedDict[tuple, tuple[object, float]] = OrderedDict()
+        self._text_size = 0.0
 
     def setRange(self, mn: float, mx: float) -> None:
-        if [mn, mx] != list(getattr(self, "range", ())):  # the view re-announces its range on every resize and setRange
+        if [mn, mx] != list(getattr(self, "range", ())):  # the view re-announces its range on every resize
             super().setRange(mn, mx)
+
+    def _drawn_for(self) -> tuple:
+        """Everything generateDrawSpecs reads: the same key draws the same picture."""
+        rect = self.mapRectFromParent(self.geometry())
+        view = self.linkedView()
+        grid = None if view is None or self.grid is False else \
+            view.mapRectToItem(self, view.boundingRect()).getRect()
+        pen, text = self.pen(), self.textPen()
+        style = tuple(sorted((k, v.toString() if hasattr(v, "toString") else repr(v)) for k, v in self.style.items()))
+        return (tuple(self.range), rect.getRect(), grid, self.grid, self.scale, self.autoSIPrefixScale, self.logMode,
+                (pen.color().rgba(), pen.widthF(), pen.style()), (text.color().rgba(), text.widthF()),
+                self.textWidth, self.textHeight, style, self._tickDensity, self._tickLevels is None)
+
+    def _updateMaxTextSize(self, x: int) -> None:
+        self._text_size = x  # generateDrawSpecs ends here: a reused picture repeats it
+        super()._updateMaxTextSize(x)
+
+    def paint(self, p, opt, widget) -> None:
+        if self.picture is None and self._tickLevels is None:
+            key = self._drawn_for()
+            kept = self._pictures.get(key)
+            if kept is not None:
+                self._pictures.move_to_end(key)
+                super()._updateMaxTextSize(kept[1])  # the room its labels need, as drawing them would say
+                self.picture = kept[0]  # after: like drawing, that forgets the picture
+            else:
+                super().paint(p, opt, widget)
+                self._pictures[key] = (self.picture, self._text_size)
+                while len(self._pictures) > self.PICTURES_KEPT:
+                    self._pictures.popitem(last=False)
+                return
+        super().paint(p, opt, widget)
 
     def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, float]]:
         digits = len(str(int(max(abs(minVal), abs(maxVal)))))
