@@ -252,7 +252,10 @@ class HeatmapPanel(QWidget):
         self.graphics = pg.GraphicsLayoutWidget(self)
         self.graphics.setBackground("w")
         self.graphics.ci.setContentsMargins(2, 2, 2, 2)
-        self.plot = self.graphics.addPlot(axisItems={"left": IndexAxis("left"), "bottom": IndexAxis("bottom")})
+        # the hidden top and right axes follow the view too: IndexAxis spares them its SI prefix
+        self.plot = self.graphics.addPlot(axisItems={side: IndexAxis(side) for side in ("left", "bottom", "top", "right")})
+        for side in ("top", "right"):
+            self.plot.hideAxis(side)
         self._build_plot()
         self.note = QLabel(self)
         self.note.setAlignment(Qt.AlignmentFlag.AlignCenter)
