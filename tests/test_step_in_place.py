@@ -159,3 +159,23 @@ def test_a_heatmap_shown_again_is_drawn_exactly_as_the_first_time(qtbot):
     assert all(axis.picture is picture for axis, picture in zip(axes, drawn))  # reused, not laid out again
     assert panel.grab().toImage() == before
     panel.close()
+
+
+def test_closed_diagnostics_catch_up_when_read_or_shown(window, qtbot, wait_idle):
+    from nnviz.views.diagnostics import COLUMNS, ratio_text
+
+    view, dock = window.diagnostics.view, window.diagnostics.dock
+    dock.close()  # as its title bar's button does (a tab behind another is hidden alike)
+    qtbot.waitUntil(lambda: not view.isVisible(), timeout=2000)
+    s = window.session
+    s.run_iteration()  # every dW[l]: the update ratios exist now
+    wait_idle(s)
+    ratio = COLUMNS.index(COLUMNS[-1])
+    assert view.table.item(0, ratio).text() == ratio_text(None)  # not redrawn while nobody sees it
+    expected = ratio_text(s.derived["diagnostics"][0].update_ratio)
+    assert view.cell_text(1, COLUMNS[-1]) == expected  # read: the state shown now
+    s.step()
+    dock.show()
+    qtbot.waitUntil(view.isVisible, timeout=2000)
+    assert view.table.item(0, ratio).text() == ratio_text(s.derived["diagnostics"][0].update_ratio)
+    assert view.diagnostics is s.derived["diagnostics"]
