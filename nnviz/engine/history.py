@@ -75,6 +75,10 @@ class History:
         return history
 
 
-def gradient_norms(values: dict[str, Array], layers: int) -> list[float]:
-    """‖dW[l]‖ for l = 1..L from the stepper's values (√(dW·dW): what np.linalg.norm computes, in one call)."""
-    return [math.sqrt(np.vdot(dW, dW)) for dW in (values[f"dW{l}"] for l in range(1, layers + 1))]
+def gradient_norms(values: dict[str, Array], layers: int, squares: dict[str, float] | None = None) -> list[float]:
+    """‖dW[l]‖ for l = 1..L from the stepper's values (√(dW·dW): what np.linalg.norm computes, in one call);
+    ``squares`` may hold dW·dW already computed from these values (by key, e.g. 'dW2')."""
+    keys = [f"dW{l}" for l in range(1, layers + 1)]
+    if squares and all(key in squares for key in keys):
+        return [math.sqrt(squares[key]) for key in keys]
+    return [math.sqrt(np.vdot(dW, dW)) for dW in (values[key] for key in keys)]
