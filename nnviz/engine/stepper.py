@@ -327,8 +327,9 @@ class Stepper:
         with quiet():
             for op in plan:
                 values[op.key] = op.compute(values, context)
+            finite = not watch_nonfinite or self.watched_finite()  # a.dot(a) may overflow: quietly
         self.iteration += 1
-        if watch_nonfinite and not self.watched_finite():
+        if not finite:
             replaced = [before.get(op.key) for op in plan]
             found = self._first_nonfinite(replaced)
             if found is not None and found.index + 1 < len(plan):
@@ -353,13 +354,14 @@ class Stepper:
         vdot(a, a) is NaN or ±Inf when ``a`` holds any NaN or Inf (it may also overflow on
         finite entries beyond 1e154: then the exact search finds nothing and training goes on).
         Each watched array's vdot(a, a) is kept in ``watched_squares`` (‖dW[l]‖² for the history).
+        Call it within ``quiet()``: an overflow is an answer here, not a warning.
         """
-        values = self.values
-        total = float(values["J"][0, 0]) if "J" in values else 0.0
-        squares = self.watched_squares = {key: np.vdot(values[key], values[key]) for key in self.watched_keys}
-        for square in squares.values():
-            total += square
-        return math.isfinite(total)
+        values, squares = self.values, {}
+        for key in self.watched_keys:
+            a = values[key].ravel()  # a.dot(a): vdot(a, a) and np.linalg.norm's sum, without their dispatch
+            squares[key] = a.dot(a)
+        self.watched_squares = squares
+        return math.isfinite(sum(squares.values(), float(values["J"][0, 0]) if "J" in values else 0.0))
 
     def _first_nonfinite(self, replaced: list[Array | None]) -> Operation | None:
         """After a whole iteration: the first operation whose result holds a NaN or Inf (None: all finite).
