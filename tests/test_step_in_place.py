@@ -179,3 +179,28 @@ def test_closed_diagnostics_catch_up_when_read_or_shown(window, qtbot, wait_idle
     qtbot.waitUntil(view.isVisible, timeout=2000)
     assert view.table.item(0, ratio).text() == ratio_text(s.derived["diagnostics"][0].update_ratio)
     assert view.diagnostics is s.derived["diagnostics"]
+
+
+def test_the_step_list_marks_follow_steps_breakpoints_and_step_back(window, wait_idle):
+    from nnviz.views.steplist import BREAK_MARK, NEXT_MARK
+
+    s, tree = window.session, window.step_list.tree
+
+    def shown():
+        lines = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
+        return ([i for i, item in enumerate(lines) if NEXT_MARK in item.text(0)],
+                [i for i, item in enumerate(lines) if item.font(1).bold()],
+                [i for i, item in enumerate(lines) if BREAK_MARK in item.text(0)])
+
+    assert shown() == ([0], [], [])
+    for _ in range(3):
+        s.step()
+    assert shown() == ([3], [2], [])
+    s.toggle_breakpoint(5)
+    assert shown() == ([3], [2], [5])
+    window.actionStepBack.trigger()
+    wait_idle(s)
+    assert shown() == ([2], [1], [5])
+    s.toggle_breakpoint(5)
+    s.step()
+    assert shown() == ([3], [2], [])

@@ -425,7 +425,9 @@ class HeatmapPanel(QWidget):
         """The title says '(numbers ×10⁻³)' while the cells show their values scaled."""
         if self.matrix is None:
             return
-        note = self.numbers.scale_note() if self.number_cells() else ""
+        note = self.numbers.scale_note()  # '' for most matrices: then where the numbers fit does not matter
+        if note and not self.number_cells():
+            note = ""
         text = f"{self._title}  (numbers {note})" if note else self._title
         if text != self.title_label.text():
             self.title_label.setText(text)
