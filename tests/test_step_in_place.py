@@ -204,3 +204,23 @@ def test_the_step_list_marks_follow_steps_breakpoints_and_step_back(window, wait
     s.toggle_breakpoint(5)
     s.step()
     assert shown() == ([3], [2], [])
+
+
+def test_the_diagnostics_are_worked_out_again_only_when_an_array_they_read_was_replaced(window):
+    from nnviz.engine.diagnostics import diagnose
+
+    s = window.session
+    seen = {}
+    for op in s.plan[:10]:  # Z[1] … dW[3]
+        s.step()
+        seen[op.key] = s.derived["diagnostics"]
+        fresh = diagnose(s.spec, s.values, s.design.learning_rate)
+        assert seen[op.key] == fresh  # whatever was kept, it is what working it out now gives
+    assert seen["A1"] is seen["Z1"]  # A[1] is not read: kept
+    assert seen["dA3"] is seen["J"] and seen["dZ3"] is seen["dA3"]  # dA[3], dZ[3]: nothing it reads changed
+    assert seen["Z2"] is not seen["A1"]  # Z[2] replaced: the dead and saturated units of layer 2 again
+    assert seen["dW3"] is not seen["dZ3"] and seen["dW3"][2].update_ratio is not None  # dW[3]: its ratio
+    assert seen["dZ3"][2].update_ratio is None
+    s.set_learning_rate(0.5)  # α is in the ratio: worked out again (rederive)
+    assert s.derived["diagnostics"] is not seen["dW3"]
+    assert s.derived["diagnostics"][2].update_ratio == diagnose(s.spec, s.values, 0.5)[2].update_ratio

@@ -61,6 +61,78 @@ class Snapshot:
         return self.record.iteration if self.record is not None else self.iteration
 
 
+class _Reads(dict):
+    """The values, recording which keys a computation read (iterating over them reads them all)."""
+
+    def __init__(self, values: dict[str, np.ndarray]) -> None:
+        super().__init__(values)
+        self.read: set[str] = set()
+        self.all = False
+
+    def __getitem__(self, key: str) -> Any:
+        self.read.add(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.read.add(key)
+        return super().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        self.read.add(key)  # type: ignore[arg-type]
+        return super().__contains__(key)
+
+    def _everything(self) -> None:
+        self.all = True
+
+    def __iter__(self):
+        self._everything()
+        return super().__iter__()
+
+    def keys(self):
+        self._everything()
+        return super().keys()
+
+    def values(self):
+        self._everything()
+        return super().values()
+
+    def items(self):
+        self._everything()
+        return super().items()
+
+
+class SameArrays:
+    """A derivation computed again only when an array it read was replaced.
+
+    ``compute(values, snapshot)`` gets the snapshot's values as a dict that records what it reads;
+    while every array read is the same object (arrays are never changed in place: a step replaces
+    the one it writes) and ``depends(snapshot)`` is equal, the last result is returned as it was.
+    A step changes one array, so e.g. the diagnostics are worked out again only when a Z, W or dW
+    they read changed."""
+
+    def __init__(self, compute: Callable[[dict[str, np.ndarray], "Snapshot"], Any],
+                 depends: Callable[["Snapshot"], Any] = lambda snapshot: ()) -> None:
+        self.compute = compute
+        self.depends = depends
+        self._last: tuple[Any, dict[str, Any] | None, Any] | None = None  # (depends, what was read, result)
+
+    def __call__(self, snapshot: "Snapshot") -> Any:
+        depends, values = self.depends(snapshot), snapshot.values
+        if self._last is not None:
+            last_depends, read, result = self._last
+            if last_depends == depends and read is not None and \
+                    all(values.get(key, _MISSING) is array for key, array in read.items()):
+                return result
+        reads = _Reads(values)
+        result = self.compute(reads, snapshot)
+        read = None if reads.all else {key: values.get(key, _MISSING) for key in reads.read}
+        self._last = (depends, read, result)
+        return result
+
+
+_MISSING = object()  # a key that was read but absent: it must stay absent
+
+
 def take_snapshot(stepper: Stepper, running: bool, derivations: dict[str, Derivation]) -> Snapshot:
     """The stepper's state now, with every derivation computed (call it on the thread that trains)."""
     record = stepper.last_record()

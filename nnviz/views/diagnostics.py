@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 from ..engine.diagnostics import RATIO_HIGH, RATIO_LOW, LayerDiagnostics, diagnose, fitted_cost
 from ..engine.numbers import number_text
 from ..session import Session
+from ..session.snapshot import SameArrays
 from .style import VERDICT_TEXT, VERDICT_TINTS
 from .throttle import hidden_in_shown_window
 
@@ -84,7 +85,9 @@ class DiagnosticsView(QWidget):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.refresh)
         self._build()
-        session.derive("diagnostics", lambda state: diagnose(state.spec, state.values, state.learning_rate))
+        # worked out again only when a Z, W or dW it reads was replaced (or the network or α changed)
+        session.derive("diagnostics", SameArrays(lambda values, state: diagnose(state.spec, values, state.learning_rate),
+                                                 lambda state: (state.spec, state.learning_rate)))
         session.stepped.connect(self.schedule)  # also after α changed: the session derives again
         session.network_changed.connect(self.refresh)
         self.refresh()
