@@ -224,3 +224,18 @@ def test_the_diagnostics_are_worked_out_again_only_when_an_array_they_read_was_r
     s.set_learning_rate(0.5)  # α is in the ratio: worked out again (rederive)
     assert s.derived["diagnostics"] is not seen["dW3"]
     assert s.derived["diagnostics"][2].update_ratio == diagnose(s.spec, s.values, 0.5)[2].update_ratio
+
+
+def test_the_diagrams_weight_scale_follows_each_update_of_W(window):
+    from nnviz.views.diagram import largest_finite
+
+    s = window.session
+    for _ in range(len(s.plan) - 6):  # up to db[1]: no W replaced yet
+        s.step()
+    before = s.derived["weight_peaks"]
+    s.step()  # W[1] = W[1] − α·dW[1]
+    after = s.derived["weight_peaks"]
+    assert after is not before and after[1][0] is s.values["W1"]
+    assert after[1][1] == largest_finite(s.values["W1"]) and after[2] == before[2]
+    s.step()  # b[1]: no W read changed
+    assert s.derived["weight_peaks"] is after

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ..engine import Operation, shape_text
 from ..session import Session
+from ..session.snapshot import SameArrays
 from . import appearance as looks
 from . import style
 from .diagram_edit import DiagramEditor
@@ -71,9 +72,8 @@ def largest_finite(W: np.ndarray) -> float:
     return float(finite.max()) if finite.size else 0.0
 
 
-def weight_peaks(state) -> dict[int, tuple[np.ndarray, float]]:
+def weight_peaks(values: dict[str, np.ndarray], state) -> dict[int, tuple[np.ndarray, float]]:
     """l -> (W[l], max |finite w|): the lines' scale, derived from a session state (any thread)."""
-    values = state.values
     return {l: (values[f"W{l}"], largest_finite(values[f"W{l}"])) for l in range(1, state.spec.L + 1)
             if f"W{l}" in values}
 
@@ -123,7 +123,8 @@ class DiagramView(QWidget):
         session.dataset_changed.connect(self._network_changed)
         # the weights' lines are the costliest paint of the window, and a run changes them at every update
         self._throttle = RunThrottle(session, self._redraw, RUNNING_REDRAW_MS, self)
-        session.derive("weight_peaks", weight_peaks)  # max |W[l]| of a 4096×12288 layer takes longer than a frame
+        # max |W[l]| of a 4096×12288 layer takes longer than a frame; again only when a W[l] was replaced
+        session.derive("weight_peaks", SameArrays(weight_peaks, lambda state: state.spec))
         session.stepped.connect(self._stepped)
         self._network_changed()
         self.editor = DiagramEditor(self)  # "+"/"−" buttons, layer menus, hover cards, clicks
