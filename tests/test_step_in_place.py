@@ -23,6 +23,15 @@ def window(qtbot):
     win.discard_and_close()
 
 
+def shown_panel(qtbot, width: int, height: int) -> HeatmapPanel:
+    panel = HeatmapPanel()
+    qtbot.addWidget(panel)
+    panel.resize(width, height)
+    panel.show()
+    qtbot.waitExposed(panel)
+    return panel
+
+
 def test_a_step_on_the_notes_network_is_done_when_step_returns(window):
     s = window.session
     busy = []
@@ -123,10 +132,7 @@ def test_heatmap_axes_keep_their_drawing_while_the_range_stays(qtbot):
 
 
 def test_colour_bar_ticks_show_small_values_unscaled(qtbot):
-    panel = HeatmapPanel()
-    qtbot.addWidget(panel)
-    panel.resize(400, 300)
-    panel.show()
+    panel = shown_panel(qtbot, 400, 300)
     panel.set_matrix("dW[2]", np.array([[0.0004, -0.0005], [0.0001, 0.0002]]))
     axis = panel.bar.axis
     assert axis.range == [-0.0005, 0.0005] and axis.autoSIPrefixScale == 1.0
@@ -137,11 +143,7 @@ def test_colour_bar_ticks_show_small_values_unscaled(qtbot):
 
 def test_a_heatmap_shown_again_is_drawn_exactly_as_the_first_time(qtbot):
     """The index axes reuse what they drew for a shape and size seen before: the same pixels."""
-    panel = HeatmapPanel()
-    qtbot.addWidget(panel)
-    panel.resize(420, 320)
-    panel.show()
-    qtbot.waitExposed(panel)
+    panel = shown_panel(qtbot, 420, 320)
     rng = np.random.default_rng(3)
     first, other = rng.standard_normal((7, 209)), rng.standard_normal((5, 50))  # other rows and columns: other ticks
     axes = [panel.plot.getAxis("left"), panel.plot.getAxis("bottom")]
