@@ -23,7 +23,7 @@ from ..engine.trace import TraceError
 from ..session.design import Design
 from ..session.persist import SessionState
 from ..views.comparison import ComparisonView, step_marks
-from .docks import show_dock, tabbed_dock
+from .docks import build_when_shown, show_dock, tabbed_dock
 
 log = logging.getLogger(__name__)
 
@@ -119,9 +119,9 @@ class Comparison(QObject):
         self.report: CompareReport | None = None
         self.thread: ComparisonThread | None = None
         self._taking_over = False
-        self.view = ComparisonView(self.session)
-        self.view.row_chosen.connect(self._row_chosen)
-        self.dock = tabbed_dock(window, "comparisonDock", "Comparison", self.view)
+        self._view: ComparisonView | None = None
+        self.dock = tabbed_dock(window, "comparisonDock", "Comparison", None)
+        build_when_shown(self.dock, lambda: self.view)
         self.action = QAction("Compare With &Trace…", window)
         self.action.setObjectName("actionCompareTrace")
         self.action.setShortcut("Ctrl+Shift+T")
@@ -132,6 +132,15 @@ class Comparison(QObject):
         menu.insertAction(before, self.action) if before else menu.addAction(self.action)
         window.view_menu.addAction(self.dock.toggleViewAction())
         self.session.network_changed.connect(self._network_changed)
+
+    @property
+    def view(self) -> ComparisonView:
+        """The dock's view, made the first time the dock is shown or the view is asked for."""
+        if self._view is None:
+            self._view = ComparisonView(self.session)
+            self._view.row_chosen.connect(self._row_chosen)
+            self.dock.setWidget(self._view)
+        return self._view
 
     # -- choosing and comparing -------------------------------------------------------------
     def choose(self) -> None:

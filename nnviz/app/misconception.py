@@ -16,7 +16,7 @@ from ..engine.mistakes import Context, Mistake, mistakes_for
 from ..engine.stepper import quiet
 from ..views.heatmap import HeatmapPanel
 from ..views.style import VERDICT_TEXT, mono_font
-from .docks import tabbed_dock, toggle_action
+from .docks import build_when_shown, tabbed_dock, toggle_action
 
 PROMPT = "Step to an operation, then choose a mistake to see what it does."
 
@@ -78,6 +78,7 @@ class MisconceptionView(QWidget):
         layout.addLayout(heatmaps, 1)
         session.stepped.connect(self.follow_session)
         session.busy_changed.connect(lambda busy: self.choice.setEnabled(not busy))
+        self.choice.setEnabled(not session.busy)
         self.follow_session()
 
     def _context(self) -> Context | None:
@@ -155,12 +156,22 @@ class Misconception(QObject):
 
     def __init__(self, window: QMainWindow) -> None:
         super().__init__(window)
-        self.view = MisconceptionView(window.session)
-        self.dock = tabbed_dock(window, "misconceptionDock", "Misconception", self.view)
+        self.session = window.session
+        self._view: MisconceptionView | None = None
+        self.dock = tabbed_dock(window, "misconceptionDock", "Misconception", None)
+        build_when_shown(self.dock, lambda: self.view)
         self.action = toggle_action(self.dock, "actionMisconception", "&Misconception Mode",
                                     "Replay the operation shown with a classic mistake injected: the wrong numbers "
                                     "or the numpy error")
         window.menus["debug"].addAction(self.action)
+
+    @property
+    def view(self) -> MisconceptionView:
+        """The dock's view, made the first time the dock is shown or the view is asked for."""
+        if self._view is None:
+            self._view = MisconceptionView(self.session)
+            self.dock.setWidget(self._view)
+        return self._view
 
 
 def install_misconception(window: QMainWindow) -> Misconception:
