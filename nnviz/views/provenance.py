@@ -106,7 +106,7 @@ class CellProvenance:
 
     def clear(self, text: str = HINT) -> None:
         self.current = None
-        for panel in self.inspector.panels:
+        for panel in self.inspector.made_panels():  # the heatmaps made so far (the others have no outline)
             panel.clear_outline()
         self.label.setText(text)
         self.label.setToolTip("")
