@@ -41,7 +41,9 @@ def _colours(table: np.ndarray, rng: np.random.Generator, n: int) -> np.ndarray:
 
 def _blend(img: np.ndarray, colour: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     """img (3, n, S, S) towards colour (3, n, 1, 1) or (3, n, S, S) by alpha (n, S, S), in place."""
-    img += (colour - img) * alpha
+    step = np.subtract(colour, img)
+    step *= alpha
+    img += step
     return img
 
 
@@ -82,7 +84,7 @@ def _landscape(d: dict[str, np.ndarray], yy: np.ndarray, xx: np.ndarray) -> np.n
     """Sky gradient, far and near hills -> pictures (3, n, S, S)."""
     sky, ground, h0 = d["sky"], d["ground"], d["h0"]
     t = np.clip(yy / h0, 0, 1)
-    img = sky[0] + (sky[1] - sky[0]) * t
+    img = np.broadcast_to(sky[0] + (sky[1] - sky[0]) * t, (3, h0.shape[0], SIZE, SIZE)).copy()
     for layer, lift in enumerate((0.08, 0.0)):
         line = h0 - lift + d[f"amp{layer}"] * np.sin(d[f"freq{layer}"] * xx + d[f"phase{layer}"])
         shade = np.clip(0.8 + 0.8 * (yy - line), 0.8, 1.15)
@@ -119,10 +121,13 @@ def pictures(rng: np.random.Generator, has_sun: np.ndarray, noise: float) -> np.
     """has_sun (n,) 0/1 -> X (64·64·3, n) float64 in [0, 1] on 8-bit levels like a photo.
 
     Drawn channel-first (3, n, 64, 64), CHUNK pictures at a time, for speed; each column
-    of X is the C-order flattening of one (64, 64, 3) picture, as in the notes.
+    of X is the C-order flattening of one (64, 64, 3) picture, as in the notes.  What
+    depends on the row alone (yy, (1, S, 1)) or the column alone (xx, (1, 1, S)) is
+    computed once per row or column and broadcast.
     """
     n = has_sun.shape[0]
-    yy, xx = (g.astype(np.float32)[None] / (SIZE - 1) for g in np.mgrid[0:SIZE, 0:SIZE])
+    grid = np.arange(SIZE, dtype=np.float32) / (SIZE - 1)
+    yy, xx = grid.reshape(1, SIZE, 1), grid.reshape(1, 1, SIZE)
     draws = _draws(rng, has_sun, noise)
     levels = np.empty((SIZE, SIZE, 3, n), dtype=np.uint8)
     for lo in range(0, n, CHUNK):
