@@ -6,17 +6,20 @@ Beside the plan's result: the mistaken one, or the numpy error a student's code 
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from ..engine import shape_text
-from ..engine.mistakes import Context, Mistake, mistakes_for
 from ..engine.stepper import quiet
 from ..views.heatmap import HeatmapPanel
 from ..views.style import VERDICT_TEXT, mono_font
 from .docks import build_when_shown, tabbed_dock, toggle_action
+
+if TYPE_CHECKING:  # the mistakes are imported when the dock is first opened, not at start
+    from ..engine.mistakes import Context, Mistake
 
 PROMPT = "Step to an operation, then choose a mistake to see what it does."
 
@@ -82,6 +85,8 @@ class MisconceptionView(QWidget):
         self.follow_session()
 
     def _context(self) -> Context | None:
+        from ..engine.mistakes import Context
+
         s = self.session
         record = s.record
         if record is None or s.busy:
@@ -95,6 +100,8 @@ class MisconceptionView(QWidget):
         return Context(record.key, s.spec, values, record.value, s.design.learning_rate)
 
     def follow_session(self) -> None:
+        from ..engine.mistakes import mistakes_for
+
         if self.session.busy:
             return
         self.context = self._context()
