@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NOT_AT_START = ("h5py", "pandas", "scipy", "PIL", "imageio", "torch",
                 "nnviz.data.hdf5", "nnviz.data.tabular", "nnviz.data.matlab", "nnviz.data.npy",
                 "nnviz.data.images", "nnviz.engine.compare", "nnviz.engine.trace", "nnviz.engine.mistakes",
-                "nnviz.views.comparison", "nnviz.views.health")
+                "nnviz.views.comparison", "nnviz.views.health", "nnviz.app.animation", "nnviz.engine.provenance")
 
 
 def test_the_window_module_imports_none_of_what_the_first_paint_does_not_need():
