@@ -34,6 +34,7 @@ def test_db_without_keepdims_says_its_shape_and_the_broadcast(qtbot, default_win
 def test_the_wrong_numbers_stand_beside_the_right_ones(qtbot, default_window):
     window = default_window
     s = window.session
+    window.misconception.action.trigger()  # a closed dock follows the session when it is shown
     view = window.misconception.view
     _run_to(qtbot, window, "dZ2")
     choices = [view.choice.itemData(i) for i in range(1, view.choice.count())]

@@ -12,6 +12,7 @@ from shiboken6 import isValid
 from ..engine import Operation
 from ..engine.explain import NOTES_SLIPS, explain
 from ..views import appearance as looks
+from ..views.throttle import RunThrottle
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,8 @@ class Explanations(QObject):
         self.action.toggled.connect(lambda shown: shown and not self.sized and QTimer.singleShot(0, self.fit_dock))
         tree = window.step_list.tree
         tree.currentItemChanged.connect(self._line_selected)
-        self.session.stepped.connect(self.follow_session)
+        self._follow = RunThrottle(self.session, self.follow_session, 0, self, unseen=self.browser)  # not while closed
+        self.session.stepped.connect(self._follow.request)
         self.session.network_changed.connect(self.set_tooltips)
         self.set_tooltips()
         self.follow_session()
@@ -122,6 +124,7 @@ class Explanations(QObject):
 
     def text(self) -> str:
         """The dock's text as plain text."""
+        self._follow.catch_up()  # the operation shown now, also while the dock is closed
         return self.browser.toPlainText()
 
     # -- following the session and the step list ------------------------------------------------

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QMainWindow, QVBox
 from ..engine import shape_text
 from ..engine.stepper import quiet
 from ..views.heatmap import HeatmapPanel
+from ..views.throttle import RunThrottle
 from ..views.style import VERDICT_TEXT, mono_font
 from .docks import build_when_shown, tabbed_dock, toggle_action
 
@@ -79,7 +80,8 @@ class MisconceptionView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.outcome_label)
         layout.addLayout(heatmaps, 1)
-        session.stepped.connect(self.follow_session)
+        self._follow = RunThrottle(session, self.follow_session, 0, self, unseen=self)  # not while its dock is closed
+        session.stepped.connect(self._follow.request)
         session.busy_changed.connect(lambda busy: self.choice.setEnabled(not busy))
         self.choice.setEnabled(not session.busy)
         self.follow_session()
@@ -126,6 +128,7 @@ class MisconceptionView(QWidget):
 
     def show_mistake(self, name: str) -> None:
         """Choose the mistake called ``name`` (see ``nnviz.engine.mistakes.MISTAKES``)."""
+        self._follow.catch_up()  # the operation shown now, also while the dock is closed
         index = self.choice.findData(name)
         if index < 0:
             raise KeyError(f"{name} does not apply to this operation")

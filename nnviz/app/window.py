@@ -6,7 +6,7 @@ import os
 import signal
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication, QDockWidget, QFileDialog, QFrame, QLabel, QMainWindow, QMessageBox, QScrollArea, QStyle,
@@ -114,8 +114,15 @@ class MainWindow(QMainWindow):
         s.dataset_changed.connect(self.docks["dataDock"].raise_)  # new data: show it
         s.paused.connect(lambda reason: self.statusBar().showMessage(f"Paused: {reason}", 15000))
         s.error.connect(self.show_error)
+        s.stepped.connect(self.lay_out_now)  # last: after every view has followed the step
         self.update_position()
         self.update_actions()
+
+    @Slot()
+    def lay_out_now(self) -> None:
+        """The views' new sizes (panels shown or hidden, labels rewritten) settle before the window
+        paints: a paint ahead of the pending layouts would draw the heatmaps twice, at the old sizes first."""
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
 
     # -- building ------------------------------------------------------------------------
     def create_views(self) -> None:

@@ -16,6 +16,7 @@ from ..engine.diagnostics import RATIO_HIGH, RATIO_LOW, LayerDiagnostics, diagno
 from ..engine.numbers import number_text
 from ..session import Session
 from .style import VERDICT_TEXT, VERDICT_TINTS
+from .throttle import hidden_in_shown_window
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,7 @@ class DiagnosticsView(QWidget):
         self.warnings = 0
         self.worst: str | None = None  # 'wrong' or 'suspicious' while there are warnings
         self.refresh_count = 0
+        self._stale = False  # the table was not redrawn while it could not be seen
         self._last = -math.inf
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -156,12 +158,17 @@ class DiagnosticsView(QWidget):
         else:
             self._timer.start(int(wait * 1000) + 1)
 
-    def refresh(self) -> None:
+    def refresh(self, even_unseen: bool = False) -> None:
         self._timer.stop()
         self._last = time.monotonic()
         self.refresh_count += 1
         s = self.session
         self.diagnostics = s.derived.get("diagnostics") or []
+        if not even_unseen and hidden_in_shown_window(self):  # a tab behind the plots: only the count its title and badge show
+            self._stale = True
+            self._show_hints(written=False)
+            return
+        self._stale = False
         self.table.setRowCount(len(self.diagnostics))
         for r, d in enumerate(self.diagnostics):
             self._show_row(r, d)
@@ -183,7 +190,12 @@ class DiagnosticsView(QWidget):
             item.setBackground(QColor(VERDICT_TINTS[tone]) if tone else QColor(0, 0, 0, 0))
             item.setForeground(QColor(VERDICT_TEXT[tone]) if tone else self.palette().text().color())
 
-    def _show_hints(self) -> None:
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
+    def _show_hints(self, written: bool = True) -> None:
         lines = []
         for d in self.diagnostics:
             tone = severity(d)
@@ -193,6 +205,8 @@ class DiagnosticsView(QWidget):
         if len(lines) != self.warnings or worst != self.worst:
             self.warnings, self.worst = len(lines), worst
             self.warnings_changed.emit(self.warnings)
+        if not written:
+            return
         if lines:
             self.hint_label.setText("<br>".join(lines))
         elif any(d.update_ratio is not None for d in self.diagnostics):
@@ -205,6 +219,8 @@ class DiagnosticsView(QWidget):
 
     def cell_text(self, layer: int, column: str) -> str:
         """The text shown for layer l (1-based) in ``column`` (one of COLUMNS)."""
+        if self._stale:  # read while its tab is behind another: the state shown now
+            self.refresh(even_unseen=True)
         return self.table.item(layer - 1, COLUMNS.index(column)).text()
 
 

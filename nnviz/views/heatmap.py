@@ -158,7 +158,56 @@ def prepared_in(found: dict[int, tuple[np.ndarray, Prepared]] | None, array: np.
 
 
 class IndexAxis(pg.AxisItem):
-    """An axis of row or column indexes: ticks only at whole numbers, never so dense they overlap."""
+    """An axis of row or column indexes: ticks only at whole numbers, never so dense they overlap.
+
+    Without a label, so without pyqtgraph's SI prefix (which would rewrite the hidden label's HTML at
+    every range change).  What it draws is kept for the last few (range, size, pens, font, style)
+    it was drawn at: stepping shows the same shapes in the same panels at every iteration, and
+    laying out the tick labels is most of what painting a heatmap costs."""
+
+    PICTURES_KEPT = 12
+
+    def __init__(self, orientation: str, **kwargs) -> None:
+        super().__init__(orientation, **kwargs)
+        self.enableAutoSIPrefix(False)
+        self._pictures: OrderedDict[tuple, tuple[object, float]] = OrderedDict()
+        self._text_size = 0.0
+
+    def setRange(self, mn: float, mx: float) -> None:
+        if [mn, mx] != list(getattr(self, "range", ())):  # the view re-announces its range on every resize
+            super().setRange(mn, mx)
+
+    def _drawn_for(self) -> tuple:
+        """Everything generateDrawSpecs reads: the same key draws the same picture."""
+        rect = self.mapRectFromParent(self.geometry())
+        view = self.linkedView()
+        grid = None if view is None or self.grid is False else \
+            view.mapRectToItem(self, view.boundingRect()).getRect()
+        pen, text = self.pen(), self.textPen()
+        style = tuple(sorted((k, v.toString() if hasattr(v, "toString") else repr(v)) for k, v in self.style.items()))
+        return (tuple(self.range), rect.getRect(), grid, self.grid, self.scale, self.autoSIPrefixScale, self.logMode,
+                (pen.color().rgba(), pen.widthF(), pen.style()), (text.color().rgba(), text.widthF()),
+                self.textWidth, self.textHeight, style, self._tickDensity, self._tickLevels is None)
+
+    def _updateMaxTextSize(self, x: int) -> None:
+        self._text_size = x  # generateDrawSpecs ends here: a reused picture repeats it
+        super()._updateMaxTextSize(x)
+
+    def paint(self, p, opt, widget) -> None:
+        if self.picture is None and self._tickLevels is None:
+            key = self._drawn_for()
+            kept = self._pictures.get(key)
+            if kept is not None:
+                self._pictures.move_to_end(key)
+                super()._updateMaxTextSize(kept[1])  # the room its labels need, as drawing them would say
+                self.picture = kept[0]  # after: like drawing, that forgets the picture
+            else:
+                super().paint(p, opt, widget)
+                self._pictures[key] = (self.picture, self._text_size)
+                while len(self._pictures) > self.PICTURES_KEPT:
+                    self._pictures.popitem(last=False)
+                return
+        super().paint(p, opt, widget)
 
     def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, float]]:
         digits = len(str(int(max(abs(minVal), abs(maxVal)))))
@@ -203,7 +252,10 @@ class HeatmapPanel(QWidget):
         self.graphics = pg.GraphicsLayoutWidget(self)
         self.graphics.setBackground("w")
         self.graphics.ci.setContentsMargins(2, 2, 2, 2)
-        self.plot = self.graphics.addPlot(axisItems={"left": IndexAxis("left"), "bottom": IndexAxis("bottom")})
+        # the hidden top and right axes follow the view too: IndexAxis spares them its SI prefix
+        self.plot = self.graphics.addPlot(axisItems={side: IndexAxis(side) for side in ("left", "bottom", "top", "right")})
+        for side in ("top", "right"):
+            self.plot.hideAxis(side)
         self._build_plot()
         self.note = QLabel(self)
         self.note.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -256,6 +308,7 @@ class HeatmapPanel(QWidget):
         self.bar.setImageItem(self.image, insert_in=self.plot)
         self.plot.layout.setColumnFixedWidth(4, BAR_GAP)
         self.bar.axis.setWidth(BAR_AXIS_WIDTH)
+        self.bar.axis.enableAutoSIPrefix(False)  # it has no label: the ticks show the values as they are
 
     def apply_appearance(self, appearance: Appearance) -> None:
         """The theme's background and axes, its colour map, text and ticks at the appearance's size."""
@@ -372,7 +425,9 @@ class HeatmapPanel(QWidget):
         """The title says '(numbers ×10⁻³)' while the cells show their values scaled."""
         if self.matrix is None:
             return
-        note = self.numbers.scale_note() if self.number_cells() else ""
+        note = self.numbers.scale_note()  # '' for most matrices: then where the numbers fit does not matter
+        if note and not self.number_cells():
+            note = ""
         text = f"{self._title}  (numbers {note})" if note else self._title
         if text != self.title_label.text():
             self.title_label.setText(text)

@@ -36,6 +36,7 @@ class StepListView(QWidget):
         super().__init__(parent)
         self.session = session
         self.marks: dict[int, tuple[str, str, str]] = {}
+        self._rows: dict[int, tuple] = {}  # what each line's margin and weight show now
         self.tree = QTreeWidget(self)
         self.tree.setObjectName("stepList")
         self.tree.setColumnCount(3)
@@ -71,6 +72,7 @@ class StepListView(QWidget):
         shapes = session.plan_shapes()
         colors = self.appearance.colors
         self.tree.clear()
+        self._rows = {}
         for op in session.plan:
             equation, algebra = operation_line(op, shapes)
             item = QTreeWidgetItem(["", equation, algebra])
@@ -103,13 +105,17 @@ class StepListView(QWidget):
         session = self.session
         current = session.record.op.index if session.record else -1
         for index in range(self.tree.topLevelItemCount()):
-            item = self.tree.topLevelItem(index)
             mark = (BREAK_MARK if session.has_breakpoint(index) else "") + (NEXT_MARK if index == session.position else "")
             trace_mark, trace_colour, trace_tip = self.marks.get(index, ("", "", ""))
-            item.setText(0, trace_mark + mark)
+            colour = BREAK_COLOR if session.has_breakpoint(index) else trace_colour or self.appearance.colors.text
+            row = (trace_mark + mark, trace_tip, colour, index == current)
+            if self._rows.get(index) == row:  # a step changes two lines: the others are not redrawn
+                continue
+            self._rows[index] = row
+            item = self.tree.topLevelItem(index)
+            item.setText(0, row[0])
             item.setToolTip(0, trace_tip)
-            item.setForeground(0, QBrush(QColor(BREAK_COLOR if session.has_breakpoint(index)
-                                                else trace_colour or self.appearance.colors.text)))
+            item.setForeground(0, QBrush(QColor(colour)))
             font = QFont()  # bold only: the size stays the list's own, whatever font the window has later
             font.setBold(index == current)
             item.setFont(1, font)
