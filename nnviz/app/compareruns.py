@@ -2,7 +2,9 @@
 
 Run B follows run A to the same iteration and operation whatever moved A (Step, a pass, Run,
 Step Back, the step list); the Comparison dock overlays both costs and shows a matrix in A, in
-B and their difference.
+B and their difference.  A large network's run B is built on its session's worker, and large
+matrices (A − B of a 4096×12288 W[1]) are computed and prepared there too: the dock says
+"computing…" meanwhile.
 """
 from __future__ import annotations
 
@@ -20,8 +22,9 @@ from PySide6.QtWidgets import (
 from ..engine import HIDDEN_ACTIVATIONS, INITS, symbol
 from ..engine.optimizers import OPTIMIZERS
 from ..session import Session
+from ..session.session import is_light
 from ..views import appearance as looks
-from ..views.heatmap import HeatmapPanel
+from ..views.heatmap import HeatmapPanel, PreparedCache, prepare_large, prepared_in
 from ..views.theme import Appearance
 from .actions import make_action
 
@@ -29,6 +32,8 @@ log = logging.getLogger(__name__)
 
 MODES = ("A − B", "each row − row 0")  # what the third heatmap shows
 FOLLOW_MS = 5  # how often B looks whether it can take its next step towards A
+IN_PLACE_CELLS = 1_000_000  # matrices up to this size are compared on the window's thread (a few ms)
+PENDING = "computing…"
 
 
 def describe_change(changes: dict) -> str:
@@ -227,7 +232,11 @@ class ComparisonView(QWidget):
         self.mode_box = QComboBox(self)
         self.mode_box.addItems(MODES)
         self.close_button = QPushButton("Close Comparison", self)
-        self.panels = [HeatmapPanel(self) for _ in range(3)]
+        # large matrices arrive prepared from run B's worker (``_prepared``); small ones are prepared here
+        self._prepared: tuple[tuple, tuple[np.ndarray, np.ndarray, np.ndarray], dict] | None = None
+        self._asked: tuple | None = None  # the request on the worker now
+        cache = lambda: PreparedCache(2, ready=lambda a: prepared_in(self._prepared[2] if self._prepared else None, a))  # noqa: E731
+        self.panels = [HeatmapPanel(self, cache()) for _ in range(3)]
         self.cost_plot = pg.PlotWidget()
         self.cost_plot.setObjectName("comparisonCost")
         self.cost_plot.setMenuEnabled(False)
@@ -291,15 +300,7 @@ class ComparisonView(QWidget):
             self.fill_matrices()
             key = self.matrix_box.currentData()
         if key is not None and key in a.values and key in b.values:
-            name = symbol(key)
-            A, B = a.values[key], b.values[key]
-            self.panels[0].set_matrix(name, A, lead="A: ")
-            self.panels[1].set_matrix(name, B, lead="B: ")
-            if self.mode_box.currentIndex() == 0:
-                with np.errstate(all="ignore"):
-                    self.panels[2].set_matrix(name, A - B, lead="A − B: ")
-            else:
-                self.panels[2].set_matrix(f"{name}[i,:] − {name}[0,:]", B - B[:1], lead="B: ")
+            self._show_matrices(key)
         for curve, s in zip(self.curves, (a, b)):
             n = len(s.history)
             curve.setData(np.arange(n, dtype=float), np.array(s.history.costs[:n], dtype=float))
@@ -309,9 +310,64 @@ class ComparisonView(QWidget):
                             f"B at iteration {b.iteration}, next {b.next_op.symbol} · {state}"
                             + (f" · {c.follower.note}" if c.follower.note else ""))
 
+    def _show_matrices(self, key: str) -> None:
+        a, b = self.comparison.a, self.comparison.b
+        name, rows = symbol(key), self.mode_box.currentIndex() == 1
+        A, B = a.values[key], b.values[key]
+        third = (f"{name}[i,:] − {name}[0,:]", "B: ") if rows else (name, "A − B: ")
+        if A.shape != B.shape:  # run B's network is still being built
+            for panel, (title, lead) in zip(self.panels, ((name, "A: "), (name, "B: "), third)):
+                panel.set_note(title, PENDING, lead)
+            return
+        request = (key, rows, A, B)
+        if A.size <= IN_PLACE_CELLS:
+            A, B, third_matrix = difference_matrices(A, B, rows)
+        elif self._prepared is not None and _same(self._prepared[0], request):
+            A, B, third_matrix = self._prepared[1]
+        else:
+            for panel, (title, lead) in zip(self.panels, ((name, "A: "), (name, "B: "), third)):
+                panel.set_note(title, PENDING, lead)
+            self._ask(request)
+            return
+        self.panels[0].set_matrix(name, A, lead="A: ")
+        self.panels[1].set_matrix(name, B, lead="B: ")
+        self.panels[2].set_matrix(third[0], third_matrix, lead=third[1])
+
+    def _ask(self, request: tuple) -> None:
+        """A, B and the third matrix of ``request``, prepared on run B's worker, then shown."""
+        if self._asked is not None:  # one at a time: when it arrives, the refresh asks for what is shown then
+            return
+        self._asked = request
+        _, rows, A, B = request
+        cache = PreparedCache(3)
+
+        def prepare() -> tuple:
+            matrices = difference_matrices(A, B, rows)
+            return matrices, prepare_large(matrices, cache)
+
+        def arrived(result: tuple) -> None:
+            self._asked = None
+            self._prepared = (request, *result)
+            self.refresh()
+
+        self.comparison.b.in_background(prepare, arrived)
+
     def difference(self) -> np.ndarray | None:
         """The third heatmap's matrix as shown."""
         return self.panels[2].matrix
+
+
+def difference_matrices(A: np.ndarray, B: np.ndarray, rows: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(A, B, A − B), or (A, B, each row of B minus its row 0) when ``rows``."""
+    if rows:
+        return A, B, B - B[:1]
+    with np.errstate(all="ignore"):
+        return A, B, A - B
+
+
+def _same(request: tuple, other: tuple) -> bool:
+    """The same key and mode of the same arrays (arrays are never changed in place)."""
+    return request[:2] == other[:2] and request[2] is other[2] and request[3] is other[3]
 
 
 class Comparison(QObject):
@@ -321,7 +377,12 @@ class Comparison(QObject):
         super().__init__(window)
         self.window, self.a, self.changes = window, window.session, dict(changes)
         self.original = describe_change({k: getattr(self.a.design, k) for k in changes})
-        self.b = Session(self.a.dataset, self.a.design.edit(**changes), parent=self)
+        design = self.a.design.edit(**changes)
+        if is_light(design.spec(self.a.dataset.n_x, self.a.dataset.n_y), self.a.dataset.m):
+            self.b = Session(self.a.dataset, design, parent=self)
+        else:  # a one-unit network now, the real one on B's worker (4096×12288 takes seconds to initialise)
+            self.b = Session(self.a.dataset, design.edit(hidden=(1,) * len(design.hidden)), parent=self)
+            self.b.set_design(design)
         self.b.break_on_nonfinite = False  # a diverging B is a result to watch, not a reason to stop A
         self.b.set_history_budget(self.a.history_budget)
         self.follower = Follower(self.a, self.b, self)

@@ -74,13 +74,20 @@ def take_snapshot(stepper: Stepper, running: bool, derivations: dict[str, Deriva
                 operands.append((key, values.get(key)))
     snapshot = Snapshot(stepper.spec, record, values, stepper.iteration, stepper.position, tuple(operands),
                         stepper.learning_rate, running)
+    snapshot.derived.update(take_snapshot_derived(snapshot, derivations))
+    return snapshot
+
+
+def take_snapshot_derived(snapshot: Snapshot, derivations: dict[str, Derivation]) -> dict[str, Any]:
+    """name -> what each derivation computes from ``snapshot`` (None where it failed; logged)."""
+    derived: dict[str, Any] = {}
     for name, derive in list(derivations.items()):
         try:
-            snapshot.derived[name] = derive(snapshot)
+            derived[name] = derive(snapshot)
         except Exception:  # a view's derivation must never stop training
             log.exception("deriving %s failed", name)
-            snapshot.derived[name] = None
-    return snapshot
+            derived[name] = None
+    return derived
 
 
 def window_blas_threads() -> int:

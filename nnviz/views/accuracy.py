@@ -110,7 +110,7 @@ class AccuracyTracker(QObject):
         session.stepped.connect(self._arrived)
         session.network_changed.connect(self._restart)  # a new dataset always brings a new network
         self._restart()
-        session.derive("accuracy", self._derive)
+        session.derive("accuracy", self._derive, slow=True)  # a forward pass over the data: never on the window's thread
 
     def _restart(self) -> None:
         self.iterations, self.train, self.test = [], [], []
