@@ -235,8 +235,11 @@ class ComparisonView(QWidget):
         # large matrices arrive prepared from run B's worker (``_prepared``); small ones are prepared here
         self._prepared: tuple[tuple, tuple[np.ndarray, np.ndarray, np.ndarray], dict] | None = None
         self._asked: tuple | None = None  # the request on the worker now
-        cache = lambda: PreparedCache(2, ready=lambda a: prepared_in(self._prepared[2] if self._prepared else None, a))  # noqa: E731
-        self.panels = [HeatmapPanel(self, cache()) for _ in range(3)]
+        # made one per turn of the event loop (each is a pyqtgraph plot: ~40 ms), then filled
+        self.panels: list[HeatmapPanel] = []
+        self._panel_timer = QTimer(self)
+        self._panel_timer.setInterval(0)
+        self._panel_timer.timeout.connect(self._add_panel)
         self.cost_plot = pg.PlotWidget()
         self.cost_plot.setObjectName("comparisonCost")
         self.cost_plot.setMenuEnabled(False)
@@ -254,9 +257,9 @@ class ComparisonView(QWidget):
         controls.addStretch(1)
         controls.addWidget(self.close_button)
         row = QHBoxLayout()
-        for panel in self.panels:
-            row.addWidget(panel, 2)
         row.addWidget(self.cost_plot, 3)
+        self._row = row
+        self._panel_timer.start()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.header)
@@ -310,7 +313,18 @@ class ComparisonView(QWidget):
                             f"B at iteration {b.iteration}, next {b.next_op.symbol} · {state}"
                             + (f" · {c.follower.note}" if c.follower.note else ""))
 
+    def _add_panel(self) -> None:
+        cache = PreparedCache(2, ready=lambda a: prepared_in(self._prepared[2] if self._prepared else None, a))
+        panel = HeatmapPanel(self, cache)
+        self._row.insertWidget(len(self.panels), panel, 2)
+        self.panels.append(panel)
+        if len(self.panels) == 3:
+            self._panel_timer.stop()
+            self.refresh()
+
     def _show_matrices(self, key: str) -> None:
+        if len(self.panels) < 3:  # the panels are still being made: they are filled once they are
+            return
         a, b = self.comparison.a, self.comparison.b
         name, rows = symbol(key), self.mode_box.currentIndex() == 1
         A, B = a.values[key], b.values[key]
@@ -353,8 +367,8 @@ class ComparisonView(QWidget):
         self.comparison.b.in_background(prepare, arrived)
 
     def difference(self) -> np.ndarray | None:
-        """The third heatmap's matrix as shown."""
-        return self.panels[2].matrix
+        """The third heatmap's matrix as shown (None until the panels are made)."""
+        return self.panels[2].matrix if len(self.panels) == 3 else None
 
 
 def difference_matrices(A: np.ndarray, B: np.ndarray, rows: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

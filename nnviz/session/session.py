@@ -253,7 +253,12 @@ class Session(QObject):
         """The shape of every array of the plan, with the mini-batch's columns (A[1] 7×64), for the views."""
         training = self.design.training()
         m = self.dataset.m
-        return plan_shapes(self.spec, training.batch_size if training.uses_batches(m) else m, training)
+        key = (self.spec, m, training)
+        memo = getattr(self, "_plan_shapes_memo", None)
+        if memo is None or memo[0] != key:  # the views ask some thirty times after each edit
+            memo = self._plan_shapes_memo = (key, plan_shapes(self.spec, training.batch_size
+                                                              if training.uses_batches(m) else m, training))
+        return dict(memo[1])
 
     def where(self) -> str:
         """'Epoch e · batch t/T' with mini-batches, else 'Iteration i': of the operation shown, as the
