@@ -238,7 +238,7 @@ class ComparisonView(QWidget):
         # made one per turn of the event loop (each is a pyqtgraph plot: ~40 ms), then filled
         self.panels: list[HeatmapPanel] = []
         self._panel_timer = QTimer(self)
-        self._panel_timer.setInterval(0)
+        self._panel_timer.setInterval(1)  # not 0: the window's other timers get their turn between panels
         self._panel_timer.timeout.connect(self._add_panel)
         self.cost_plot = pg.PlotWidget()
         self.cost_plot.setObjectName("comparisonCost")

@@ -592,10 +592,7 @@ class Session(QObject):
 
         def read() -> tuple[SessionState, tuple]:
             state = load_session(path)
-            check_state(state)
-            spec = state.design.spec(state.dataset.n_x, state.dataset.n_y)
-            self.activity = f"Restoring the network {spec}"
-            return state, self._make(spec, state.dataset, state.design, state)
+            return state, self._restoring(state)
 
         def done(result: tuple[SessionState, tuple]) -> None:
             state, network = result
@@ -612,6 +609,26 @@ class Session(QObject):
         # the network is rebuilt from the file's arrays on the worker too: a large one never blocks the window
         self._when_ready(lambda: self._start(read, done, failed, f"Reading {path}"))
         return True
+
+    def _restoring(self, state: SessionState) -> tuple:
+        """The network ``state`` holds, checked and made (on the worker): what ``_restored`` installs."""
+        check_state(state)
+        spec = state.design.spec(state.dataset.n_x, state.dataset.n_y)
+        self.activity = f"Restoring the network {spec}"
+        return self._make(spec, state.dataset, state.design, state)
+
+    def restore_in_background(self, state: SessionState, on_restored: Callable[[], None] | None = None) -> None:
+        """``restore`` with the network made on the worker (a 4096×12288 W[1] takes seconds); then
+        ``on_restored()``.  A state that does not check is reported through ``error``."""
+        def done(network: tuple) -> None:
+            self._restored(state, network)
+            if on_restored:
+                on_restored()
+
+        def failed(err: Exception) -> None:
+            self.error.emit("Could not restore the session", worded(err, self.fix_wording))
+
+        self._when_ready(lambda: self._start(lambda: self._restoring(state), done, failed, "Restoring the network"))
 
     def restore(self, state: SessionState) -> None:
         """Take over a saved state: design, data, every array, the history and the current step (in place)."""
