@@ -48,6 +48,7 @@ class GapBlame:
         self._samples: collections.Counter = collections.Counter()
         self._stop = threading.Event()
         self._phase_started = time.perf_counter()
+        self.peaks: dict[str, float] = {}  # phase -> its longest gap (ms), however short
         self._held: list = []
         self._timer = QTimer()
         self._timer.setInterval(10)
@@ -63,6 +64,7 @@ class GapBlame:
         now = time.perf_counter()
         gap = now - self._last
         self._last = now
+        self.peaks[self.label] = max(self.peaks.get(self.label, 0.0), gap * 1000.0)
         if gap > self.threshold:
             at = now - gap - self._phase_started
             self.gaps.append((gap * 1000.0, self.label, at, self._samples.most_common(3)))
@@ -94,8 +96,16 @@ class GapBlame:
         self._held.clear()
 
     def longest(self, label: str | None = None) -> float:
-        """The longest gap (ms) over the threshold (of the phase ``label``), 0 when none was."""
-        return max((ms for ms, lab, _, _ in self.gaps if label is None or lab == label), default=0.0)
+        """The longest gap (ms) of the phase ``label`` (of all phases when None)."""
+        return max((ms for lab, ms in self.peaks.items() if label is None or lab == label), default=0.0)
+
+    def blamed(self, labels: list[str] | None = None) -> str:
+        """Where the window's thread was during the longest gap over the threshold (of those phases)."""
+        found = [g for g in self.gaps if labels is None or g[1] in labels]
+        if not found:
+            return ""
+        ms, label, at, samples = max(found)
+        return f"{label}: " + (samples[0][0].split(" < ")[0] if samples else "native code")
 
     def report(self, least_ms: float = 60.0) -> str:
         lines = []
