@@ -133,6 +133,8 @@ class Session(QObject):
         self._slow: set[str] = set()  # derivations never computed on the window's thread (see ``derive``)
         self._in_place = False  # a light job runs on the window's thread now
         self._quiet: dict[int, Callable[[Any], None]] = {}  # worker jobs that leave ``busy`` alone
+        self._wanted: set[str] = set()  # derivations derive_again computes next
+        self._deriving_now = False
         self.activity = ""  # what the worker is computing, for a busy indicator ("" when it is not)
         self.stoppable = False  # the job in progress honours pause() (Run, a pass, a step)
         self._latest: Snapshot | None = None  # the newest run snapshot, not yet shown
@@ -185,22 +187,32 @@ class Session(QObject):
         return bool(self._quiet)
 
     def derive_again(self, names: set[str] | None = None) -> None:
-        """Compute derivations ``names`` (default: the slow ones) of the state shown again on the worker,
-        then emit ``stepped`` (unless another state is shown by then).  ``busy`` stays as it is: a Step
-        pressed meanwhile runs after it."""
-        names = set(self._slow if names is None else names) & set(self._derivations)
-        if not names or not hasattr(self, "shown"):
+        """Compute derivations ``names`` (default: those the state shown still lacks) of the state shown
+        again on the worker, then emit ``stepped`` (unless another state is shown or training runs by
+        then).  ``busy`` stays as it is: a Step pressed meanwhile runs after it.  One at a time: the
+        newest state is derived when the one in progress is done."""
+        if not hasattr(self, "shown"):
             return
-        snapshot = self.shown
+        self._wanted |= set(self.shown.pending if names is None else names) & set(self._derivations)
+        if not self._wanted or self._deriving_now:
+            return
+        snapshot, names, self._wanted = self.shown, self._wanted, set()
         derivations = {name: self._derivations[name] for name in names}
+        self._deriving_now = True
 
         def job() -> dict[str, Any]:
             return take_snapshot_derived(snapshot, derivations)
 
         def done(derived: dict[str, Any]) -> None:
-            if self.shown is snapshot:
+            self._deriving_now = False
+            if self.shown is snapshot and not self.running:
                 snapshot.derived.update(derived)
+                snapshot.pending = set()
                 self.stepped.emit()
+            elif self.shown is not snapshot:
+                self._wanted |= names - set(self._slow)  # a view's explicit request stays; slow ones follow the state
+            if not self.running:
+                self.derive_again()
 
         self.in_background(job, done)
 
@@ -223,6 +235,7 @@ class Session(QObject):
         if self._in_place and hasattr(self, "shown"):
             for name in self._slow & set(self._derivations):
                 snapshot.derived.setdefault(name, self.shown.derived.get(name))
+                snapshot.pending.add(name)
         return snapshot
 
     def rederive(self) -> None:

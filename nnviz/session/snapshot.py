@@ -42,7 +42,7 @@ class Snapshot:
     ``operands`` are (key, array) of the record's operands as its operation used them (an
     update's old parameter, or None when step-back history does not keep it or Run is going).
     ``derived[name]`` is what the derivation registered as ``name`` computed from this state
-    (None when it failed; the failure is logged).
+    (None when it failed; the failure is logged), or for ``pending`` names its previous value.
     """
 
     spec: NetworkSpec
@@ -54,6 +54,7 @@ class Snapshot:
     learning_rate: float
     running: bool
     derived: dict[str, Any] = field(default_factory=dict)
+    pending: set[str] = field(default_factory=set)  # slow derivations still to compute on the worker (their old values)
 
     @property
     def shown_iteration(self) -> int:
