@@ -21,16 +21,18 @@ import time
 
 def _where(frame, depth: int = 4) -> str:
     """The innermost ``depth`` frames of nnviz (or the innermost frame when none is nnviz's)."""
-    lines, f = [], frame
+    lines, outer, f = [], [], frame
     while f is not None and len(lines) < depth:
         name = f.f_code.co_filename
         if "/nnviz/" in name:
             short = name[name.rindex("/nnviz/") + 1:]
             lines.append(f"{short}:{f.f_lineno} {f.f_code.co_name}")
         f = f.f_back
-    if not lines and frame is not None:
-        lines.append(f"{frame.f_code.co_filename}:{frame.f_lineno} {frame.f_code.co_name}")
-    return " < ".join(lines)
+    f = frame
+    while not lines and f is not None and len(outer) < depth:  # no nnviz frame: the innermost ones
+        outer.append(f"{f.f_code.co_filename.rsplit('/', 1)[-1]}:{f.f_lineno} {f.f_code.co_name}")
+        f = f.f_back
+    return " < ".join(lines or outer)
 
 
 class GapBlame:
@@ -105,7 +107,7 @@ class GapBlame:
         if not found:
             return ""
         ms, label, at, samples = max(found)
-        return f"{label}: " + (samples[0][0].split(" < ")[0] if samples else "native code")
+        return f"{label}: " + (samples[0][0] if samples else "native code")
 
     def report(self, least_ms: float = 60.0) -> str:
         lines = []

@@ -240,6 +240,11 @@ class ComparisonView(QWidget):
         self._panel_timer = QTimer(self)
         self._panel_timer.setInterval(1)  # not 0: the window's other timers get their turn between panels
         self._panel_timer.timeout.connect(self._add_panel)
+        self._fills: list[tuple] = []  # (panel, title, matrix, lead) still to show
+        self._fill_timer = QTimer(self)
+        self._fill_timer.setSingleShot(True)
+        self._fill_timer.setInterval(1)
+        self._fill_timer.timeout.connect(self._fill_next)
         self.cost_plot = pg.PlotWidget()
         self.cost_plot.setObjectName("comparisonCost")
         self.cost_plot.setMenuEnabled(False)
@@ -335,17 +340,31 @@ class ComparisonView(QWidget):
             return
         request = (key, rows, A, B)
         if A.size <= IN_PLACE_CELLS:
+            self._fills = []
             A, B, third_matrix = difference_matrices(A, B, rows)
         elif self._prepared is not None and _same(self._prepared[0], request):
             A, B, third_matrix = self._prepared[1]
         else:
+            self._fills = []
             for panel, (title, lead) in zip(self.panels, ((name, "A: "), (name, "B: "), third)):
                 panel.set_note(title, PENDING, lead)
             self._ask(request)
             return
-        self.panels[0].set_matrix(name, A, lead="A: ")
-        self.panels[1].set_matrix(name, B, lead="B: ")
-        self.panels[2].set_matrix(third[0], third_matrix, lead=third[1])
+        fills = [(self.panels[0], name, A, "A: "), (self.panels[1], name, B, "B: "),
+                 (self.panels[2], third[0], third_matrix, third[1])]
+        if A.size <= IN_PLACE_CELLS:
+            for panel, title, matrix, lead in fills:
+                panel.set_matrix(title, matrix, lead=lead)
+            return
+        self._fills = fills  # large heatmaps: one is drawn per turn of the event loop
+        self._fill_next()
+
+    def _fill_next(self) -> None:
+        if self._fills:
+            panel, title, matrix, lead = self._fills.pop(0)
+            panel.set_matrix(title, matrix, lead=lead)
+        if self._fills:
+            self._fill_timer.start()
 
     def _ask(self, request: tuple) -> None:
         """A, B and the third matrix of ``request``, prepared on run B's worker, then shown."""
