@@ -137,3 +137,38 @@ def test_an_infinity_that_relu_would_hide_is_still_found(key):
     assert count_nonfinite(stepper.values[key]) == 1
     later = [op.key for op in stepper.plan[target.index + 1:]]
     assert all(k not in stepper.values or count_nonfinite(stepper.values[k]) == 0 for k in later)
+
+
+def test_the_nan_check_gives_the_history_its_gradient_norms_exactly():
+    from nnviz.engine.history import gradient_norms
+
+    stepper = _stepper([5, 4], "tanh")
+    for _ in range(3):
+        assert stepper.iterate(watch_nonfinite=True) is None
+        L = stepper.spec.L
+        assert {f"dW{l}" for l in range(1, L + 1)} <= stepper.watched_squares.keys()
+        # the same floats as computing them again, to the last bit
+        assert gradient_norms(stepper.values, L, stepper.watched_squares) == gradient_norms(stepper.values, L)
+        assert gradient_norms(stepper.values, L)[0] == float(np.linalg.norm(stepper.values["dW1"]))
+
+
+def test_stepping_into_a_whole_iteration_block_restores_each_operation_in_turn():
+    """A whole iteration is kept as the values at its start; stepping back into it gives the same
+    states, one operation at a time, as the operations being undone one by one."""
+    whole, single = _stepper([4], "relu", optimizer="adam"), _stepper([4], "relu", optimizer="adam")
+    whole.iterate()
+    for _ in range(len(single.plan)):
+        single.step()
+    whole.iterate()
+    states = []
+    for _ in range(len(single.plan)):
+        states.append(dict(single.values))
+        single.step()
+    _same_values(whole, single)
+    for state in reversed(states):
+        whole.step_back()
+        assert whole.values.keys() == state.keys()
+        for key, value in state.items():
+            np.testing.assert_array_equal(whole.values[key], value, err_msg=key)
+    assert (whole.iteration, whole.position) == (1, 0)
+    assert whole.history_length == len(whole.plan)

@@ -1,6 +1,7 @@
 """The training history: J and ‖dW[l]‖ per completed iteration, in growing numpy buffers."""
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -75,6 +76,18 @@ class History:
         return history
 
 
-def gradient_norms(values: dict[str, Array], layers: int) -> list[float]:
-    """‖dW[l]‖ for l = 1..L from the stepper's values (√(dW·dW): what np.linalg.norm computes, in one call)."""
-    return [math.sqrt(np.vdot(dW, dW)) for dW in (values[f"dW{l}"] for l in range(1, layers + 1))]
+@functools.lru_cache(maxsize=None)
+def _gradient_keys(layers: int) -> tuple[str, ...]:
+    return tuple(f"dW{l}" for l in range(1, layers + 1))
+
+
+def gradient_norms(values: dict[str, Array], layers: int, squares: dict[str, float] | None = None) -> list[float]:
+    """‖dW[l]‖ for l = 1..L from the stepper's values (√(dW·dW): what np.linalg.norm computes, in one call);
+    ``squares`` may hold dW·dW already computed from these values (by key, e.g. 'dW2')."""
+    keys = _gradient_keys(layers)
+    if squares:
+        try:
+            return [math.sqrt(squares[key]) for key in keys]
+        except KeyError:  # not every dW[l] is watched
+            pass
+    return [math.sqrt(np.vdot(dW, dW)) for dW in (values[key] for key in keys)]

@@ -88,6 +88,26 @@ def count_nonfinite(a: Array) -> int:
     return int(a.size - np.count_nonzero(np.isfinite(a)))
 
 
+class _IterationBlock:
+    """A whole iteration's step-back block, kept as the values at its start (one dict copy instead of a
+    pair per operation): when each key of the plan is written once, what operation i replaced is
+    ``before[key_i]`` (None where the key did not exist yet).  Unpacked into pairs when stepped into."""
+
+    __slots__ = ("before", "keys")
+
+    def __init__(self, before: dict[str, Array], keys: tuple[str, ...]) -> None:
+        self.before, self.keys = before, keys
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def pairs(self) -> list[tuple[str, Array | None]]:
+        return [(key, self.before.get(key)) for key in self.keys]
+
+    def last(self) -> tuple[str, Array | None]:
+        return self.keys[-1], self.before.get(self.keys[-1])
+
+
 class HistoryLimitReached(Exception):
     """Stepping back further than the kept history allows."""
 
@@ -135,9 +155,13 @@ class Stepper:
         self.forward_end = phases.index(Phase.BACKWARD)  # forward pass and cost done
         self.backward_end = len(phases) - phases[::-1].index(Phase.BACKWARD)  # the first after the backward pass
         self.watched_keys = watched_keys(spec, self.plan)
+        self.watched_squares: dict[str, float] = {}  # vdot(a, a) of each watched array, by watched_finite()
+        self._plan_keys = tuple(op.key for op in self.plan)
+        if len(set(self._plan_keys)) != len(self._plan_keys):  # whole iterations and their history rely on it
+            raise ValueError(f"a plan writes each array once an iteration: {self._plan_keys}")
         # step-back history: blocks of (key, value it replaced), oldest first; a single step
-        # makes a block of one, a whole iteration one block of len(plan)
-        self._blocks: deque[list[tuple[str, Array | None]]] = deque()
+        # makes a block of one, a whole iteration one block of len(plan) (an _IterationBlock)
+        self._blocks: deque["list[tuple[str, Array | None]] | _IterationBlock"] = deque()
         self._block_bytes: deque[int] = deque()
         self._history_bytes = 0
         self._history_length = 0
@@ -298,42 +322,46 @@ class Stepper:
             raise ValueError(f"a whole iteration starts at operation 0, not {self.position}")
         values, context, plan = self.values, self.context, self.plan
         keep = bool(self.history_budget) or watch_nonfinite
-        replaced: list[Array | None] = []
+        # what operation i replaces is before[key_i]: each key is written once an iteration (__init__)
+        before = dict(values) if keep else None
         with quiet():
-            if keep:
-                remember = replaced.append
-                for op in plan:
-                    remember(values.get(op.key))
-                    values[op.key] = op.compute(values, context)
-            else:
-                for op in plan:
-                    values[op.key] = op.compute(values, context)
+            for op in plan:
+                values[op.key] = op.compute(values, context)
+            finite = not watch_nonfinite or self.watched_finite()  # a.dot(a) may overflow: quietly
         self.iteration += 1
-        found = self._first_nonfinite(replaced) if watch_nonfinite and not self.watched_finite() else None
-        if found is not None and found.index + 1 < len(plan):
-            # undo the operations after it, the last first: the values they replaced come back, bit for bit
-            for op, old in zip(reversed(plan[found.index + 1:]), reversed(replaced[found.index + 1:])):
-                if old is None:
-                    del values[op.key]
-                else:
-                    values[op.key] = old
-            self.position, self.iteration = found.index + 1, self.iteration - 1
-            del replaced[found.index + 1:]
+        if not finite:
+            replaced = [before.get(op.key) for op in plan]
+            found = self._first_nonfinite(replaced)
+            if found is not None and found.index + 1 < len(plan):
+                # undo the operations after it, the last first: the values they replaced come back, bit for bit
+                for op, old in zip(reversed(plan[found.index + 1:]), reversed(replaced[found.index + 1:])):
+                    if old is None:
+                        del values[op.key]
+                    else:
+                        values[op.key] = old
+                self.position, self.iteration = found.index + 1, self.iteration - 1
+                del replaced[found.index + 1:]
+            if self.history_budget:
+                self._remember_iteration(replaced)
+            return found
         if self.history_budget:
-            self._remember_iteration(replaced)
-        return found
+            self._remember_iteration(_IterationBlock(before, self._plan_keys))
+        return None
 
     def watched_finite(self) -> bool:
         """Whether J and the watched arrays (``watched_keys``) are all finite.
 
         vdot(a, a) is NaN or ±Inf when ``a`` holds any NaN or Inf (it may also overflow on
         finite entries beyond 1e154: then the exact search finds nothing and training goes on).
+        Each watched array's vdot(a, a) is kept in ``watched_squares`` (‖dW[l]‖² for the history).
+        Call it within ``quiet()``: an overflow is an answer here, not a warning.
         """
-        values = self.values
-        total = float(values["J"][0, 0]) if "J" in values else 0.0
+        values, squares = self.values, {}
         for key in self.watched_keys:
-            total += np.vdot(values[key], values[key])
-        return math.isfinite(total)
+            a = values[key].ravel()  # a.dot(a): vdot(a, a) and np.linalg.norm's sum, without their dispatch
+            squares[key] = a.dot(a)
+        self.watched_squares = squares
+        return math.isfinite(sum(squares.values(), float(values["J"][0, 0]) if "J" in values else 0.0))
 
     def _first_nonfinite(self, replaced: list[Array | None]) -> Operation | None:
         """After a whole iteration: the first operation whose result holds a NaN or Inf (None: all finite).
@@ -359,15 +387,18 @@ class Stepper:
         old = self.values.get(key)
         self._push_block([(key, old)], 0 if old is None else old.nbytes)
 
-    def _remember_iteration(self, replaced: list[Array | None]) -> None:
+    def _remember_iteration(self, replaced: "list[Array | None] | _IterationBlock") -> None:
         """The values the operations of an iteration replaced (in plan order, from the first) as one block."""
         whole = len(replaced) == len(self.plan)
         nbytes = self._iteration_bytes if whole else 0
         if not nbytes:
-            nbytes = sum(0 if old is None else old.nbytes for old in replaced)
-            if whole and all(old is not None for old in replaced):
+            olds = [old for _, old in replaced.pairs()] if isinstance(replaced, _IterationBlock) else replaced
+            nbytes = sum(0 if old is None else old.nbytes for old in olds)
+            if whole and all(old is not None for old in olds):
                 self._iteration_bytes = nbytes  # every later iteration replaces arrays of the same shapes
-        self._push_block([(op.key, old) for op, old in zip(self.plan, replaced)], nbytes)
+        if isinstance(replaced, list):
+            replaced = [(op.key, old) for op, old in zip(self.plan, replaced)]
+        self._push_block(replaced, nbytes)
 
     def _push_block(self, block: list[tuple[str, Array | None]], nbytes: int) -> None:
         self._blocks.append(block)
@@ -393,6 +424,8 @@ class Stepper:
         if not self._blocks:
             raise HistoryLimitReached("no earlier operation is kept")
         block = self._blocks[-1]
+        if isinstance(block, _IterationBlock):  # unpacked when first stepped into
+            block = self._blocks[-1] = block.pairs()
         key, old = block.pop()
         nbytes = 0 if old is None else old.nbytes
         self._block_bytes[-1] -= nbytes
@@ -418,9 +451,11 @@ class Stepper:
         """The value the last operation overwrote, if that operation wrote ``key`` and history keeps it.
 
         For an update (W[1] = W[1] − α·dW[1]) this is W[1] as it was before."""
-        if self._blocks and self._blocks[-1][-1][0] == key and self.last_op is not None and self.last_op.key == key:
-            return self._blocks[-1][-1][1]
-        return None
+        if not self._blocks or self.last_op is None or self.last_op.key != key:
+            return None
+        last = self._blocks[-1]
+        last_key, old = last.last() if isinstance(last, _IterationBlock) else last[-1]
+        return old if last_key == key else None
 
     def clear_history(self) -> None:
         self._blocks.clear()

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, QTimer, Qt, Signal, Slot
 from PySide6.QtGui import QUndoStack
 
 from ..data import DataError, Dataset, check_output_fits, load_dataset, load_demo, worded
@@ -38,16 +38,51 @@ EXPECTED_ERRORS = (DataError, SessionFileError, OSError)
 
 LONG_RUN = 100  # a reset asks first when this many iterations are unsaved
 RUN_SLICE = 0.025  # seconds a run trains before it hands the GIL to the window's thread once
-PROGRESS_INTERVAL = 0.25  # seconds between snapshots while running: every view redraws at most 4 times a second
-# while Run trains, step back keeps at most this much (whole iterations): a 256 MB history is
-# 1,600 iterations of xor's 2-8-8-1 whose memory traffic costs a fifth of its speed; 8 MB costs 8 %
-RUN_HISTORY_BYTES = 8 * 1024 * 1024
+# While Run trains, the views show a snapshot at most every PROGRESS_INTERVAL seconds (4 redraws a
+# second) and at least every LONGEST_PROGRESS_INTERVAL; in between, as often as showing them takes
+# at most VIEW_SHARE of the time.  Showing one is taking it on the worker, then every view's update
+# and paint on the window's thread while the worker waits (at most SHOW_WAIT): painting at the same
+# time as training made both fight over the GIL and the memory, and a redraw that takes 20 ms alone
+# cost xor's 2-8-8-1 about 100 ms of training.
+PROGRESS_INTERVAL = 0.25
+LONGEST_PROGRESS_INTERVAL = 1.0
+VIEW_SHARE = 0.05
+SHOW_WAIT = 0.5
+# While Run trains, step back keeps its last RUN_HISTORY_ITERATIONS whole iterations, or up to
+# RUN_HISTORY_BYTES when they are smaller (never more than Preferences allows): every array kept
+# alive is memory the next iteration cannot reuse while it is still in the cache, and on xor's
+# 2-8-8-1 keeping 8 MB (50 iterations) cost a fifth of its speed, 1 MB 2 % more than 330 KB.
+RUN_HISTORY_ITERATIONS = 2
+RUN_HISTORY_BYTES = 256 * 1024
 LIGHT_ENTRIES = 3_000_000  # networks whose largest array is no bigger are built and stepped back in place
 
 
 def is_light(spec: NetworkSpec, m: int) -> bool:
     """Whether the network's largest array on ``m`` examples is small enough to build and step back in place."""
     return max(int(np.prod(shape)) for shape in plan_shapes(spec, m).values()) <= LIGHT_ENTRIES
+
+
+# posted after a snapshot's updates: below the priority of the paints they asked for, so it arrives
+# once the window has painted them
+_SHOWN = QEvent.Type(QEvent.registerEventType())
+_AFTER_PAINTS = int(Qt.EventPriority.LowEventPriority.value) - 1
+
+
+class _Shown(QObject):
+    """Tells the waiting worker that the window has shown the snapshot (see SHOW_WAIT)."""
+
+    def __init__(self, shown: threading.Event) -> None:
+        super().__init__()
+        self.shown = shown
+
+    def post(self) -> None:
+        QCoreApplication.postEvent(self, QEvent(_SHOWN), _AFTER_PAINTS)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == _SHOWN:
+            self.shown.set()
+            return True
+        return super().event(event)
 
 
 class Breakpoint(Exception):
@@ -138,6 +173,10 @@ class Session(QObject):
         self.activity = ""  # what the worker is computing, for a busy indicator ("" when it is not)
         self.stoppable = False  # the job in progress honours pause() (Run, a pass, a step)
         self._latest: Snapshot | None = None  # the newest run snapshot, not yet shown
+        self._progress_interval = PROGRESS_INTERVAL  # seconds between run snapshots (see VIEW_SHARE)
+        self._shown = threading.Event()  # set when the window has shown the last run snapshot
+        self._shown_notice = _Shown(self._shown)
+        self._batch_shapes: tuple[tuple, dict[str, tuple[int, int]]] | None = None  # plan_shapes(), and of what
         self._thread = QThread()
         self._thread.setObjectName("nnviz-session")
         self._worker = _Worker()
@@ -264,14 +303,12 @@ class Session(QObject):
 
     def plan_shapes(self) -> dict[str, tuple[int, int]]:
         """The shape of every array of the plan, with the mini-batch's columns (A[1] 7×64), for the views."""
-        training = self.design.training()
-        m = self.dataset.m
-        key = (self.spec, m, training)
-        memo = getattr(self, "_plan_shapes_memo", None)
-        if memo is None or memo[0] != key:  # the views ask some thirty times after each edit
-            memo = self._plan_shapes_memo = (key, plan_shapes(self.spec, training.batch_size
-                                                              if training.uses_batches(m) else m, training))
-        return dict(memo[1])
+        key = (self.spec, self.design, self.dataset.m)
+        if self._batch_shapes is None or self._batch_shapes[0] != key:  # the views ask at every step
+            training, m = self.design.training(), self.dataset.m
+            shapes = plan_shapes(self.spec, training.batch_size if training.uses_batches(m) else m, training)
+            self._batch_shapes = (key, shapes)
+        return dict(self._batch_shapes[1])
 
     def where(self) -> str:
         """'Epoch e · batch t/T' with mini-batches, else 'Iteration i': of the operation shown, as the
@@ -712,8 +749,9 @@ class Session(QObject):
         if dropped > self._history_dropped_seen:
             self._history_dropped_seen = dropped
             within = f"{self.history_budget / 2**20:.0f} MB (Preferences)"
-            if ran and RUN_HISTORY_BYTES < self.history_budget:
-                within = f"{RUN_HISTORY_BYTES / 2**20:.0f} MB, what Run keeps so that training runs at full speed"
+            if ran and self._run_history_bytes() < self.history_budget:
+                within = (f"{self._run_history_bytes() / 2**20:.1f} MB, what Run keeps (its last "
+                          f"{RUN_HISTORY_ITERATIONS} iterations at least) so that training runs at full speed")
             note = (f"step back reaches {self.stepper.history_length} operations: older ones were dropped to stay "
                     f"within {within}")
         if reason:  # one message: the reason for the pause is not replaced at once by the note
@@ -778,7 +816,8 @@ class Session(QObject):
         self._run_limit = iterations
         self._stop.clear()
         self.running = True
-        self.stepper.history_budget = min(self.history_budget, RUN_HISTORY_BYTES)
+        self.stepper.history_budget = self._run_history_bytes()
+        self._progress_interval = PROGRESS_INTERVAL
         self.running_changed.emit(True)
         self.stoppable = True
         self._latest = None
@@ -787,6 +826,7 @@ class Session(QObject):
     def pause(self) -> None:
         """Stop a run at the end of the iteration in progress, and auto-stepping."""
         self._stop.set()
+        self._shown.set()
         self.stop_auto_step()
 
     # -- auto-step: one operation every few seconds, for a lecturer to talk over ----------
@@ -830,7 +870,13 @@ class Session(QObject):
 
     def set_history_budget(self, budget_bytes: int) -> None:
         self.history_budget = int(budget_bytes)
-        self.stepper.history_budget = min(self.history_budget, RUN_HISTORY_BYTES) if self.running else self.history_budget
+        self.stepper.history_budget = self._run_history_bytes() if self.running else self.history_budget
+
+    def _run_history_bytes(self) -> int:
+        """What step back keeps while Run trains (RUN_HISTORY_ITERATIONS, RUN_HISTORY_BYTES)."""
+        shapes = self.plan_shapes()
+        iteration = sum(8 * int(np.prod(shapes[op.key])) for op in self.plan if op.key in shapes)  # float64
+        return min(self.history_budget, max(RUN_HISTORY_BYTES, RUN_HISTORY_ITERATIONS * iteration))
 
     def _run_loop(self) -> tuple[str | None, Snapshot]:
         stepper = self.stepper
@@ -843,7 +889,7 @@ class Session(QObject):
                     break
                 due = max(due + 1.0 / rate, time.monotonic() - 1.0 / rate)
                 if rate * PROGRESS_INTERVAL <= 1.0:
-                    last = -PROGRESS_INTERVAL  # slow enough to show every iteration
+                    last = -LONGEST_PROGRESS_INTERVAL  # slow enough to show every iteration
             if stepper.position or self.breakpoints or self.op_watchers:
                 reason = self._advance_to(0)  # operation by operation: a breakpoint or watcher may stop it anywhere
             else:
@@ -860,12 +906,16 @@ class Session(QObject):
                 # call, gets its turn now instead of after the interpreter's 5 ms switch interval
                 time.sleep(0)
                 rested = now
-            if now - last >= PROGRESS_INTERVAL:
-                last = now
+            if now - last >= self._progress_interval:
                 # only the newest snapshot is delivered: a window that was busy catches up in one step
                 delivered, self._latest = self._latest is None, self._take(running=True)
                 if delivered:
+                    self._shown.clear()
                     self._worker.progress.emit(None)
+                    self._shown.wait(SHOW_WAIT)  # without the GIL: the window paints alone
+                last = time.monotonic()
+                self._progress_interval = min(LONGEST_PROGRESS_INTERVAL,
+                                              max(PROGRESS_INTERVAL, (last - now) / VIEW_SHARE))
         return None, self._take()
 
     def _iterate(self) -> str | None:
@@ -877,16 +927,17 @@ class Session(QObject):
                 self._iteration_done(check=False)
             return f"{found.symbol} contains NaN or Inf (iteration {stepper.iteration})"
         try:
-            self._iteration_done()
+            self._iteration_done(squares=stepper.watched_squares if self.break_on_nonfinite else None)
         except Breakpoint as stop:
             return stop.reason
         return None
 
-    def _iteration_done(self, check: bool = True) -> None:
+    def _iteration_done(self, check: bool = True, squares: dict[str, float] | None = None) -> None:
         """On the worker at the end of a completed iteration: its history point, the iteration
-        watchers, and (``check``) the ‖dW[l]‖ breakpoints."""
+        watchers, and (``check``) the ‖dW[l]‖ breakpoints.  ``squares``: the vdot(dW, dW) the
+        NaN/Inf check just computed (Stepper.watched_squares), so the norms are not computed twice."""
         stepper = self.stepper
-        norms = gradient_norms(stepper.values, self.spec.L)
+        norms = gradient_norms(stepper.values, self.spec.L, squares)
         self.history.append(stepper.cost, norms)
         for watcher in self.iteration_watchers:
             watcher(stepper.values)
@@ -897,10 +948,14 @@ class Session(QObject):
     def _show_progress(self, _: object) -> None:
         snapshot, self._latest = self._latest, None
         if not self.running or snapshot is None:
+            self._shown.set()
             return
-        self._sync(snapshot)
-        self.stepped.emit()
-        self.history_changed.emit()
+        try:
+            self._sync(snapshot)
+            self.stepped.emit()
+            self.history_changed.emit()
+        finally:
+            self._shown_notice.post()  # the worker goes on once the window has painted
 
     def _run_done(self, result: tuple[str | None, Snapshot]) -> None:
         self.stepper.history_budget = self.history_budget

@@ -38,6 +38,11 @@ AXIS_SHARE = 0.85  # with large text (presentation): ticks and axis labels this 
 LEGEND_POINTS_MAX = 14.0
 FEW_POINTS, DOT_SIZE = 2, 7  # histories this short are drawn as dots (px)
 EMPTY_ITERATIONS = 10  # the x range of an empty plot
+# a live plot's ranges grow in steps, so its axes (whose ticks pyqtgraph lays out again at every
+# change of range, a third of a redraw) stay as they are for most updates while training runs:
+STEADY_CEILINGS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)  # × 10^k: the last iteration's room
+STEADY_TICKS = 6  # the value range is widened to whole steps of about a sixth of it
+STEADY_PADDING = 0.03  # of the range, either side: the curves' end points and lines are never cut
 
 
 def loggable(values: np.ndarray) -> np.ndarray:
@@ -52,6 +57,62 @@ def exact(value: float) -> str:
     NaN and ±∞ as the inspector writes them."""
     value = float(value)
     return repr(value) if math.isfinite(value) else number_text(value)
+
+
+def steady_ceiling(value: float) -> float:
+    """The smallest of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 and 8 × 10^k that is at least ``value`` (> 0)."""
+    power = 10.0 ** math.floor(math.log10(value))
+    return next(m * power for m in STEADY_CEILINGS if m * power >= value * (1 - 1e-12))
+
+
+def steady_span(lo: float, hi: float) -> tuple[float, float]:
+    """[lo, hi] widened outward to whole multiples of a 1, 2 or 5 × 10^k step of about a sixth of it
+    (a single value gets a tenth of itself either side)."""
+    span = hi - lo if hi > lo else (abs(hi) * 0.2 or 1.0)
+    least = span / STEADY_TICKS
+    power = 10.0 ** math.floor(math.log10(least))
+    step = next(m * power for m in (1.0, 2.0, 5.0, 10.0) if m * power >= least)
+    below, above = math.floor(lo / step) * step, math.ceil(hi / step) * step
+    return (below - step, above + step) if below == above else (below, above)
+
+
+class SteadyRange:
+    """A live plot's range: its data's corners widened to steady ranges (``steady_ceiling`` for the
+    iterations, ``steady_span`` for the values, in decades on a log axis), set only when the data
+    outgrows them -- pyqtgraph's auto-range would move the axes at every update, twice (its curves'
+    pixel padding depends on the range it sets).  It follows the data until the user zooms or pans
+    the plot, and again after ``follow()``."""
+
+    def __init__(self, plot: pg.PlotWidget) -> None:
+        self.view = plot.getPlotItem().vb
+        self.view.disableAutoRange()
+        self.following = True
+        self.corners: tuple[float, float, float, float] | None = None
+        self.view.sigRangeChangedManually.connect(self._moved_by_user)
+
+    def _moved_by_user(self, *_) -> None:
+        self.following = False
+
+    def follow(self) -> None:
+        """Follow the data again (a new history): the next ``fit`` sets the range whatever it was."""
+        self.following, self.corners = True, None
+
+    def fit(self, last_x: float, values: np.ndarray, log: bool) -> None:
+        """The range for iterations 0..``last_x`` and ``values`` (NaN, ±Inf and, on a log axis, values
+        ≤ 0 are left out; with none left, 0..10 × 0..1)."""
+        shown = values[np.isfinite(values) & (values > 0)] if log else values[np.isfinite(values)]
+        x1 = steady_ceiling(max(float(EMPTY_ITERATIONS), last_x))
+        if shown.size == 0:
+            y0, y1 = (0.0, 1.0)
+        elif log:
+            y0, y1 = steady_span(math.log10(float(shown.min())), math.log10(float(shown.max())))
+        else:
+            y0, y1 = steady_span(float(shown.min()), float(shown.max()))
+        corners = (0.0, x1, y0, y1)
+        if not self.following or corners == self.corners:
+            return
+        self.corners = corners
+        self.view.setRange(xRange=(0.0, x1), yRange=(y0, y1), padding=STEADY_PADDING)
 
 
 class _LogAxis(pg.AxisItem):
@@ -199,6 +260,7 @@ class PlotsView(QWidget):
         self.grad_plot.setTitle("")
         self.grad_curves: list[pg.PlotDataItem] = []
         self._hovers = {id(p): _Hover(p) for p in (self.cost_plot, self.grad_plot)}
+        self._steady = {id(p): SteadyRange(p) for p in (self.cost_plot, self.grad_plot)}
         layout = QHBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.setSpacing(4)
@@ -311,6 +373,8 @@ class PlotsView(QWidget):
         for l, curve in enumerate(self.grad_curves):
             dots = self._dots(few, layer_color(l + 1).name()) if changed else {}
             curve.setData(x, loggable(norms[:, l]), **dots)
+        self._steady[id(self.cost_plot)].fit(n - 1, costs, self.cost_log)
+        self._steady[id(self.grad_plot)].fit(n - 1, norms.reshape(-1), True)
         self._drawn = (history, n)
         self.redraws += 1
         self._show_title()
@@ -324,8 +388,8 @@ class PlotsView(QWidget):
         item.setLogMode(y=on)
         item.setLabel("left", "cost J (log scale)" if on else "cost J", color=PLOT_FOREGROUND)
         self._drawn = (None, -1)
+        self._steady[id(self.cost_plot)].follow()
         self.refresh()
-        item.enableAutoRange()
 
     def add_plot(self, widget: QWidget, index: int) -> None:
         """Another plot in the row (the accuracy beside the cost)."""
@@ -341,11 +405,7 @@ class PlotsView(QWidget):
         """A new history (Reset, new data, a session) or one cut back: the axes follow the data again,
         instead of keeping the previous run's range (cost 0..2e+302); empty plots show iterations 0..10."""
         for plot in (self.cost_plot, self.grad_plot):
-            view = plot.getPlotItem().vb
-            if n == 0:
-                view.disableAutoRange()
-                view.setRange(xRange=(0, EMPTY_ITERATIONS), yRange=(0, 1), padding=0.02)
-            view.enableAutoRange()
+            self._steady[id(plot)].follow()
 
     def _shown(self) -> tuple[History, int]:
         """The history and the number of its iterations the curves show now."""
