@@ -188,6 +188,7 @@ class WatchList(QObject):
         window.menus["debug"].addAction(self.action)
         self._throttle = RunThrottle(self.session, self.view.refresh, REFRESH_MS, self)
         self.session.stepped.connect(self._throttle.request)
+        self.session.derived_arrived.connect(self._throttle.request)  # values the worker computed afterwards
         self.session.derive("watch", self._derive, slow=True)
 
     def hook(self) -> None:
@@ -242,7 +243,7 @@ class WatchList(QObject):
         return tuple(watch.text for watch in self.watches)
 
     def compute_new(self) -> None:
-        """A watch was added: its value comes from the worker (with ``stepped``); while a run or a
+        """A watch was added: its value comes from the worker (``derived_arrived``); while a run or a
         step is in progress, that job computes it."""
         s = self.session
         if not (s.running or s.busy):

@@ -116,6 +116,7 @@ class Session(QObject):
     design_changed = Signal()
     network_changed = Signal()  # a new network: training starts over
     stepped = Signal()  # position, record or values changed
+    derived_arrived = Signal()  # slow derivations of the state shown came from the worker (see ``derive``)
     history_changed = Signal()
     busy_changed = Signal(bool)
     running_changed = Signal(bool)
@@ -214,7 +215,7 @@ class Session(QObject):
 
         A ``slow`` one (a forward pass over the data, a watch expression) never runs on the window's
         thread: a state a light job made there carries its previous value, and a worker job computes it
-        and emits ``stepped`` again (``deriving`` meanwhile)."""
+        and emits ``derived_arrived`` (``deriving`` meanwhile); its view listens to both signals."""
         self._derivations[name] = compute
         if slow:
             self._slow.add(name)
@@ -227,8 +228,8 @@ class Session(QObject):
 
     def derive_again(self, names: set[str] | None = None) -> None:
         """Compute derivations ``names`` (default: those the state shown still lacks) of the state shown
-        again on the worker, then emit ``stepped`` (unless another state is shown or training runs by
-        then).  ``busy`` stays as it is: a Step pressed meanwhile runs after it.  One at a time: the
+        again on the worker, then emit ``derived_arrived`` (unless another state is shown or training
+        runs by then).  ``busy`` stays as it is: a Step pressed meanwhile runs after it.  One at a time: the
         newest state is derived when the one in progress is done."""
         if not hasattr(self, "shown"):
             return
@@ -247,7 +248,7 @@ class Session(QObject):
             if self.shown is snapshot and not self.running:
                 snapshot.derived.update(derived)
                 snapshot.pending = set()
-                self.stepped.emit()
+                self.derived_arrived.emit()
             elif self.shown is not snapshot:
                 self._wanted |= names - set(self._slow)  # a view's explicit request stays; slow ones follow the state
             if not self.running:
