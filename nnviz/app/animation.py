@@ -197,12 +197,14 @@ class AnimationRenderer(QObject):
         check_range(state, r)
         self.range, self.encoder = r, encoder
         design, d = state.design, state.dataset
+        self._restore: SessionState | None = None  # still to restore on the copy's worker
         if is_light(design.spec(d.n_x, d.n_y), d.m):
             self.session = Session(d, design, parent=self)
             self.session.restore(state)
-        else:  # a one-unit network now; the saved one is made on the copy's worker (seconds for 4096×12288)
+        else:  # a one-unit network now; the saved one is made on the copy's worker once the slide's views
+            # are (seconds for 4096×12288; the two would compete for the cores)
             self.session = Session(d, design.edit(hidden=(1,) * len(design.hidden)), parent=self)
-            self.session.restore_in_background(state)
+            self._restore = state
         self.session.break_on_nonfinite = False  # a diverging run is a lesson too: keep rendering
         self.slide = Slide(self.session, size, at_once=False)  # its views are made by ``_wait``
         self.total = self._count(state)
@@ -242,6 +244,11 @@ class AnimationRenderer(QObject):
             if self.slide.ready:
                 self.slide.show()
             QTimer.singleShot(1, self._wait)  # a timer, not a posted call: the window's other timers get their turn
+            return
+        if self._restore is not None:
+            state, self._restore = self._restore, None
+            self.session.restore_in_background(state)
+            QTimer.singleShot(5, self._wait)
             return
         if self.session.busy:
             QTimer.singleShot(5, self._wait)

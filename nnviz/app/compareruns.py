@@ -415,11 +415,12 @@ class Comparison(QObject):
             self.b = Session(self.a.dataset, design, parent=self)
         else:  # a one-unit network now, the real one on B's worker (4096×12288 takes seconds to initialise)
             self.b = Session(self.a.dataset, design.edit(hidden=(1,) * len(design.hidden)), parent=self)
-            self.b.set_design(design)
         self.b.break_on_nonfinite = False  # a diverging B is a result to watch, not a reason to stop A
         self.b.set_history_budget(self.a.history_budget)
         self.follower = Follower(self.a, self.b, self)
         self.view = ComparisonView(self)
+        if self.b.design != design:  # made after the view: the two would compete for the cores
+            self.b.set_design(design)
         self.follower.caught_up.connect(self.view.refresh)
         self.follower.stuck.connect(self._stuck)
         self.b.stepped.connect(self._b_stepped)
