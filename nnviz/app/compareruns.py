@@ -314,6 +314,8 @@ class ComparisonView(QWidget):
             curve.setData(np.arange(n, dtype=float), np.array(s.history.costs[:n], dtype=float))
         c = self.comparison
         state = "in step" if c.follower.in_step() else "catching up…"
+        if b.spec.sizes != c.a.spec.sizes:  # the one-unit stand-in while run B's network is made
+            state = "building run B…"
         self.header.setText(f"Run B: {describe_change(c.changes)} (A: {c.original}) · same data · "
                             f"B at iteration {b.iteration}, next {b.next_op.symbol} · {state}"
                             + (f" · {c.follower.note}" if c.follower.note else ""))
@@ -321,6 +323,7 @@ class ComparisonView(QWidget):
     def _add_panel(self) -> None:
         cache = PreparedCache(2, ready=lambda a: prepared_in(self._prepared[2] if self._prepared else None, a))
         panel = HeatmapPanel(self, cache)
+        panel.set_note("", PENDING)  # until all three are made and filled
         self._row.insertWidget(len(self.panels), panel, 2)
         self.panels.append(panel)
         if len(self.panels) == 3:
