@@ -260,16 +260,17 @@ def large_network_gaps(app) -> list[tuple[str, float, str]]:
         cases.append(("open_gap", ["save and open"]))
         blame.phase("compare")
         comparison = window.compare_runs.start({"seed": 5})
-        end = time.monotonic() + 300
-        while (comparison.b.busy or comparison.b.deriving or not comparison.follower.in_step()) \
-                and time.monotonic() < end:
-            wait_in_event_loop(50)
+
+        def wait_for_b() -> None:  # run B made (not its one-unit stand-in) and in step with A
+            b, end = comparison.b, time.monotonic() + 300
+            while (b.busy or b.deriving or b.spec.sizes != s.spec.sizes or not comparison.follower.in_step()) \
+                    and time.monotonic() < end:
+                wait_in_event_loop(50)
+
+        wait_for_b()
         window.actionStep.trigger()
         wait_settled(s)
-        end = time.monotonic() + 300
-        while (comparison.b.busy or comparison.b.deriving or not comparison.follower.in_step()) \
-                and time.monotonic() < end:
-            wait_in_event_loop(50)
+        wait_for_b()
         wait_in_event_loop(2000)  # the comparison's matrices arrive from B's worker
         window.compare_runs.close()
         wait_in_event_loop(300)

@@ -57,6 +57,7 @@ class Follower(QObject):
         super().__init__(parent)
         self.a, self.b = a, b
         self.note = ""
+        self.waiting = False  # run B's network is not made yet: it does not move
         self._timer = QTimer(self)
         self._timer.setInterval(FOLLOW_MS)
         self._timer.timeout.connect(self._tick)
@@ -95,7 +96,7 @@ class Follower(QObject):
 
     def _tick(self) -> None:
         a, b = self.a, self.b
-        if b.busy:
+        if b.busy or self.waiting:
             return
         if len(a.plan) != len(b.plan):  # another optimiser: other operations; step by whole iterations
             self._follow_iterations()
@@ -218,7 +219,10 @@ class CompareDialog(QDialog):
 
 
 class ComparisonView(QWidget):
-    """Both costs on one plot; a matrix in A, in B, and A − B (or each row minus row 0)."""
+    """Both costs on one plot; a matrix in A, in B, and A − B (or each row minus row 0); ``made`` once
+    its panels are."""
+
+    made = Signal()
 
     def __init__(self, comparison: "Comparison", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -329,6 +333,7 @@ class ComparisonView(QWidget):
         if len(self.panels) == 3:
             self._panel_timer.stop()
             self.refresh()
+            self.made.emit()
 
     def _show_matrices(self, key: str) -> None:
         if len(self.panels) < 3:  # the panels are still being made: they are filled once they are
@@ -422,8 +427,9 @@ class Comparison(QObject):
         self.b.set_history_budget(self.a.history_budget)
         self.follower = Follower(self.a, self.b, self)
         self.view = ComparisonView(self)
-        if self.b.design != design:  # made after the view: the two would compete for the cores
-            self.b.set_design(design)
+        if self.b.design != design:  # made after the view's panels: the two would compete for the cores
+            self.follower.waiting = True
+            self.view.made.connect(lambda: self._make_b(design))
         self.follower.caught_up.connect(self.view.refresh)
         self.follower.stuck.connect(self._stuck)
         self.b.stepped.connect(self._b_stepped)
@@ -432,6 +438,10 @@ class Comparison(QObject):
         self.view.fill_matrices()
         self.view.refresh()
         self.follower.follow()
+
+    def _make_b(self, design) -> None:
+        self.b.set_design(design)
+        self.follower.waiting = False
 
     def _b_stepped(self) -> None:
         if not self.a.running:
