@@ -1010,5 +1010,6 @@ class Session(QObject):
     def close(self) -> None:
         """Stop any run and the worker thread (call before the window goes away)."""
         self._stop.set()
+        self._shown.set()
         self._thread.quit()
         self._thread.wait()

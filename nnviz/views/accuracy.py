@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from ..engine import NetworkSpec, accuracy, predict
 from ..session import Session
 from . import appearance as looks
-from .plots import AXIS_SHARE, CURVE_WIDTH, TICK_POINTS, _make_plot, style_plot
+from .plots import AXIS_SHARE, CURVE_WIDTH, STEADY_PADDING, TICK_POINTS, _make_plot, steady_ceiling, style_plot
 from .style import PLOT_FOREGROUND
 from .theme import Appearance
 
@@ -178,8 +178,8 @@ class AccuracyView(QWidget):
         self.tracker = tracker
         self.plot = _make_plot("accuracyPlot", "accuracy")  # styled as the cost plot beside it
         item = self.plot.getPlotItem()
-        item.setYRange(0.0, 1.0, padding=0.02)
-        item.setXRange(0, EMPTY_ITERATIONS, padding=0.02)
+        item.setYRange(0.0, 1.0, padding=STEADY_PADDING)
+        item.setXRange(0, EMPTY_ITERATIONS, padding=STEADY_PADDING)
         item.addLegend(offset=(-4, -4), labelTextColor=PLOT_FOREGROUND)
         self.train_curve = self.plot.plot(pen=pg.mkPen(TRAIN_COLOR, width=2), name="train", symbol="o",
                                           symbolSize=4, symbolBrush=TRAIN_COLOR, symbolPen=None)
@@ -220,14 +220,16 @@ class AccuracyView(QWidget):
         self.train_curve.setData([], [])
         self.test_curve.setData([], [])
         self.plot.setTitle("")
-        self.plot.getPlotItem().setXRange(0, EMPTY_ITERATIONS, padding=0.02)
+        self.plot.getPlotItem().setXRange(0, EMPTY_ITERATIONS, padding=STEADY_PADDING)
         self.confusion.hide()
 
     def show_result(self, result: AccuracyResult) -> None:
         t = self.tracker
         x = np.array(t.iterations, dtype=float)
         self.train_curve.setData(x, np.array(t.train))
-        self.plot.getPlotItem().setXRange(0, max(EMPTY_ITERATIONS, x[-1] if x.size else 0), padding=0.02)
+        # the iterations' room grows in steps, as beside it in the cost plot (its axis is not laid out at every update)
+        last = steady_ceiling(max(EMPTY_ITERATIONS, x[-1] if x.size else 0))
+        self.plot.getPlotItem().setXRange(0, last, padding=STEADY_PADDING)
         test = np.array(t.test)
         if np.isfinite(test).any():
             self.test_curve.setData(x, test)
