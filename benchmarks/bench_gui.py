@@ -17,7 +17,12 @@ it measures:
 * Start to first complete paint: a fresh ``python`` process until the window's inspector and
   diagram have painted (default demo).  Goal < 1.0 s.
 * Longest event-loop gap while a 12288-4096-1 network is built, stepped through its forward
-  pass (F6) and stepped back (``--large``; about a minute and 2 GB).  Goal < 100 ms.
+  pass (F6) and stepped back (``--large``; about two minutes and 4 GB), and with the same
+  instrument (benchmarks/blame.py, which also names the code that blocked): a watch expression
+  over its W[1] added, stepped and stepped back; the Diagnostics tab shown and refreshed; the
+  session saved and opened again; Compare Runs started and stepped (a second 12288-4096-1); and
+  on the default demo a design edit (the Design form and the diagram's − button) and an
+  animation exported.  Goal < 100 ms each.
 
     python benchmarks/bench_gui.py                  # every platform, both thread settings
     python benchmarks/bench_gui.py --platform offscreen --threads 1 --seconds 3
@@ -45,6 +50,12 @@ GOALS = {
     "step_paint": ("Step → inspector painted, median", "< 16 ms", lambda v: v < 16),
     "first_paint": ("start to first complete paint", "< 1.0 s", lambda v: v < 1.0),
     "large_gap": ("longest event-loop gap, 12288-4096-1 build, Step, F6, step back", "< 100 ms", lambda v: v < 100),
+    "watch_gap": ("longest gap, watch abs(W1).max() added, Step, step back", "< 100 ms", lambda v: v < 100),
+    "diagnostics_gap": ("longest gap, Diagnostics shown, refreshed, an iteration", "< 100 ms", lambda v: v < 100),
+    "open_gap": ("longest gap, session saved and opened", "< 100 ms", lambda v: v < 100),
+    "compare_gap": ("longest gap, Compare Runs started, Step", "< 100 ms", lambda v: v < 100),
+    "edit_gap": ("longest gap, design edits (form, diagram −)", "< 100 ms", lambda v: v < 100),
+    "animation_gap": ("longest gap, animation Z[1]..A[1] exported", "< 100 ms", lambda v: v < 100),
 }
 
 
@@ -119,6 +130,14 @@ class Lateness:
         return self.values[1:]
 
 
+def wait_settled(session, timeout: float = 300.0) -> None:
+    """Until the session is idle and its slow derivations have arrived (``Session.deriving``)."""
+    end = time.monotonic() + timeout
+    wait_in_event_loop(20)
+    while (session.busy or getattr(session, "deriving", False)) and time.monotonic() < end:
+        wait_in_event_loop(20)
+
+
 def wait_in_event_loop(ms: int) -> None:
     from PySide6.QtCore import QEventLoop, QTimer
 
@@ -171,30 +190,112 @@ def run_vs_cli(app, window, seconds: float) -> tuple[float, list[float]]:
     return (run_n / run_t) / (cli_n / cli_t), lateness
 
 
-def large_network_gap(app) -> float:
-    """The longest gap (ms) of a 10 ms timer while 12288-4096-1 is built, F6 runs and a step is undone."""
-    from nnviz.app import MainWindow
+def large_network_gaps(app) -> list[tuple[str, float, str]]:
+    """(key, the longest gap (ms) of a 10 ms timer, where the window's thread was) for each case of ``--large``."""
+    import tempfile
 
-    window = MainWindow()
-    window.resize(1600, 1000)
-    window.show()
-    pump(app, lambda: False, timeout=0.5)
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from blame import GapBlame
+
+    from nnviz.app import MainWindow
+    from nnviz.app.animation import AnimationRange
+
+    def window_of() -> MainWindow:
+        window = MainWindow()
+        window.resize(1600, 1000)
+        window.show()
+        pump(app, lambda: False, timeout=0.5)
+        return window
+
+    def closed(window: MainWindow) -> None:
+        window.discard_and_close()
+        window.deleteLater()
+        app.processEvents()
+
+    rows = []
+    folder = tempfile.mkdtemp(prefix="nnviz-bench-large-")
+    window = window_of()
     s = window.session
-    late = Lateness()
-    late.start()
-    s.set_design(s.design.edit(hidden=(4096,), activations=("relu",)))
-    wait_idle(s)
-    window.actionStep.trigger()  # Z[1]: the inspector shows the 4096×12288 W[1]
-    wait_idle(s)
-    window.actionForwardPass.trigger()
-    wait_idle(s)
-    window.actionStepBack.trigger()
-    wait_idle(s)
-    gaps = late.stop()
-    window.discard_and_close()
-    window.deleteLater()
-    app.processEvents()
-    return max(gaps) + 10
+    with GapBlame() as blame:
+        blame.phase("build")
+        s.set_design(s.design.edit(hidden=(4096,), activations=("relu",)))
+        wait_settled(s)
+        blame.phase("Step")
+        window.actionStep.trigger()  # Z[1]: the inspector shows the 4096×12288 W[1]
+        wait_settled(s)
+        blame.phase("F6")
+        window.actionForwardPass.trigger()
+        wait_settled(s)
+        blame.phase("step back")
+        window.actionStepBack.trigger()
+        wait_settled(s)
+        wait_in_event_loop(500)
+        cases = [("large_gap", ["build", "Step", "F6", "step back"])]
+        blame.phase("watch")
+        window.watch.dock.show()
+        window.watch.view.add("abs(W1).max()")
+        wait_settled(s)
+        window.actionStep.trigger()
+        wait_settled(s)
+        window.actionStepBack.trigger()
+        wait_settled(s)
+        wait_in_event_loop(300)
+        window.watch.view.remove(0)
+        cases.append(("watch_gap", ["watch"]))
+        blame.phase("diagnostics")
+        window.diagnostics.show_dock()
+        wait_in_event_loop(300)
+        window.diagnostics.view.refresh()
+        window.actionIteration.trigger()
+        wait_settled(s)
+        wait_in_event_loop(500)
+        cases.append(("diagnostics_gap", ["diagnostics"]))
+        blame.phase("save and open")
+        path = str(Path(folder) / "large.nnviz")
+        s.save(path)
+        wait_settled(s)
+        s.open_session(path)
+        wait_settled(s)
+        wait_in_event_loop(1000)
+        cases.append(("open_gap", ["save and open"]))
+        blame.phase("compare")
+        comparison = window.compare_runs.start({"seed": 5})
+
+        def wait_for_b() -> None:  # run B made (not its one-unit stand-in) and in step with A
+            b, end = comparison.b, time.monotonic() + 300
+            while (b.busy or b.deriving or b.spec.sizes != s.spec.sizes or not comparison.follower.in_step()) \
+                    and time.monotonic() < end:
+                wait_in_event_loop(50)
+
+        wait_for_b()
+        window.actionStep.trigger()
+        wait_settled(s)
+        wait_for_b()
+        wait_in_event_loop(2000)  # the comparison's matrices arrive from B's worker
+        window.compare_runs.close()
+        wait_in_event_loop(300)
+        cases.append(("compare_gap", ["compare"]))
+    closed(window)
+    rows += [(key, max(blame.longest(label) for label in labels), blame.blamed(labels)) for key, labels in cases]
+    window = window_of()
+    s = window.session
+    with GapBlame() as blame:
+        blame.phase("edit")
+        window.designer.table.cellWidget(0, 0).setValue(8)  # the Design form: 12288-8-5-1
+        wait_settled(s)
+        wait_in_event_loop(1500)
+        window.diagram.editor.remove_unit(1)  # the diagram's − button: 12288-7-5-1 again
+        wait_settled(s)
+        wait_in_event_loop(1500)
+        blame.phase("animation")
+        window.animation_export.start(str(Path(folder) / "steps.gif"), AnimationRange("Z1", "A1"), (1280, 720), 1.0)
+        end = time.monotonic() + 120
+        while window.animation_export.renderer is not None and time.monotonic() < end:
+            wait_in_event_loop(50)
+    closed(window)
+    rows += [(key, blame.longest(label), blame.blamed([label])) for key, label in (("edit_gap", "edit"),
+                                                                                  ("animation_gap", "animation"))]
+    return rows
 
 
 def measure_platform(args) -> list[dict]:
@@ -240,8 +341,11 @@ def measure_platform(args) -> list[dict]:
                 window.deleteLater()
                 app.processEvents()
             if args.large:
-                rows.append(dict(platform=platform, blas=blas, data="12288-4096-1 on the demo", key="large_gap",
-                                 value=large_network_gap(app), detail=""))
+                for key, value, where in large_network_gaps(app):
+                    data = "default demo 12288-7-5-1" if key in ("edit_gap", "animation_gap") else \
+                        "12288-4096-1 on the demo"
+                    rows.append(dict(platform=platform, blas=blas, data=data, key=key, value=value,
+                                     detail=f"longest at {where}" if where and value >= 100 else ""))
     return rows
 
 

@@ -31,7 +31,7 @@ class Gaps:
         return int(np.diff([0, *self.ticks]).max())
 
 
-def test_a_4096_unit_layer_is_built_stepped_and_undone_without_freezing_the_window(qtbot, record_property):
+def test_a_4096_unit_layer_is_built_stepped_watched_and_undone_without_freezing_the_window(qtbot, record_property):
     window = MainWindow()
     qtbot.addWidget(window)
     window.show()
@@ -51,6 +51,11 @@ def test_a_4096_unit_layer_is_built_stepped_and_undone_without_freezing_the_wind
     assert session.record.symbol == "Z[1]"
     assert window.inspector.panels[0].matrix.shape == (4096, 12288)
     assert window.inspector.panels[0].prepared is session.derived["prepared"][id(session.values["W1"])][1]
+    watch = window.watch.view
+    assert watch.add("abs(W1).max()")  # 50 million entries: evaluated on the worker
+    qtbot.waitUntil(lambda: not session.deriving, timeout=60_000)
+    qtbot.waitUntil(lambda: watch.table.item(0, 1).text() != "computing…", timeout=10_000)
+    assert watch.table.item(0, 1).text() == f"{float(np.abs(session.values['W1']).max()):.6g}"
     window.actionStepBack.trigger()
     qtbot.waitUntil(lambda: not session.busy and session.record is None, timeout=60_000)
     longest = gaps.longest()

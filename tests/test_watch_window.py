@@ -10,6 +10,8 @@ def test_a_watch_shows_its_value_and_follows_the_steps(qtbot, default_window):
     view = window.watch.view
     window.watch.action.trigger()
     assert view.add("abs(dW1).max()")
+    assert view.table.item(0, 1).text() == "computing…"  # on the session's worker, never the window's thread
+    qtbot.waitUntil(lambda: view.table.item(0, 1).text() != "computing…", timeout=10_000)
     assert view.table.item(0, 1).text().startswith("— dW1 is not computed yet")
     s.run_backward()
     qtbot.waitUntil(lambda: not s.busy, timeout=20_000)

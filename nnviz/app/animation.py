@@ -18,6 +18,7 @@ from PySide6.QtGui import QImage, QPalette
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ..session import Session
+from ..session.session import is_light
 from ..session.persist import SessionFileError, SessionState, load_session
 from ..views import appearance as looks
 from ..views.diagram import DiagramView
@@ -141,17 +142,15 @@ class Encoder:
 class Slide(QWidget):
     """The diagram over the inspector over the training plots, on ``session``."""
 
-    def __init__(self, session: Session, size: tuple[int, int]) -> None:
+    def __init__(self, session: Session, size: tuple[int, int], at_once: bool = True) -> None:
         super().__init__()
         self.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)  # painted and laid out, never on screen
-        self.diagram = DiagramView(session, self)
-        self.inspector = InspectorView(session, self)
-        self.plots = PlotsView(session, self)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 8, 8)
-        for widget, share in zip((self.diagram, self.inspector, self.plots), SHARES):
-            layout.addWidget(widget, share)
-        self.inspector.set_stats_visible(False)  # the heatmaps take the room on a slide
+        self.session = session
+        self._views = [(DiagramView, "diagram"), (InspectorView, "inspector"), (PlotsView, "plots")]
+        self.setLayout(QVBoxLayout())
+        self.layout().setContentsMargins(8, 8, 8, 8)
+        while at_once and not self.ready:
+            self.build_next()
         self.setFixedSize(*size)
         self.setAutoFillBackground(True)
         self._platform = QPalette(self.palette())
@@ -159,6 +158,21 @@ class Slide(QWidget):
 
     def apply_appearance(self, appearance) -> None:
         self.setPalette(looks.palette_for(appearance.colors, self._platform))
+
+    @property
+    def ready(self) -> bool:
+        """All three views are made."""
+        return not self._views
+
+    def build_next(self) -> None:
+        """Make the next of the diagram, the inspector and the plots (each a frame's work or more:
+        the renderer makes one per turn of the event loop)."""
+        make, name = self._views.pop(0)
+        view = make(self.session, self)
+        setattr(self, name, view)
+        self.layout().addWidget(view, SHARES[2 - len(self._views)])
+        if name == "inspector":
+            view.set_stats_visible(False)  # the heatmaps take the room on a slide
 
     def frame(self) -> np.ndarray:
         """What the slide shows now, RGB (h, w, 3) uint8."""
@@ -182,19 +196,31 @@ class AnimationRenderer(QObject):
         super().__init__(parent)
         check_range(state, r)
         self.range, self.encoder = r, encoder
-        self.session = Session(state.dataset, state.design, parent=self)
-        self.session.restore(state)
+        design, d = state.design, state.dataset
+        self._restore: SessionState | None = None  # still to restore on the copy's worker
+        if is_light(design.spec(d.n_x, d.n_y), d.m):
+            self.session = Session(d, design, parent=self)
+            self.session.restore(state)
+        else:  # a one-unit network now; the saved one is made on the copy's worker once the slide's views
+            # are (seconds for 4096×12288; the two would compete for the cores)
+            self.session = Session(d, design.edit(hidden=(1,) * len(design.hidden)), parent=self)
+            self._restore = state
         self.session.break_on_nonfinite = False  # a diverging run is a lesson too: keep rendering
-        self.slide = Slide(self.session, size)
-        self.total = self._count()
+        self.slide = Slide(self.session, size, at_once=False)  # its views are made by ``_wait``
+        self.total = self._count(state)
         self.done = 0
         self._cancelled = False
         self._end_iteration: int | None = None
+        self._encoding = 0  # frames handed to the worker and not yet encoded
+        self._failure: str | None = None  # why rendering stopped (the message of ``failed``)
         self.session.error.connect(lambda title, text: self._fail(f"{title}: {text}"))
 
-    def _count(self) -> int:
+    def _count(self, state: SessionState) -> int:
         """Frames the range takes: from the start key's next occurrence through the end key's."""
-        plan, s = self.session.plan, self.session
+        from ..engine import build_plan
+
+        plan = build_plan(state.design.spec(state.dataset.n_x, state.dataset.n_y), state.design.training(),
+                          state.dataset.m)  # the copy's plan, before its network is made
         keys = [op.key for op in plan]
         start = keys.index(self.range.start)
         end = keys.index(self.range.end)
@@ -202,10 +228,8 @@ class AnimationRenderer(QObject):
         return span + self.range.iterations * len(plan)
 
     def start(self) -> None:
-        """Run to the start key, then step and grab until the end key; returns at once."""
-        index = next(op.index for op in self.session.plan if op.key == self.range.start)
-        self.slide.show()
-        self.session.run_through(index)
+        """Make the slide's views, run to the start key, then step and grab until the end key; returns at once."""
+        self._started = False
         self._wait()
 
     def cancel(self) -> None:
@@ -213,21 +237,36 @@ class AnimationRenderer(QObject):
 
     def _wait(self) -> None:
         if self._cancelled:
-            self.encoder.abandon()
-            self.failed.emit("cancelled")
+            self._fail("cancelled")
+            return
+        if not self.slide.ready:
+            self.slide.build_next()
+            if self.slide.ready:
+                self.slide.show()
+            QTimer.singleShot(1, self._wait)  # a timer, not a posted call: the window's other timers get their turn
+            return
+        if self._restore is not None:
+            state, self._restore = self._restore, None
+            self.session.restore_in_background(state)
+            QTimer.singleShot(5, self._wait)
             return
         if self.session.busy:
+            QTimer.singleShot(5, self._wait)
+            return
+        if not self._started:  # the copy is restored: run to the start key
+            self._started = True
+            self.session.run_through(next(op.index for op in self.session.plan if op.key == self.range.start))
             QTimer.singleShot(5, self._wait)
             return
         QTimer.singleShot(0, self._grab)  # after the views' refresh of the last step
 
     def _grab(self) -> None:
+        """Paint the frame here (widgets paint on the window's thread); encode it on the copy's worker,
+        before its next step (a GIF frame's colours take longer than a frame of the window)."""
         s = self.session
-        try:
-            self.encoder.add(self.slide.frame())
-        except Exception as err:  # a full disk, an encoder that gave up
-            self._fail(f"could not write {self.encoder.path}: {err}")
+        if self._cancelled:
             return
+        self._encode(self.slide.frame())
         self.done += 1
         self.progress.emit(self.done, self.total)
         if self.done >= self.total:
@@ -236,27 +275,61 @@ class AnimationRenderer(QObject):
         s.step()
         self._wait()
 
+    def _encode(self, rgb: np.ndarray) -> None:
+        self._encoding += 1
+
+        def encoded(err: Exception | None) -> None:
+            self._encoding -= 1
+            if err is not None:  # a full disk, an encoder that gave up
+                self._fail(f"could not write {self.encoder.path}: {err}")
+            elif self._failure is not None:
+                self._settle()
+
+        self.session.in_background(lambda: None if self._cancelled else _failure(self.encoder.add, rgb), encoded)
+
     def _finish(self) -> None:
-        try:
-            path = self.encoder.close()
-        except Exception as err:
-            self._fail(f"could not write {self.encoder.path}: {err}")
-            return
-        self._close()
-        self.finished.emit(str(path))
+        """Write the file once every frame is encoded (on the worker, after the last frame)."""
+        def written(result) -> None:
+            self._encoding -= 1
+            if self._cancelled:
+                self._settle()
+                return
+            if isinstance(result, Exception):
+                self._fail(f"could not write {self.encoder.path}: {result}")
+                return
+            self._close()
+            self.finished.emit(str(result))
+
+        self._encoding += 1
+        self.session.in_background(lambda: None if self._cancelled else _failure(self.encoder.close), written)
 
     def _fail(self, message: str) -> None:
-        if self._cancelled:
+        if self._failure is not None:
             return
         self._cancelled = True
+        self._failure = message
+        self._settle()
+
+    def _settle(self) -> None:
+        """After a failure or Cancel: once the worker encodes no frame any more, no file is left behind."""
+        if self._encoding:
+            return  # the frame being encoded calls again
         self.encoder.abandon()
         self._close()
-        self.failed.emit(message)
+        self.failed.emit(self._failure)
 
     def _close(self) -> None:
         self.slide.close()
         self.slide.deleteLater()
         self.session.close()
+
+
+def _failure(call, *args):
+    """``call(*args)``'s result, or the exception it raised (for a job whose failure the user is told)."""
+    try:
+        return call(*args)
+    except Exception as err:
+        return err
 
 
 def parse_size(text: str) -> tuple[int, int]:

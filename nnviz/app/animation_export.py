@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import (
@@ -12,9 +13,9 @@ from PySide6.QtWidgets import (
 
 from .actions import make_action
 from .settings import app_settings
-from .animation import (
-    AnimationError, AnimationRange, AnimationRenderer, Encoder, check_encoder, format_of,
-)
+
+if TYPE_CHECKING:  # the renderer is imported when an animation is exported, not at start
+    from .animation import AnimationRange, AnimationRenderer
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,8 @@ class AnimationDialog(QDialog):
         self._show_frames()
 
     def animation_range(self) -> AnimationRange:
+        from .animation import AnimationRange
+
         return AnimationRange(self.start_box.currentData(), self.end_box.currentData(), self.iterations.value())
 
     def frame_count(self) -> int:
@@ -112,6 +115,8 @@ class AnimationExport(QObject):
 
     def start(self, path: str, r: AnimationRange, size: tuple[int, int], seconds: float) -> bool:
         """Render ``r`` into ``path``; False (with the reason in the status bar) when it cannot start."""
+        from .animation import AnimationError, AnimationRenderer, Encoder, check_encoder, format_of
+
         if self.renderer is not None:
             self._say("An animation is being rendered already")
             return False

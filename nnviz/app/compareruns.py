@@ -2,7 +2,9 @@
 
 Run B follows run A to the same iteration and operation whatever moved A (Step, a pass, Run,
 Step Back, the step list); the Comparison dock overlays both costs and shows a matrix in A, in
-B and their difference.
+B and their difference.  A large network's run B is built on its session's worker, and large
+matrices (A − B of a 4096×12288 W[1]) are computed and prepared there too: the dock says
+"computing…" meanwhile.
 """
 from __future__ import annotations
 
@@ -20,8 +22,9 @@ from PySide6.QtWidgets import (
 from ..engine import HIDDEN_ACTIVATIONS, INITS, symbol
 from ..engine.optimizers import OPTIMIZERS
 from ..session import Session
+from ..session.session import is_light
 from ..views import appearance as looks
-from ..views.heatmap import HeatmapPanel
+from ..views.heatmap import HeatmapPanel, PreparedCache, prepare_large, prepared_in
 from ..views.theme import Appearance
 from .actions import make_action
 
@@ -29,6 +32,8 @@ log = logging.getLogger(__name__)
 
 MODES = ("A − B", "each row − row 0")  # what the third heatmap shows
 FOLLOW_MS = 5  # how often B looks whether it can take its next step towards A
+IN_PLACE_CELLS = 1_000_000  # matrices up to this size are compared on the window's thread (a few ms)
+PENDING = "computing…"
 
 
 def describe_change(changes: dict) -> str:
@@ -52,6 +57,7 @@ class Follower(QObject):
         super().__init__(parent)
         self.a, self.b = a, b
         self.note = ""
+        self.waiting = False  # run B's network is not made yet: it does not move
         self._timer = QTimer(self)
         self._timer.setInterval(FOLLOW_MS)
         self._timer.timeout.connect(self._tick)
@@ -90,7 +96,7 @@ class Follower(QObject):
 
     def _tick(self) -> None:
         a, b = self.a, self.b
-        if b.busy:
+        if b.busy or self.waiting:
             return
         if len(a.plan) != len(b.plan):  # another optimiser: other operations; step by whole iterations
             self._follow_iterations()
@@ -213,7 +219,10 @@ class CompareDialog(QDialog):
 
 
 class ComparisonView(QWidget):
-    """Both costs on one plot; a matrix in A, in B, and A − B (or each row minus row 0)."""
+    """Both costs on one plot; a matrix in A, in B, and A − B (or each row minus row 0); ``made`` once
+    its panels are."""
+
+    made = Signal()
 
     def __init__(self, comparison: "Comparison", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -227,7 +236,19 @@ class ComparisonView(QWidget):
         self.mode_box = QComboBox(self)
         self.mode_box.addItems(MODES)
         self.close_button = QPushButton("Close Comparison", self)
-        self.panels = [HeatmapPanel(self) for _ in range(3)]
+        # large matrices arrive prepared from run B's worker (``_prepared``); small ones are prepared here
+        self._prepared: tuple[tuple, tuple[np.ndarray, np.ndarray, np.ndarray], dict] | None = None
+        self._asked: tuple | None = None  # the request on the worker now
+        # made one per turn of the event loop (each is a pyqtgraph plot: ~40 ms), then filled
+        self.panels: list[HeatmapPanel] = []
+        self._panel_timer = QTimer(self)
+        self._panel_timer.setInterval(1)  # not 0: the window's other timers get their turn between panels
+        self._panel_timer.timeout.connect(self._add_panel)
+        self._fills: list[tuple] = []  # (panel, title, matrix, lead) still to show
+        self._fill_timer = QTimer(self)
+        self._fill_timer.setSingleShot(True)
+        self._fill_timer.setInterval(1)
+        self._fill_timer.timeout.connect(self._fill_next)
         self.cost_plot = pg.PlotWidget()
         self.cost_plot.setObjectName("comparisonCost")
         self.cost_plot.setMenuEnabled(False)
@@ -245,9 +266,9 @@ class ComparisonView(QWidget):
         controls.addStretch(1)
         controls.addWidget(self.close_button)
         row = QHBoxLayout()
-        for panel in self.panels:
-            row.addWidget(panel, 2)
         row.addWidget(self.cost_plot, 3)
+        self._row = row
+        self._panel_timer.start()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.header)
@@ -291,27 +312,103 @@ class ComparisonView(QWidget):
             self.fill_matrices()
             key = self.matrix_box.currentData()
         if key is not None and key in a.values and key in b.values:
-            name = symbol(key)
-            A, B = a.values[key], b.values[key]
-            self.panels[0].set_matrix(name, A, lead="A: ")
-            self.panels[1].set_matrix(name, B, lead="B: ")
-            if self.mode_box.currentIndex() == 0:
-                with np.errstate(all="ignore"):
-                    self.panels[2].set_matrix(name, A - B, lead="A − B: ")
-            else:
-                self.panels[2].set_matrix(f"{name}[i,:] − {name}[0,:]", B - B[:1], lead="B: ")
+            self._show_matrices(key)
         for curve, s in zip(self.curves, (a, b)):
             n = len(s.history)
             curve.setData(np.arange(n, dtype=float), np.array(s.history.costs[:n], dtype=float))
         c = self.comparison
         state = "in step" if c.follower.in_step() else "catching up…"
+        if b.spec.sizes != c.a.spec.sizes:  # the one-unit stand-in while run B's network is made
+            state = "building run B…"
         self.header.setText(f"Run B: {describe_change(c.changes)} (A: {c.original}) · same data · "
                             f"B at iteration {b.iteration}, next {b.next_op.symbol} · {state}"
                             + (f" · {c.follower.note}" if c.follower.note else ""))
 
+    def _add_panel(self) -> None:
+        cache = PreparedCache(2, ready=lambda a: prepared_in(self._prepared[2] if self._prepared else None, a))
+        panel = HeatmapPanel(self, cache)
+        panel.set_note("", PENDING)  # until all three are made and filled
+        self._row.insertWidget(len(self.panels), panel, 2)
+        self.panels.append(panel)
+        if len(self.panels) == 3:
+            self._panel_timer.stop()
+            self.refresh()
+            self.made.emit()
+
+    def _show_matrices(self, key: str) -> None:
+        if len(self.panels) < 3:  # the panels are still being made: they are filled once they are
+            return
+        a, b = self.comparison.a, self.comparison.b
+        name, rows = symbol(key), self.mode_box.currentIndex() == 1
+        A, B = a.values[key], b.values[key]
+        third = (f"{name}[i,:] − {name}[0,:]", "B: ") if rows else (name, "A − B: ")
+        if A.shape != B.shape:  # run B's network is still being built
+            for panel, (title, lead) in zip(self.panels, ((name, "A: "), (name, "B: "), third)):
+                panel.set_note(title, PENDING, lead)
+            return
+        request = (key, rows, A, B)
+        if A.size <= IN_PLACE_CELLS:
+            self._fills = []
+            A, B, third_matrix = difference_matrices(A, B, rows)
+        elif self._prepared is not None and _same(self._prepared[0], request):
+            A, B, third_matrix = self._prepared[1]
+        else:
+            self._fills = []
+            for panel, (title, lead) in zip(self.panels, ((name, "A: "), (name, "B: "), third)):
+                panel.set_note(title, PENDING, lead)
+            self._ask(request)
+            return
+        fills = [(self.panels[0], name, A, "A: "), (self.panels[1], name, B, "B: "),
+                 (self.panels[2], third[0], third_matrix, third[1])]
+        if A.size <= IN_PLACE_CELLS:
+            for panel, title, matrix, lead in fills:
+                panel.set_matrix(title, matrix, lead=lead)
+            return
+        self._fills = fills  # large heatmaps: one is drawn per turn of the event loop
+        self._fill_next()
+
+    def _fill_next(self) -> None:
+        if self._fills:
+            panel, title, matrix, lead = self._fills.pop(0)
+            panel.set_matrix(title, matrix, lead=lead)
+        if self._fills:
+            self._fill_timer.start()
+
+    def _ask(self, request: tuple) -> None:
+        """A, B and the third matrix of ``request``, prepared on run B's worker, then shown."""
+        if self._asked is not None:  # one at a time: when it arrives, the refresh asks for what is shown then
+            return
+        self._asked = request
+        _, rows, A, B = request
+        cache = PreparedCache(3)
+
+        def prepare() -> tuple:
+            matrices = difference_matrices(A, B, rows)
+            return matrices, prepare_large(matrices, cache)
+
+        def arrived(result: tuple) -> None:
+            self._asked = None
+            self._prepared = (request, *result)
+            self.refresh()
+
+        self.comparison.b.in_background(prepare, arrived)
+
     def difference(self) -> np.ndarray | None:
-        """The third heatmap's matrix as shown."""
-        return self.panels[2].matrix
+        """The third heatmap's matrix as shown (None until the panels are made)."""
+        return self.panels[2].matrix if len(self.panels) == 3 else None
+
+
+def difference_matrices(A: np.ndarray, B: np.ndarray, rows: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(A, B, A − B), or (A, B, each row of B minus its row 0) when ``rows``."""
+    if rows:
+        return A, B, B - B[:1]
+    with np.errstate(all="ignore"):
+        return A, B, A - B
+
+
+def _same(request: tuple, other: tuple) -> bool:
+    """The same key and mode of the same arrays (arrays are never changed in place)."""
+    return request[:2] == other[:2] and request[2] is other[2] and request[3] is other[3]
 
 
 class Comparison(QObject):
@@ -321,11 +418,18 @@ class Comparison(QObject):
         super().__init__(window)
         self.window, self.a, self.changes = window, window.session, dict(changes)
         self.original = describe_change({k: getattr(self.a.design, k) for k in changes})
-        self.b = Session(self.a.dataset, self.a.design.edit(**changes), parent=self)
+        design = self.a.design.edit(**changes)
+        if is_light(design.spec(self.a.dataset.n_x, self.a.dataset.n_y), self.a.dataset.m):
+            self.b = Session(self.a.dataset, design, parent=self)
+        else:  # a one-unit network now, the real one on B's worker (4096×12288 takes seconds to initialise)
+            self.b = Session(self.a.dataset, design.edit(hidden=(1,) * len(design.hidden)), parent=self)
         self.b.break_on_nonfinite = False  # a diverging B is a result to watch, not a reason to stop A
         self.b.set_history_budget(self.a.history_budget)
         self.follower = Follower(self.a, self.b, self)
         self.view = ComparisonView(self)
+        if self.b.design != design:  # made after the view's panels: the two would compete for the cores
+            self.follower.waiting = True
+            self.view.made.connect(lambda: self._make_b(design))
         self.follower.caught_up.connect(self.view.refresh)
         self.follower.stuck.connect(self._stuck)
         self.b.stepped.connect(self._b_stepped)
@@ -334,6 +438,10 @@ class Comparison(QObject):
         self.view.fill_matrices()
         self.view.refresh()
         self.follower.follow()
+
+    def _make_b(self, design) -> None:
+        self.b.set_design(design)
+        self.follower.waiting = False
 
     def _b_stepped(self) -> None:
         if not self.a.running:

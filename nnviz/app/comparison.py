@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QObject, QSettings, Qt, QThread, Signal
@@ -17,13 +18,14 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow
 
 from ..data import DataError, Dataset
-from ..engine.compare import CompareReport
 from ..engine.history import History
-from ..engine.trace import TraceError
 from ..session.design import Design
 from ..session.persist import SessionState
-from ..views.comparison import ComparisonView, step_marks
-from .docks import show_dock, tabbed_dock
+from .docks import build_when_shown, show_dock, tabbed_dock
+
+if TYPE_CHECKING:  # the comparison's code is imported when a trace is compared, not at start
+    from ..engine.compare import CompareReport
+    from ..views.comparison import ComparisonView
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,8 @@ def shown_iteration(report: CompareReport) -> int:
 
 def starting_parameters(report: CompareReport, iteration: int) -> dict[str, np.ndarray]:
     """W1, b1, … that ``iteration`` of the report's trace starts from."""
+    from ..engine.trace import TraceError
+
     trace = getattr(report, "trace", None)
     if trace is None:
         raise TraceError("the comparison carries no trace to start from")
@@ -80,6 +84,7 @@ class ComparisonThread(QThread):
 
     def run(self) -> None:
         from ..debugging import compare, load_trace
+        from ..engine.trace import TraceError
 
         trace = None
         try:
@@ -119,9 +124,9 @@ class Comparison(QObject):
         self.report: CompareReport | None = None
         self.thread: ComparisonThread | None = None
         self._taking_over = False
-        self.view = ComparisonView(self.session)
-        self.view.row_chosen.connect(self._row_chosen)
-        self.dock = tabbed_dock(window, "comparisonDock", "Comparison", self.view)
+        self._view: ComparisonView | None = None
+        self.dock = tabbed_dock(window, "comparisonDock", "Comparison", None)
+        build_when_shown(self.dock, lambda: self.view)
         self.action = QAction("Compare With &Trace…", window)
         self.action.setObjectName("actionCompareTrace")
         self.action.setShortcut("Ctrl+Shift+T")
@@ -132,6 +137,17 @@ class Comparison(QObject):
         menu.insertAction(before, self.action) if before else menu.addAction(self.action)
         window.view_menu.addAction(self.dock.toggleViewAction())
         self.session.network_changed.connect(self._network_changed)
+
+    @property
+    def view(self) -> ComparisonView:
+        """The dock's view, made the first time the dock is shown or the view is asked for."""
+        if self._view is None:
+            from ..views.comparison import ComparisonView
+
+            self._view = ComparisonView(self.session)
+            self._view.row_chosen.connect(self._row_chosen)
+            self.dock.setWidget(self._view)
+        return self._view
 
     # -- choosing and comparing -------------------------------------------------------------
     def choose(self) -> None:
@@ -180,6 +196,9 @@ class Comparison(QObject):
 
         False (nothing changed) when the user keeps unsaved training instead, or the trace cannot
         be read any more (said in a message box)."""
+        from ..engine.trace import TraceError
+        from ..views.comparison import step_marks
+
         files = getattr(self.window, "session_files", None)
         if files is not None and not files.confirm_discard("compare with a trace"):
             return False

@@ -1,16 +1,21 @@
 """Panels that appear on demand: a dock in the tab group of the training plots, and its View/Debug action."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 
-def tabbed_dock(window: QMainWindow, name: str, title: str, widget: QWidget) -> QDockWidget:
-    """A hidden dock ``name`` holding ``widget``, tabbed with the training plots (which stay in front)."""
+def tabbed_dock(window: QMainWindow, name: str, title: str, widget: QWidget | None) -> QDockWidget:
+    """A hidden dock ``name`` holding ``widget``, tabbed with the training plots (which stay in front).
+
+    ``widget`` None: the dock's view is made on demand (see ``build_when_shown``)."""
     dock = QDockWidget(title, window)
     dock.setObjectName(name)
-    dock.setWidget(widget)
+    if widget is not None:
+        dock.setWidget(widget)
     window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
     plots = getattr(window, "docks", {}).get("plotsDock")
     if plots is not None:
@@ -18,6 +23,17 @@ def tabbed_dock(window: QMainWindow, name: str, title: str, widget: QWidget) -> 
         plots.raise_()
     dock.hide()
     return dock
+
+
+def build_when_shown(dock: QDockWidget, build: Callable[[], object]) -> None:
+    """Call ``build`` (which sets the dock's widget) when ``dock`` is first shown: the window starts
+    without the widgets of the panels it does not show, and each is made when it is opened."""
+    def shown(visible: bool) -> None:
+        if visible:
+            dock.visibilityChanged.disconnect(shown)
+            build()
+
+    dock.visibilityChanged.connect(shown)
 
 
 def show_dock(dock: QDockWidget) -> None:

@@ -95,8 +95,8 @@ class Explanations(QObject):
         window.resizeDocks([steps, self.dock], [list_height, total - list_height], Qt.Orientation.Vertical)
 
     # -- text ------------------------------------------------------------------------------
-    def _algebra(self, op: Operation) -> str:
-        shapes = self.session.plan_shapes()
+    def _algebra(self, op: Operation, shapes: dict[str, tuple[int, int]] | None = None) -> str:
+        shapes = shapes or self.session.plan_shapes()
         return op.shape_algebra([shapes[k] for k in op.operands], shapes[op.key], named=True)
 
     def html_for(self, op: Operation, status: str = "") -> str:
@@ -112,11 +112,12 @@ class Explanations(QObject):
             f"<h3>Slips in the notes</h3><p>{html.escape(NOTES_SLIPS)}</p>"
         )
 
-    def tooltip_for(self, op: Operation) -> str:
-        """A step-list line's tooltip: what the view showed (equation, shapes, phase) and the explanation."""
+    def tooltip_for(self, op: Operation, shapes: dict[str, tuple[int, int]] | None = None) -> str:
+        """A step-list line's tooltip: what the view showed (equation, shapes, phase) and the explanation
+        (``shapes``: the session's ``plan_shapes()``, when the caller has them already)."""
         return (
             f"<table width='{TOOLTIP_WIDTH}'><tr><td><b>{html.escape(op.equation)}</b><br>"
-            f"<code>{html.escape(self._algebra(op))}</code><br>"
+            f"<code>{html.escape(self._algebra(op, shapes))}</code><br>"
             f"<i>{op.phase}, layer {op.layer}</i>"
             f"<p>{html.escape(explain(op, self.session.spec))}</p></td></tr></table>"
         )
@@ -155,12 +156,13 @@ class Explanations(QObject):
     def set_tooltips(self) -> None:
         """Each step-list line explains itself on hover (after the list rebuilt for a new network)."""
         tree = self.window.step_list.tree
+        shapes = self.session.plan_shapes()  # once for every line
         for row in range(tree.topLevelItemCount()):
             item = tree.topLevelItem(row)
             index = item.data(0, Qt.ItemDataRole.UserRole)
             if index is None or not 0 <= int(index) < len(self.session.plan):
                 continue
-            tip = self.tooltip_for(self.session.plan[int(index)])
+            tip = self.tooltip_for(self.session.plan[int(index)], shapes)
             for column in range(tree.columnCount()):
                 item.setToolTip(column, tip)
 

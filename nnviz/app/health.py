@@ -4,14 +4,17 @@ bounded rate while the panel is shown; clicking the histogram strip steps back t
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMainWindow
 
 from ..engine.health import HealthLog
-from ..views.health import HealthView
 from ..views.throttle import RunThrottle
-from .docks import tabbed_dock, toggle_action
+from .docks import build_when_shown, tabbed_dock, toggle_action
+
+if TYPE_CHECKING:
+    from ..views.health import HealthView
 
 REFRESH_MS = 500  # twice a second while training runs
 HIDDEN_STRIDE = 10  # with the panel closed, every 10th iteration is recorded ...
@@ -26,9 +29,9 @@ class TrainingHealth(QObject):
         self.window = window
         self.session = window.session
         self.log = HealthLog(self.session.spec)
-        self.view = HealthView()
-        self.view.scrub_requested.connect(self.scrub)
-        self.dock = tabbed_dock(window, "healthDock", "Training Health", self.view)
+        self._view: HealthView | None = None
+        self.dock = tabbed_dock(window, "healthDock", "Training Health", None)
+        build_when_shown(self.dock, lambda: self.view)
         self.action = toggle_action(self.dock, "actionTrainingHealth", "Training &Health",
                                     "Update ratios with the 1e-3 band, dead and saturated units, histograms over time")
         window.view_menu.addAction(self.action)
@@ -36,10 +39,21 @@ class TrainingHealth(QObject):
         self.session.network_changed.connect(self._network_changed)
         self._throttle = RunThrottle(self.session, self._refresh, REFRESH_MS, self)
         self.session.history_changed.connect(self._throttle.request)
-        self.view.set_log(self.log)
         self.recording_all = False  # every iteration while the panel is open, every 10th otherwise
         self._recorded_at = -HIDDEN_INTERVAL  # when the worker last recorded with the panel closed
         self.dock.visibilityChanged.connect(self._visibility)
+
+    @property
+    def view(self) -> HealthView:
+        """The dock's HealthView, made the first time the panel is shown or the view is asked for."""
+        if self._view is None:
+            from ..views.health import HealthView  # not at start: the panel starts closed
+
+            self._view = HealthView()
+            self._view.scrub_requested.connect(self.scrub)
+            self._view.set_log(self.log)
+            self.dock.setWidget(self._view)
+        return self._view
 
     def _visibility(self, visible: bool) -> None:
         self.recording_all = self.dock.isVisible()
@@ -67,7 +81,8 @@ class TrainingHealth(QObject):
 
     def _network_changed(self) -> None:
         self.log = HealthLog(self.session.spec)
-        self.view.set_log(self.log)
+        if self._view is not None:
+            self._view.set_log(self.log)
 
     def scrub(self, iteration: int) -> None:
         """Go to the end of ``iteration`` (its values as recorded) when step-back history reaches it."""

@@ -6,18 +6,21 @@ Beside the plan's result: the mistaken one, or the numpy error a student's code 
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from ..engine import shape_text
-from ..engine.mistakes import Context, Mistake, mistakes_for
 from ..engine.stepper import quiet
 from ..views.heatmap import HeatmapPanel
 from ..views.throttle import RunThrottle
 from ..views.style import VERDICT_TEXT, mono_font
-from .docks import tabbed_dock, toggle_action
+from .docks import build_when_shown, tabbed_dock, toggle_action
+
+if TYPE_CHECKING:  # the mistakes are imported when the dock is first opened, not at start
+    from ..engine.mistakes import Context, Mistake
 
 PROMPT = "Step to an operation, then choose a mistake to see what it does."
 
@@ -80,9 +83,12 @@ class MisconceptionView(QWidget):
         self._follow = RunThrottle(session, self.follow_session, 0, self, unseen=self)  # not while its dock is closed
         session.stepped.connect(self._follow.request)
         session.busy_changed.connect(lambda busy: self.choice.setEnabled(not busy))
+        self.choice.setEnabled(not session.busy)
         self.follow_session()
 
     def _context(self) -> Context | None:
+        from ..engine.mistakes import Context
+
         s = self.session
         record = s.record
         if record is None or s.busy:
@@ -96,6 +102,8 @@ class MisconceptionView(QWidget):
         return Context(record.key, s.spec, values, record.value, s.design.learning_rate)
 
     def follow_session(self) -> None:
+        from ..engine.mistakes import mistakes_for
+
         if self.session.busy:
             return
         self.context = self._context()
@@ -158,12 +166,22 @@ class Misconception(QObject):
 
     def __init__(self, window: QMainWindow) -> None:
         super().__init__(window)
-        self.view = MisconceptionView(window.session)
-        self.dock = tabbed_dock(window, "misconceptionDock", "Misconception", self.view)
+        self.session = window.session
+        self._view: MisconceptionView | None = None
+        self.dock = tabbed_dock(window, "misconceptionDock", "Misconception", None)
+        build_when_shown(self.dock, lambda: self.view)
         self.action = toggle_action(self.dock, "actionMisconception", "&Misconception Mode",
                                     "Replay the operation shown with a classic mistake injected: the wrong numbers "
                                     "or the numpy error")
         window.menus["debug"].addAction(self.action)
+
+    @property
+    def view(self) -> MisconceptionView:
+        """The dock's view, made the first time the dock is shown or the view is asked for."""
+        if self._view is None:
+            self._view = MisconceptionView(self.session)
+            self.dock.setWidget(self._view)
+        return self._view
 
 
 def install_misconception(window: QMainWindow) -> Misconception:

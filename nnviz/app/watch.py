@@ -1,13 +1,16 @@
 """Debug ▸ Watch: numpy expressions over the named arrays, shown in a list and usable as breakpoints.
 
-Values are computed on the session's worker after each operation that writes an array the
-expression reads (and on the window's thread only when the session is idle, e.g. after Step
-Back); the list redraws at a bounded rate while training runs (RunThrottle).  A watch marked
-"break" pauses training when it becomes true.
+Values are computed on the session's worker, never on the window's thread (abs(W1).max() of a
+4096×12288 W[1] takes longer than a frame): after each operation that writes an array the
+expression reads, and as a slow derivation of every state the session shows while it does not
+run (a new watch, Step Back, a new network, α).  The list redraws at a bounded rate while training
+runs (RunThrottle).  A watch marked "break" pauses training when it becomes true.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import weakref
+from dataclasses import dataclass, field
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -21,6 +24,7 @@ from ..views.style import VERDICT_TEXT, mono_font
 from ..views.throttle import RunThrottle
 
 REFRESH_MS = 250  # the list follows a run 4 times a second
+PENDING = "computing…"  # a new watch until the worker has its value
 COLUMNS = ("expression", "value", "break")
 EXAMPLES = "e.g. (A1 == 0).mean() > 0.5   or   abs(dW1).max() > 10"
 
@@ -31,8 +35,36 @@ class Watch:
 
     expression: Expression
     breaks: bool = False
-    text: str = "—"
+    text: str = PENDING
     was_true: bool | None = None
+    # what the value was computed from: (name, weak reference to the array or the number) per name read,
+    # None before the first time (arrays are never changed in place: the same arrays give the same value)
+    seen: tuple[tuple[str, Any], ...] | None = field(default=None, compare=False)
+
+
+def _inputs(watch: Watch, names: dict) -> tuple[tuple[str, Any], ...]:
+    found = []
+    for name in sorted(watch.expression.names):
+        value = names.get(name)
+        try:
+            found.append((name, weakref.ref(value)))
+        except TypeError:  # m, alpha, J, a function: compared by value
+            found.append((name, value))
+    return tuple(found)
+
+
+def _same_inputs(seen: tuple[tuple[str, Any], ...] | None, now: tuple[tuple[str, Any], ...]) -> bool:
+    if seen is None or len(seen) != len(now):
+        return False
+    for (name, old), (_, new) in zip(seen, now):
+        if isinstance(old, weakref.ref) != isinstance(new, weakref.ref):
+            return False
+        if isinstance(old, weakref.ref):
+            if old() is None or old() is not new():
+                return False
+        elif not (old is new or old == new):
+            return False
+    return True
 
 
 class WatchView(QWidget):
@@ -97,6 +129,7 @@ class WatchView(QWidget):
         self.controller.hook()
         self.message_label.setText(f"Watching {expression.text}" + (" (pauses when it becomes true)" if breaks else ""))
         self.refresh()
+        self.controller.compute_new()
         return True
 
     def remove(self, row: int) -> None:
@@ -106,9 +139,7 @@ class WatchView(QWidget):
             self.refresh()
 
     def refresh(self) -> None:
-        controller = self.controller
-        controller.evaluate_if_idle()
-        watches = controller.watches
+        watches = self.controller.watches
         self.table.blockSignals(True)
         self.table.setRowCount(len(watches))
         for row, watch in enumerate(watches):
@@ -157,6 +188,8 @@ class WatchList(QObject):
         window.menus["debug"].addAction(self.action)
         self._throttle = RunThrottle(self.session, self.view.refresh, REFRESH_MS, self)
         self.session.stepped.connect(self._throttle.request)
+        self.session.derived_arrived.connect(self._throttle.request)  # values the worker computed afterwards
+        self.session.derive("watch", self._derive, slow=True)
 
     def hook(self) -> None:
         """Watch every operation only while there are watches: a watcher makes Run go operation by
@@ -172,6 +205,7 @@ class WatchList(QObject):
 
     def evaluate(self, watch: Watch, names: dict, where: str, pausing: bool = True) -> str | None:
         """Update ``watch.text``; a pause reason when it is a breakpoint that just became true."""
+        watch.seen = _inputs(watch, names)
         try:
             value = watch.expression.evaluate(names)
             watch.text = describe(value)
@@ -190,21 +224,30 @@ class WatchList(QObject):
         reason = None
         names = None
         for watch in list(self.watches):
-            if op.key not in watch.expression.names and watch.text != "—":
+            if op.key not in watch.expression.names and watch.seen is not None:
                 continue
             names = names if names is not None else self._names(values)
             found = self.evaluate(watch, names, f"after {op.symbol} (iteration {self.session.stepper.iteration})")
             reason = reason or found
         return reason
 
-    def evaluate_if_idle(self) -> None:
-        """After Step Back or a new network the worker has not seen the values: compute them here."""
+    def _derive(self, snapshot) -> tuple[str, ...] | None:
+        """On the worker, for a state shown while not running (after Step Back, a new network, a new
+        watch): the watches not yet computed from its arrays; their texts as shown."""
+        if snapshot.running or not self.watches:
+            return None
+        names = self._names(snapshot.values)
+        for watch in list(self.watches):
+            if not _same_inputs(watch.seen, _inputs(watch, names)):
+                self.evaluate(watch, names, "", pausing=False)
+        return tuple(watch.text for watch in self.watches)
+
+    def compute_new(self) -> None:
+        """A watch was added: its value comes from the worker (``derived_arrived``); while a run or a
+        step is in progress, that job computes it."""
         s = self.session
-        if s.busy or s.running or not self.watches:
-            return
-        names = self._names(s.values)
-        for watch in self.watches:
-            self.evaluate(watch, names, "", pausing=False)
+        if not (s.running or s.busy):
+            s.derive_again({"watch"})
 
 
 def install_watch(window: QMainWindow) -> WatchList:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import logging
 import os
 import re
@@ -13,14 +14,9 @@ import numpy as np
 from nnviz.data.dataset import Dataset
 from nnviz.data.demo import parse_demo
 from nnviz.data.errors import DataError
-from nnviz.data.hdf5 import load_hdf5
-from nnviz.data.images import load_images
 from nnviz.data.labels import match_rows
-from nnviz.data.matlab import load_mat
-from nnviz.data.npy import load_npy, load_npz
 from nnviz.data.options import LoadOptions
 from nnviz.data.stats import row_blocks, row_mean_std
-from nnviz.data.tabular import load_table
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +29,10 @@ SUPPORTED = ("CSV/TSV (.csv .tsv .txt), NumPy (.npz .npy), HDF5 (.h5 .hdf5), MAT
              "and image folders (one subfolder per class)")
 SIGNATURES = ((b"\x89HDF\r\n\x1a\n", "hdf5"), (b"PK\x03\x04", "npz"), (b"PK\x05\x06", "npz"),
               (b"\x93NUMPY", "npy"), (b"MATLAB ", "mat"))
+# each format's reader, imported when a file of that format is opened (not at start)
+READERS = {"table": ("nnviz.data.tabular", "load_table"), "npz": ("nnviz.data.npy", "load_npz"),
+           "npy": ("nnviz.data.npy", "load_npy"), "hdf5": ("nnviz.data.hdf5", "load_hdf5"),
+           "mat": ("nnviz.data.matlab", "load_mat")}
 PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
 SPREADSHEET_SUFFIXES = (".xlsx", ".xls", ".ods", ".numbers")
 
@@ -75,9 +75,8 @@ def _kind(path: Path, where: str) -> str:
 
 def _read_file(path: Path, where: str, opts: LoadOptions) -> Dataset:
     """One data file -> raw Dataset (X may still be uint8)."""
-    loader = {"table": load_table, "npz": load_npz, "npy": load_npy, "hdf5": load_hdf5,
-              "mat": load_mat}
-    return loader[_kind(path, where)](path, where, opts)
+    module, name = READERS[_kind(path, where)]
+    return getattr(importlib.import_module(module), name)(path, where, opts)
 
 
 def read_source(source: str | os.PathLike, opts: LoadOptions) -> Dataset:
@@ -94,6 +93,8 @@ def read_source(source: str | os.PathLike, opts: LoadOptions) -> Dataset:
         if not path.exists():
             raise DataError(f"{where}: no such file or folder")
         if path.is_dir():
+            from nnviz.data.images import load_images
+
             return load_images(path, where, opts)
         if not path.is_file():
             raise DataError(f"{where}: is not a regular file")

@@ -28,7 +28,7 @@ from ..engine.limits import network_bytes
 from ..engine.stepper import DEFAULT_HISTORY_BYTES, count_nonfinite
 from .design import Design
 from .persist import SessionFileError, SessionState, check_state, load_session, save_session
-from .snapshot import Derivation, Snapshot, take_snapshot
+from .snapshot import Derivation, Snapshot, take_snapshot, take_snapshot_derived
 from .undo import DesignEdit, describe_edit
 
 log = logging.getLogger(__name__)
@@ -61,6 +61,10 @@ LIGHT_ENTRIES = 3_000_000  # networks whose largest array is no bigger are built
 # (the notes' 12288-7-5-1 on 209 + 50 pictures: 22 million, a few milliseconds on one core)
 IN_PLACE_STEP_MACS = 40_000_000
 
+
+def is_light(spec: NetworkSpec, m: int) -> bool:
+    """Whether the network's largest array on ``m`` examples is small enough to build and step back in place."""
+    return max(int(np.prod(shape)) for shape in plan_shapes(spec, m).values()) <= LIGHT_ENTRIES
 
 
 # posted after a snapshot's updates: below the priority of the paints they asked for, so it arrives
@@ -117,6 +121,7 @@ class Session(QObject):
     design_changed = Signal()
     network_changed = Signal()  # a new network: training starts over
     stepped = Signal()  # position, record or values changed
+    derived_arrived = Signal()  # slow derivations of the state shown came from the worker (see ``derive``)
     history_changed = Signal()
     busy_changed = Signal(bool)
     running_changed = Signal(bool)
@@ -166,6 +171,11 @@ class Session(QObject):
         self._callbacks: dict[int, tuple[Callable, Callable | None]] = {}
         self._when_idle: list[Callable[[], None]] = []
         self._derivations: dict[str, Derivation] = {}
+        self._slow: set[str] = set()  # derivations never computed on the window's thread (see ``derive``)
+        self._in_place = False  # a light job runs on the window's thread now
+        self._quiet: dict[int, Callable[[Any], None]] = {}  # worker jobs that leave ``busy`` alone
+        self._wanted: set[str] = set()  # derivations derive_again computes next
+        self._deriving_now = False
         self.activity = ""  # what the worker is computing, for a busy indicator ("" when it is not)
         self.stoppable = False  # the job in progress honours pause() (Run, a pass, a step)
         self._latest: Snapshot | None = None  # the newest run snapshot, not yet shown
@@ -204,11 +214,74 @@ class Session(QObject):
         """The iteration of the operation shown: the toolbar, the diagram and the inspector all say this one."""
         return self.shown.shown_iteration
 
-    def derive(self, name: str, compute: Derivation) -> None:
+    def derive(self, name: str, compute: Derivation, slow: bool = False) -> None:
         """Have ``compute(snapshot)`` run wherever a state is made (the worker, while training), its result
-        in ``derived[name]`` when ``stepped`` arrives.  It must be plain numpy: no Qt, no widgets."""
+        in ``derived[name]`` when ``stepped`` arrives.  It must be plain numpy: no Qt, no widgets.
+
+        A ``slow`` one (a forward pass over the data, a watch expression) never runs on the window's
+        thread: a state a light job made there carries its previous value, and a worker job computes it
+        and emits ``derived_arrived`` (``deriving`` meanwhile); its view listens to both signals."""
         self._derivations[name] = compute
+        if slow:
+            self._slow.add(name)
         self.rederive()
+
+    @property
+    def deriving(self) -> bool:
+        """Slow derivations of the state shown are still being computed on the worker."""
+        return bool(self._quiet)
+
+    def derive_again(self, names: set[str] | None = None) -> None:
+        """Compute derivations ``names`` (default: those the state shown still lacks) of the state shown
+        again on the worker, then emit ``derived_arrived`` (unless another state is shown or training
+        runs by then).  ``busy`` stays as it is: a Step pressed meanwhile runs after it.  One at a time: the
+        newest state is derived when the one in progress is done."""
+        if not hasattr(self, "shown"):
+            return
+        self._wanted |= set(self.shown.pending if names is None else names) & set(self._derivations)
+        if not self._wanted or self._deriving_now:
+            return
+        snapshot, names, self._wanted = self.shown, self._wanted, set()
+        derivations = {name: self._derivations[name] for name in names}
+        self._deriving_now = True
+
+        def job() -> dict[str, Any]:
+            return take_snapshot_derived(snapshot, derivations)
+
+        def done(derived: dict[str, Any]) -> None:
+            self._deriving_now = False
+            if self.shown is snapshot and not self.running:
+                snapshot.derived.update(derived)
+                snapshot.pending = set()
+                self.derived_arrived.emit()
+            elif self.shown is not snapshot:
+                self._wanted |= names - set(self._slow)  # a view's explicit request stays; slow ones follow the state
+            if not self.running:
+                self.derive_again()
+
+        self.in_background(job, done)
+
+    def in_background(self, job: Callable[[], Any], on_done: Callable[[Any], None]) -> None:
+        """``job()`` on the worker, between its other jobs (never concurrently with training), then
+        ``on_done(result)`` on the window's thread; ``busy`` stays as it is.  For a view's preparation
+        that takes longer than a frame; plain numpy only.  A failure is logged, ``on_done`` not called."""
+        self._job_id += 1
+        self._quiet[self._job_id] = on_done
+        self._submit.emit(self._job_id, job)
+
+    def _derivations_here(self) -> dict[str, Derivation]:
+        """The derivations to compute now: on the window's thread, all but the slow ones."""
+        if not self._in_place or not self._slow:
+            return self._derivations
+        return {name: compute for name, compute in self._derivations.items() if name not in self._slow}
+
+    def _carry_slow(self, snapshot: Snapshot) -> Snapshot:
+        """A state made on the window's thread keeps the slow derivations' previous values (to be redone)."""
+        if self._in_place and hasattr(self, "shown"):
+            for name in self._slow & set(self._derivations):
+                snapshot.derived.setdefault(name, self.shown.derived.get(name))
+                snapshot.pending.add(name)
+        return snapshot
 
     def rederive(self) -> None:
         """Recompute the derived values of the state shown (e.g. after α or a view's grid changed);
@@ -286,7 +359,7 @@ class Session(QObject):
         dataset = dataset or self.dataset
         design = design or self.design
         spec = design.spec(dataset.n_x, dataset.n_y)
-        light = max(int(np.prod(shape)) for shape in plan_shapes(spec, dataset.m).values()) <= LIGHT_ENTRIES
+        light = is_light(spec, dataset.m)
 
         def built(network: tuple) -> None:
             self._install(dataset, design, light, *network)
@@ -311,7 +384,7 @@ class Session(QObject):
             stepper.position, stepper.iteration = state.position, state.iteration
             stepper.restore_batch()
             history = state.history
-        return spec, stepper, history, take_snapshot(stepper, False, self._derivations)
+        return spec, stepper, history, self._carry_slow(take_snapshot(stepper, False, self._derivations_here()))
 
     def _install(self, dataset: Dataset, design: Design, light: bool, spec: NetworkSpec, stepper: Stepper,
                  history: History, snapshot: Snapshot) -> None:
@@ -338,7 +411,7 @@ class Session(QObject):
         """A snapshot of the stepper now (on the thread that trains, or the GUI thread when idle)."""
         if not running:
             self.activity = "Preparing what the views show"
-        return take_snapshot(self.stepper, running, self._derivations)
+        return self._carry_slow(take_snapshot(self.stepper, running, self._derivations_here()))
 
     def describe_activity(self) -> str:
         """What the worker is computing now, e.g. 'Computing dW[1] = dZ[1]·A[0]ᵀ (4096×12288)'."""
@@ -367,6 +440,7 @@ class Session(QObject):
         if not light:
             self._start(job, on_done, on_error, what)
             return
+        self._in_place = True
         try:
             result = job()
         except EXPECTED_ERRORS as err:
@@ -374,7 +448,10 @@ class Session(QObject):
                 raise
             on_error(err)
             return
+        finally:
+            self._in_place = False
         on_done(result)
+        self.derive_again()  # what was too slow to compute here
 
     def _when_ready(self, action: Callable[[], None]) -> None:
         """Run ``action`` now, or after the job in progress (pausing a run first)."""
@@ -573,10 +650,7 @@ class Session(QObject):
 
         def read() -> tuple[SessionState, tuple]:
             state = load_session(path)
-            check_state(state)
-            spec = state.design.spec(state.dataset.n_x, state.dataset.n_y)
-            self.activity = f"Restoring the network {spec}"
-            return state, self._make(spec, state.dataset, state.design, state)
+            return state, self._restoring(state)
 
         def done(result: tuple[SessionState, tuple]) -> None:
             state, network = result
@@ -594,6 +668,26 @@ class Session(QObject):
         self._when_ready(lambda: self._start(read, done, failed, f"Reading {path}"))
         return True
 
+    def _restoring(self, state: SessionState) -> tuple:
+        """The network ``state`` holds, checked and made (on the worker): what ``_restored`` installs."""
+        check_state(state)
+        spec = state.design.spec(state.dataset.n_x, state.dataset.n_y)
+        self.activity = f"Restoring the network {spec}"
+        return self._make(spec, state.dataset, state.design, state)
+
+    def restore_in_background(self, state: SessionState, on_restored: Callable[[], None] | None = None) -> None:
+        """``restore`` with the network made on the worker (a 4096×12288 W[1] takes seconds); then
+        ``on_restored()``.  A state that does not check is reported through ``error``."""
+        def done(network: tuple) -> None:
+            self._restored(state, network)
+            if on_restored:
+                on_restored()
+
+        def failed(err: Exception) -> None:
+            self.error.emit("Could not restore the session", worded(err, self.fix_wording))
+
+        self._when_ready(lambda: self._start(lambda: self._restoring(state), done, failed, "Restoring the network"))
+
     def restore(self, state: SessionState) -> None:
         """Take over a saved state: design, data, every array, the history and the current step (in place)."""
         check_state(state)  # all or nothing: nothing below can fail on a state that passes
@@ -602,7 +696,7 @@ class Session(QObject):
 
     def _restored(self, state: SessionState, network: tuple) -> None:
         spec = network[0]
-        light = max(int(np.prod(shape)) for shape in plan_shapes(spec, state.dataset.m).values()) <= LIGHT_ENTRIES
+        light = is_light(spec, state.dataset.m)
         self.follow_example(None)
         self.undo_stack.clear()
         self._install(state.dataset, state.design, light, *network)
@@ -906,6 +1000,13 @@ class Session(QObject):
 
     @Slot(object, object, object)
     def _job_finished(self, job_id: int, result: Any, err: Exception | None) -> None:
+        if job_id in self._quiet:  # derive_again: no busy state, no message (a failed derivation is logged)
+            done = self._quiet.pop(job_id)
+            if err is None:
+                done(result)
+            else:
+                log.error("a background job failed", exc_info=err)
+            return
         on_done, on_error = self._callbacks.pop(job_id)
         self.activity = ""
         self.stoppable = False

@@ -42,7 +42,7 @@ class Snapshot:
     ``operands`` are (key, array) of the record's operands as its operation used them (an
     update's old parameter, or None when step-back history does not keep it or Run is going).
     ``derived[name]`` is what the derivation registered as ``name`` computed from this state
-    (None when it failed; the failure is logged).
+    (None when it failed; the failure is logged), or for ``pending`` names its previous value.
     """
 
     spec: NetworkSpec
@@ -54,6 +54,7 @@ class Snapshot:
     learning_rate: float
     running: bool
     derived: dict[str, Any] = field(default_factory=dict)
+    pending: set[str] = field(default_factory=set)  # slow derivations still to compute on the worker (their old values)
 
     @property
     def shown_iteration(self) -> int:
@@ -146,13 +147,20 @@ def take_snapshot(stepper: Stepper, running: bool, derivations: dict[str, Deriva
                 operands.append((key, values.get(key)))
     snapshot = Snapshot(stepper.spec, record, values, stepper.iteration, stepper.position, tuple(operands),
                         stepper.learning_rate, running)
+    snapshot.derived.update(take_snapshot_derived(snapshot, derivations))
+    return snapshot
+
+
+def take_snapshot_derived(snapshot: Snapshot, derivations: dict[str, Derivation]) -> dict[str, Any]:
+    """name -> what each derivation computes from ``snapshot`` (None where it failed; logged)."""
+    derived: dict[str, Any] = {}
     for name, derive in list(derivations.items()):
         try:
-            snapshot.derived[name] = derive(snapshot)
+            derived[name] = derive(snapshot)
         except Exception:  # a view's derivation must never stop training
             log.exception("deriving %s failed", name)
-            snapshot.derived[name] = None
-    return snapshot
+            derived[name] = None
+    return derived
 
 
 def window_blas_threads() -> int:

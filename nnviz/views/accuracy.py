@@ -108,9 +108,10 @@ class AccuracyTracker(QObject):
         self._computed: tuple[tuple[np.ndarray, ...], tuple[NetworkSpec, AccuracyResult] | None] | None = None
         self._computed_at = 0.0
         session.stepped.connect(self._arrived)
+        session.derived_arrived.connect(self._arrived)  # after an edit or a step back made on the window's thread
         session.network_changed.connect(self._restart)  # a new dataset always brings a new network
         self._restart()
-        session.derive("accuracy", self._derive)
+        session.derive("accuracy", self._derive, slow=True)  # a forward pass over the data: never on the window's thread
 
     def _restart(self) -> None:
         self.iterations, self.train, self.test = [], [], []

@@ -66,6 +66,9 @@ def op_highlight(op: Operation) -> tuple[set[int], set[int], set[int]]:
     return op.highlight()
 
 
+PEAK_HERE_CELLS = 1_000_000  # a larger W[l]'s max |w| is only taken from the session's worker (seconds for 4096×12288)
+
+
 def largest_finite(W: np.ndarray) -> float:
     """max |w| over the finite entries of W (0 when there are none)."""
     finite = np.abs(W[np.isfinite(W)])
@@ -238,7 +241,12 @@ class DiagramView(QWidget):
         if W is None:
             return []
         peak = self.session.derived.get("weight_peaks") or {}
-        top = peak[l][1] if l in peak and peak[l][0] is W else largest_finite(W)
+        if l in peak and peak[l][0] is W:
+            top = peak[l][1]
+        elif W.size > PEAK_HERE_CELLS:  # not on the window's thread: drawn when the session's derivation arrives
+            return []
+        else:
+            top = largest_finite(W)
         rows = [u for u in drawn_units(W.shape[0], self._capacity) if u is not None]
         cols = [u for u in drawn_units(W.shape[1], self._capacity) if u is not None]
         scale = self._ensure_fonts().scale

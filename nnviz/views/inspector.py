@@ -99,6 +99,7 @@ class InspectorView(QWidget):
         self.parameter_shown: str | None = None  # W[l] or b[l] shown alone after a click on the diagram
         self._bottom_height = 5 * ROW_HEIGHT
         self._hovered: tuple[int, int, int] | None = None  # (panel, row, col) under the mouse
+        self._numbers_shown = True  # View ▸ Numbers in Cells, for the heatmaps made later too
         self._build()
         self.matrix_copy = MatrixCopy(self)  # actionCopy, Ctrl+C
         # the heatmaps are repainted with each refresh, and a run needs the CPU
@@ -204,7 +205,7 @@ class InspectorView(QWidget):
 
     def _even_scalars(self) -> None:
         """Scalars side by side (b[3], db[3], the new b[3]) at one size: the largest at which all of them fit."""
-        shown = [p for p in self.panels[:len(self.panel_keys)] if p.scalar is not None and not p.isHidden()]
+        shown = [p for p in self.made_panels()[:len(self.panel_keys)] if p.scalar is not None and not p.isHidden()]
         if len(shown) < 2:
             for panel in shown:
                 panel.set_scalar_points(SCALAR_POINTS)
@@ -224,14 +225,11 @@ class InspectorView(QWidget):
     def _build_panels(self) -> QWidget:
         # shared: X appears in Z[1] and (transposed) in dW[1]
         self.cache = PreparedCache(ready=lambda a: prepared_in(self.session.derived.get("prepared"), a))
-        self.panels = [HeatmapPanel(self, self.cache) for _ in range(MAX_PANELS)]
+        self._panels: list[HeatmapPanel] = []  # made on demand: none is shown before the first step
+        self._warming = False
         self.picture = PicturePanel(self)
         row = QHBoxLayout()
         row.setSpacing(8)
-        for i, panel in enumerate(self.panels):
-            panel.hovered.connect(lambda r, c, i=i: self.hover(i, r, c))
-            panel.clicked.connect(lambda r, c, i=i: self._cell_clicked(i, r, c))
-            row.addWidget(panel, 3)
         row.addWidget(self.picture, 2)
         self.hover_label = self._label(12, mono=True)
         self.hover_label.setText(HOVER_HINT)
@@ -245,6 +243,40 @@ class InspectorView(QWidget):
         self._panel_row = row
         self.panel_area = area
         return area
+
+    @property
+    def panels(self) -> list[HeatmapPanel]:
+        """The MAX_PANELS heatmaps, made the first time they are needed: the window paints its first
+        state (no operation performed yet) without them and makes them right after (``paintEvent``)."""
+        while len(self._panels) < MAX_PANELS:
+            self._add_panel()
+        return self._panels
+
+    def made_panels(self) -> list[HeatmapPanel]:
+        """The heatmaps made so far (without making the others)."""
+        return self._panels
+
+    def _add_panel(self) -> None:
+        i = len(self._panels)
+        panel = HeatmapPanel(self, self.cache)
+        panel.hovered.connect(lambda r, c: self.hover(i, r, c))
+        panel.clicked.connect(lambda r, c: self._cell_clicked(i, r, c))
+        panel.set_numbers_shown(self._numbers_shown)
+        panel.hide()  # shown by the operation that needs it
+        self._panel_row.insertWidget(i, panel, 3)
+        self._panels.append(panel)
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if not self._warming and len(self._panels) < MAX_PANELS:  # once the first state is on screen
+            self._warming = True
+            QTimer.singleShot(0, self, self._warm_up)
+
+    def _warm_up(self) -> None:
+        """Make the heatmaps one per pass of the event loop (~20 ms each), so the first step finds them."""
+        if len(self._panels) < MAX_PANELS:
+            self._add_panel()
+            QTimer.singleShot(0, self, self._warm_up)
 
     def _build_bottom(self) -> QWidget:
         self.stats_table = QTableWidget(0, len(STATS_COLUMNS), self)
@@ -282,7 +314,7 @@ class InspectorView(QWidget):
 
     # -- following the session -----------------------------------------------------------
     def _network_changed(self) -> None:
-        for panel in self.panels:
+        for panel in self.made_panels():
             panel.set_note("", "")
         self.cache.clear()
         self.picture_toggle.setChecked(False)
@@ -317,7 +349,7 @@ class InspectorView(QWidget):
         self.hint_label.show()
         self.body.hide()
         self.panel_keys = []
-        for panel in self.panels:
+        for panel in self.made_panels():
             panel.hide()
         self.picture.hide()
         self.stats_table.setRowCount(0)
@@ -491,7 +523,8 @@ class InspectorView(QWidget):
 
     def set_numbers_shown(self, on: bool) -> None:
         """Numbers in the cells of every heatmap big enough for them (View ▸ Numbers in Cells)."""
-        for panel in self.panels:
+        self._numbers_shown = on
+        for panel in self.made_panels():
             panel.set_numbers_shown(on)
 
     def shapes_text(self) -> str:

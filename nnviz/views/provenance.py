@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
-from ..engine.provenance import Provenance, provenance
 from .style import mono_font
 
 if TYPE_CHECKING:
+    from ..engine.provenance import Provenance  # imported with the first cell hovered, not at start
     from .inspector import InspectorView
 
 log = logging.getLogger(__name__)
@@ -74,6 +74,8 @@ class CellProvenance:
 
     def show(self, row: int, col: int) -> Provenance | None:
         """Outline what result cell (row, col) of the current operation reads and write its terms out."""
+        from ..engine.provenance import Provenance, provenance
+
         record = self.session.record
         if record is None or self.session.running:
             self.clear()
@@ -106,7 +108,7 @@ class CellProvenance:
 
     def clear(self, text: str = HINT) -> None:
         self.current = None
-        for panel in self.inspector.panels:
+        for panel in self.inspector.made_panels():  # the heatmaps made so far (the others have no outline)
             panel.clear_outline()
         self.label.setText(text)
         self.label.setToolTip("")
