@@ -56,9 +56,9 @@ RUN_HISTORY_ITERATIONS = 2
 RUN_HISTORY_BYTES = 256 * 1024
 LIGHT_ENTRIES = 3_000_000  # networks whose largest array is no bigger are built and stepped back in place
 # a single Step is performed in place (no round trip through the worker, no busy flicker of the
-# toolbar) when a forward pass over every example, train and test -- the most any one operation or
-# derivation of it computes, the accuracy's prediction -- takes at most this many multiply-adds
-# (the notes' 12288-7-5-1 on 209 + 50 pictures: 22 million, a few milliseconds on one core)
+# toolbar) when a forward pass over the training examples -- more than any one operation computes --
+# takes at most this many multiply-adds (the notes' 12288-7-5-1 on 209 pictures: 18 million, a few
+# milliseconds on one core); slow derivations (a forward pass over all the data) still go to the worker
 IN_PLACE_STEP_MACS = 40_000_000
 
 
@@ -390,7 +390,7 @@ class Session(QObject):
                  history: History, snapshot: Snapshot) -> None:
         new_data, new_design = dataset is not self.dataset, design != self.design
         self.dataset, self.design, self._light = dataset, design, light
-        macs = sum(a * b for a, b in zip(spec.sizes, spec.sizes[1:])) * (dataset.m + dataset.m_test)
+        macs = sum(a * b for a, b in zip(spec.sizes, spec.sizes[1:])) * dataset.m
         self._step_in_place = light and macs <= IN_PLACE_STEP_MACS
         self.spec, self.stepper, self.history = spec, stepper, history
         self._shapes = plan_shapes(spec, dataset.m)
@@ -748,14 +748,17 @@ class Session(QObject):
             self.stoppable = True
             self._start(job, self._stepping_done)
             return
+        self._in_place = True
         try:
             result = job()
         except Exception as err:  # as on the worker: reported, the state shown stays consistent
-            self.activity = ""
             self._job_failed(err)
             return
-        self.activity = ""
+        finally:
+            self._in_place = False
+            self.activity = ""
         self._stepping_done(result)
+        self.derive_again()  # the slow derivations (accuracy, watches) on the worker
 
     def _stepping_done(self, result: tuple[str | None, Snapshot], ran: bool = False) -> None:
         reason, snapshot = result
@@ -780,10 +783,19 @@ class Session(QObject):
         elif note:
             self.message.emit(note[0].upper() + note[1:])
 
+    def _may_step_in_place(self) -> bool:
+        """The next single operation on the window's thread: a small network, no operation watcher (a watch
+        expression may compute with the whole data after every operation) and, for the operation that
+        completes an iteration, no iteration watcher either: watchers run on the worker."""
+        if not self._step_in_place or self.op_watchers:
+            return False
+        completes = self.stepper.position == len(self.plan) - 1
+        return not (completes and self.iteration_watchers)
+
     def step(self) -> None:
         """Perform the next operation (in place on a small network: milliseconds, see IN_PLACE_STEP_MACS)."""
         self._stepping(lambda: (self.stepper.position + 1) % len(self.plan), breakpoints=False,
-                       in_place=self._step_in_place)
+                       in_place=self._may_step_in_place())
 
     def run_forward(self) -> None:
         self._stepping(lambda: self.stepper.forward_end)
@@ -869,7 +881,7 @@ class Session(QObject):
     def _auto_tick(self) -> None:
         if not self.busy:
             self._stepping(lambda: (self.stepper.position + 1) % len(self.plan), breakpoints=True,
-                           in_place=self._step_in_place)
+                           in_place=self._may_step_in_place())
 
     # -- breakpoints ------------------------------------------------------------------------
     def toggle_breakpoint(self, index: int) -> bool:
