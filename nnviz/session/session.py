@@ -744,18 +744,22 @@ class Session(QObject):
             return
         self._stop.clear()
         job = lambda: (self._advance_to(target(), breakpoints), self._take())  # noqa: E731
-        if not in_place:
+        if not in_place or self.op_watchers:  # a watch expression is the user's numpy: on the worker
             self.stoppable = True
             self._start(job, self._stepping_done)
             return
+        self._in_place = True  # the slow derivations (the accuracy's forward pass) follow on the worker
         try:
             result = job()
         except Exception as err:  # as on the worker: reported, the state shown stays consistent
             self.activity = ""
             self._job_failed(err)
             return
+        finally:
+            self._in_place = False
         self.activity = ""
         self._stepping_done(result)
+        self.derive_again()
 
     def _stepping_done(self, result: tuple[str | None, Snapshot], ran: bool = False) -> None:
         reason, snapshot = result
