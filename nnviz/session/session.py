@@ -786,9 +786,9 @@ class Session(QObject):
 
     def step(self) -> None:
         """Perform the next operation (in place on a small network: milliseconds, see IN_PLACE_STEP_MACS)."""
-        # the watchers (watch expressions, which may be anything) stay on the worker
+        # the watchers (watch expressions, which may be anything) stay on the worker (``_stepping``)
         self._stepping(lambda: (self.stepper.position + 1) % len(self.plan), breakpoints=False,
-                       in_place=self._step_in_place and not self.op_watchers)
+                       in_place=self._step_in_place)
 
     def run_forward(self) -> None:
         self._stepping(lambda: self.stepper.forward_end)
