@@ -70,6 +70,12 @@ def test_the_accuracy_of_an_edited_network_is_predicted_on_the_worker(qtbot, def
     d = s.dataset
     assert tracker.latest is not None and tracker.latest.iteration == 0
     assert tracker.latest.train == accuracy(s.spec, predict(s.spec, params, d.X), d.Y)
+    for _ in range(len(s.plan)):  # Step by Step through an iteration (a small network steps in place)
+        s.step()
+        settled(qtbot, s)
+    params = {k: v for k, v in s.values.items() if k[0] in "Wb" and k[1:].isdigit()}
+    assert s.iteration == 1 and tracker.latest.iteration == 1
+    assert tracker.latest.train == accuracy(s.spec, predict(s.spec, params, d.X), d.Y)
     assert threads and GUI not in threads
 
 

@@ -744,11 +744,14 @@ class Session(QObject):
             return
         self._stop.clear()
         job = lambda: (self._advance_to(target(), breakpoints), self._take())  # noqa: E731
-        if not in_place:
+        # watchers run on the worker: a watch expression (the user's numpy) after every operation, and the
+        # iteration's watchers (Training Health) after the operation that completes it
+        completes = self.stepper.position == len(self.plan) - 1
+        if not in_place or self.op_watchers or (completes and self.iteration_watchers):
             self.stoppable = True
             self._start(job, self._stepping_done)
             return
-        self._in_place = True
+        self._in_place = True  # the slow derivations (the accuracy's forward pass) follow on the worker
         try:
             result = job()
         except Exception as err:  # as on the worker: reported, the state shown stays consistent
@@ -783,19 +786,11 @@ class Session(QObject):
         elif note:
             self.message.emit(note[0].upper() + note[1:])
 
-    def _may_step_in_place(self) -> bool:
-        """The next single operation on the window's thread: a small network, no operation watcher (a watch
-        expression may compute with the whole data after every operation) and, for the operation that
-        completes an iteration, no iteration watcher either: watchers run on the worker."""
-        if not self._step_in_place or self.op_watchers:
-            return False
-        completes = self.stepper.position == len(self.plan) - 1
-        return not (completes and self.iteration_watchers)
-
     def step(self) -> None:
         """Perform the next operation (in place on a small network: milliseconds, see IN_PLACE_STEP_MACS)."""
+        # the watchers (watch expressions, which may be anything) stay on the worker (``_stepping``)
         self._stepping(lambda: (self.stepper.position + 1) % len(self.plan), breakpoints=False,
-                       in_place=self._may_step_in_place())
+                       in_place=self._step_in_place)
 
     def run_forward(self) -> None:
         self._stepping(lambda: self.stepper.forward_end)
@@ -881,7 +876,7 @@ class Session(QObject):
     def _auto_tick(self) -> None:
         if not self.busy:
             self._stepping(lambda: (self.stepper.position + 1) % len(self.plan), breakpoints=True,
-                           in_place=self._may_step_in_place())
+                           in_place=self._step_in_place)
 
     # -- breakpoints ------------------------------------------------------------------------
     def toggle_breakpoint(self, index: int) -> bool:
