@@ -60,7 +60,6 @@ def test_every_step_of_an_iteration_in_place_matches_the_worker(window, qtbot, w
         reference.step()
         assert reference.busy  # on the worker
         wait_idle(reference)
-        wait_idle(s)  # the iteration's last operation: on the worker too (Training Health records it there)
         assert s.record.key == reference.record.key and s.iteration == reference.iteration
         np.testing.assert_array_equal(s.record.value, reference.record.value)
         assert s.shown_iteration == reference.shown_iteration
@@ -75,25 +74,19 @@ def test_every_step_of_an_iteration_in_place_matches_the_worker(window, qtbot, w
     other.discard_and_close()
 
 
-def test_watchers_run_on_the_worker(window, wait_idle):
+def test_a_watch_expression_keeps_steps_on_the_worker(window, wait_idle):
     import threading
 
     s = window.session
-    assert s.iteration_watchers  # Training Health records the end of each iteration
-    for _ in range(len(s.plan) - 1):
-        s.step()
-    assert not s.busy
     threads = []
-    s.iteration_watchers.append(lambda values: threads.append(threading.current_thread()))
-    s.step()  # b[3] = …: completes the iteration, its watchers run on the worker
-    assert s.busy
-    wait_idle(s)
-    assert threads and threads[0] is not threading.main_thread() and s.iteration == 1
     s.op_watchers.append(lambda op, values: threads.append(threading.current_thread()))
     s.step()  # a watch expression after every operation: the worker's work
     assert s.busy
     wait_idle(s)
-    assert threads[-1] is not threading.main_thread() and s.record.symbol == "Z[1]"
+    assert threads == [threads[0]] and threads[0] is not threading.main_thread() and s.record.symbol == "Z[1]"
+    s.op_watchers.clear()
+    s.step()  # none left: in place again
+    assert not s.busy and s.record.symbol == "A[1]" and len(threads) == 1
 
 
 def test_a_large_network_still_steps_on_the_worker(make_session, wait_idle):

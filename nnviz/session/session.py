@@ -744,10 +744,7 @@ class Session(QObject):
             return
         self._stop.clear()
         job = lambda: (self._advance_to(target(), breakpoints), self._take())  # noqa: E731
-        # watchers run on the worker: a watch expression (the user's numpy) after every operation, and the
-        # iteration's watchers (Training Health) after the operation that completes it
-        completes = self.stepper.position == len(self.plan) - 1
-        if not in_place or self.op_watchers or (completes and self.iteration_watchers):
+        if not in_place or self.op_watchers:  # a watch expression is the user's numpy: on the worker
             self.stoppable = True
             self._start(job, self._stepping_done)
             return
