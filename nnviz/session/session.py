@@ -770,12 +770,11 @@ class Session(QObject):
         dropped = self.stepper.history_dropped
         if dropped > self._history_dropped_seen:
             self._history_dropped_seen = dropped
-            within = f"{self.history_budget / 2**20:.0f} MB (Preferences)"
-            if ran and self._run_history_bytes() < self.history_budget:
-                within = (f"{self._run_history_bytes() / 2**20:.1f} MB, what Run keeps (its last "
-                          f"{RUN_HISTORY_ITERATIONS} iterations at least) so that training runs at full speed")
             note = (f"step back reaches {self.stepper.history_length} operations: older ones were dropped to stay "
-                    f"within {within}")
+                    f"within {self.history_budget / 2**20:.0f} MB (Preferences)")
+            if ran and self._run_history_bytes() < self.history_budget:
+                note = (f"step back reaches {self.stepper.history_length} operations: Run keeps few, to train "
+                        "at full speed")
         if reason:  # one message: the reason for the pause is not replaced at once by the note
             self.stop_auto_step()
             self.paused.emit(f"{reason} · {note}" if note else reason)

@@ -7,13 +7,14 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPointF, QSize, Qt
-from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
+from PySide6.QtGui import QFont, QFontMetrics, QFontMetricsF, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from ..engine.history import History
 from ..engine.numbers import number_text
 from ..session import Session
 from . import appearance as looks
+from .heatmap import nice_step
 from .style import PLOT_BACKGROUND, PLOT_FOREGROUND, layer_color
 from .theme import Appearance
 
@@ -115,6 +116,20 @@ class SteadyRange:
         self.view.setRange(xRange=(0.0, x1), yRange=(y0, y1), padding=STEADY_PADDING)
 
 
+class _IterationAxis(pg.AxisItem):
+    """Iterations: ticks spaced so that their labels never run together, whatever the text size
+    (presentation) and the plot's width (three plots side by side on a projector)."""
+
+    def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, float]]:
+        font = self.style.get("tickFont") or self.font()
+        digits = len(str(int(max(abs(minVal), abs(maxVal), 1))))
+        label = QFontMetricsF(font).horizontalAdvance("0" * (digits + 1))  # a label and a digit's gap
+        least = max(1.0, (maxVal - minVal) * label / max(size, 1.0))
+        levels = [(spacing, offset) for spacing, offset in super().tickSpacing(minVal, maxVal, size)
+                  if spacing >= least]
+        return levels or [(nice_step(least), 0.0)]
+
+
 class _LogAxis(pg.AxisItem):
     """A log axis that labels only as many ticks as fit: 1, 2 and 5 first, then 1 and 3, then the decades.
 
@@ -149,7 +164,9 @@ def style_plot(plot: pg.PlotWidget, colors, points: float | None = None) -> None
 
 
 def _make_plot(name: str, y_label: str, log_y: bool = False) -> pg.PlotWidget:
-    axes = {"left": _LogAxis(orientation="left")} if log_y else None
+    axes = {"bottom": _IterationAxis(orientation="bottom")}
+    if log_y:
+        axes["left"] = _LogAxis(orientation="left")
     plot = pg.PlotWidget(background=PLOT_BACKGROUND, axisItems=axes)
     plot.setObjectName(name)
     item = plot.getPlotItem()
