@@ -46,7 +46,7 @@ def test_a_slow_window_is_shown_fewer_snapshots_and_pause_still_stops_at_once(qt
     def slow_view() -> None:
         if session.running:
             shown.append(time.monotonic())
-            time.sleep(0.04)  # a 40 ms redraw: 5 % of the time allows one a second at most... 0.8 s
+            time.sleep(0.04)  # a 40 ms redraw: at 5 % of the time, one every 0.8 s
 
     session.stepped.connect(slow_view)
     run_for(qtbot, session, 3.0)
