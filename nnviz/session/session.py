@@ -770,11 +770,11 @@ class Session(QObject):
         dropped = self.stepper.history_dropped
         if dropped > self._history_dropped_seen:
             self._history_dropped_seen = dropped
-            note = (f"step back reaches {self.stepper.history_length} operations: older ones were dropped to stay "
-                    f"within {self.history_budget / 2**20:.0f} MB (Preferences)")
             if ran and self._run_history_bytes() < self.history_budget:
-                note = (f"step back reaches {self.stepper.history_length} operations: Run keeps few, to train "
-                        "at full speed")
+                why = "Run keeps few, to train at full speed"
+            else:
+                why = f"older ones were dropped to stay within {self.history_budget / 2**20:.0f} MB (Preferences)"
+            note = f"step back reaches {self.stepper.history_length} operations: {why}"
         if reason:  # one message: the reason for the pause is not replaced at once by the note
             self.stop_auto_step()
             self.paused.emit(f"{reason} · {note}" if note else reason)

@@ -212,10 +212,15 @@ class IndexAxis(pg.AxisItem):
     def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, float]]:
         digits = len(str(int(max(abs(minVal), abs(maxVal)))))
         label = 6 * digits + 12 if self.orientation in ("top", "bottom") else 18  # pixels a label needs
-        least = max(1.0, (maxVal - minVal) * label / max(size, 1.0))
-        levels = [(spacing, offset) for spacing, offset in super().tickSpacing(minVal, maxVal, size)
-                  if spacing >= least]
-        return levels or [(nice_step(least), 0.0)]
+        return readable_levels(super().tickSpacing(minVal, maxVal, size), maxVal - minVal, size, label)
+
+
+def readable_levels(levels: list[tuple[float, float]], span: float, size: float,
+                    label: float) -> list[tuple[float, float]]:
+    """An axis's tick levels (pyqtgraph's (spacing, offset)) without those whose labels, ``label`` pixels
+    each, would run together over ``span`` in ``size`` pixels; whole numbers only (1 at least)."""
+    least = max(1.0, span * label / max(size, 1.0))
+    return [(spacing, offset) for spacing, offset in levels if spacing >= least] or [(nice_step(least), 0.0)]
 
 
 def nice_step(least: float) -> float:

@@ -14,7 +14,7 @@ from ..engine.history import History
 from ..engine.numbers import number_text
 from ..session import Session
 from . import appearance as looks
-from .heatmap import nice_step
+from .heatmap import nice_step, readable_levels
 from .style import PLOT_BACKGROUND, PLOT_FOREGROUND, layer_color
 from .theme import Appearance
 
@@ -70,9 +70,7 @@ def steady_span(lo: float, hi: float) -> tuple[float, float]:
     """[lo, hi] widened outward to whole multiples of a 1, 2 or 5 × 10^k step of about a sixth of it
     (a single value gets a tenth of itself either side)."""
     span = hi - lo if hi > lo else (abs(hi) * 0.2 or 1.0)
-    least = span / STEADY_TICKS
-    power = 10.0 ** math.floor(math.log10(least))
-    step = next(m * power for m in (1.0, 2.0, 5.0, 10.0) if m * power >= least)
+    step = float(nice_step(span / STEADY_TICKS))
     below, above = math.floor(lo / step) * step, math.ceil(hi / step) * step
     return (below - step, above + step) if below == above else (below, above)
 
@@ -89,6 +87,8 @@ class SteadyRange:
         self.view.disableAutoRange()
         self.following = True
         self.corners: tuple[float, float, float, float] | None = None
+        self._seen = 0  # values already scanned, and their finite (log: positive) min and max
+        self._extremes: tuple[float, float] | None = None
         self.view.sigRangeChangedManually.connect(self._moved_by_user)
 
     def _moved_by_user(self, *_) -> None:
@@ -97,18 +97,29 @@ class SteadyRange:
     def follow(self) -> None:
         """Follow the data again (a new history): the next ``fit`` sets the range whatever it was."""
         self.following, self.corners = True, None
+        self._seen, self._extremes = 0, None
 
     def fit(self, last_x: float, values: np.ndarray, log: bool) -> None:
         """The range for iterations 0..``last_x`` and ``values`` (NaN, ±Inf and, on a log axis, values
-        ≤ 0 are left out; with none left, 0..10 × 0..1)."""
-        shown = values[np.isfinite(values) & (values > 0)] if log else values[np.isfinite(values)]
+        ≤ 0 are left out; with none left, 0..10 × 0..1).  ``values`` grows at its end between calls
+        (a history: only what is new is scanned) until ``follow()``."""
+        if len(values) < self._seen:
+            self._seen, self._extremes = 0, None
+        new = values[self._seen:]
+        shown = new[np.isfinite(new) & (new > 0)] if log else new[np.isfinite(new)]
+        self._seen = len(values)
+        if shown.size:
+            lo, hi = float(shown.min()), float(shown.max())
+            if self._extremes is not None:
+                lo, hi = min(lo, self._extremes[0]), max(hi, self._extremes[1])
+            self._extremes = (lo, hi)
         x1 = steady_ceiling(max(float(EMPTY_ITERATIONS), last_x))
-        if shown.size == 0:
+        if self._extremes is None:
             y0, y1 = (0.0, 1.0)
         elif log:
-            y0, y1 = steady_span(math.log10(float(shown.min())), math.log10(float(shown.max())))
+            y0, y1 = steady_span(math.log10(self._extremes[0]), math.log10(self._extremes[1]))
         else:
-            y0, y1 = steady_span(float(shown.min()), float(shown.max()))
+            y0, y1 = steady_span(*self._extremes)
         corners = (0.0, x1, y0, y1)
         if not self.following or corners == self.corners:
             return
@@ -124,10 +135,7 @@ class _IterationAxis(pg.AxisItem):
         font = self.style.get("tickFont") or self.font()
         digits = len(str(int(max(abs(minVal), abs(maxVal), 1))))
         label = QFontMetricsF(font).horizontalAdvance("0" * (digits + 1))  # a label and a digit's gap
-        least = max(1.0, (maxVal - minVal) * label / max(size, 1.0))
-        levels = [(spacing, offset) for spacing, offset in super().tickSpacing(minVal, maxVal, size)
-                  if spacing >= least]
-        return levels or [(nice_step(least), 0.0)]
+        return readable_levels(super().tickSpacing(minVal, maxVal, size), maxVal - minVal, size, label)
 
 
 class _LogAxis(pg.AxisItem):
