@@ -288,7 +288,8 @@ class MainWindow(QMainWindow):
         self.status_position = QLabel()
         self.status_position.setObjectName("iterationLabel")
         self.statusBar().addPermanentWidget(self.status_position)
-        self.statusBar().showMessage(f"Ready: press Step (F10) to perform {self.session.next_op.equation}", 10000)
+        self._ready_hint = f"Ready: press Step (F10) to perform {self.session.next_op.equation}"
+        self.statusBar().showMessage(self._ready_hint, 10000)
 
     # -- keeping the window current --------------------------------------------------------
     @Slot()
@@ -303,6 +304,8 @@ class MainWindow(QMainWindow):
             f"shown <b>{shown}</b> &nbsp; next <b>{s.next_op.symbol}</b></span>"
         )
         self.status_position.setText(f"{s.where()} · {phase} · next {s.next_op.symbol}")
+        if self.statusBar().currentMessage() == self._ready_hint and not self._ready_hint.endswith(s.next_op.equation):
+            self.statusBar().clearMessage()  # the start's hint names an operation that is no longer next
 
     @Slot()
     def update_actions(self) -> None:
