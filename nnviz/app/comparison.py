@@ -125,7 +125,7 @@ class Comparison(QObject):
         self.thread: ComparisonThread | None = None
         self._taking_over = False
         self._view: ComparisonView | None = None
-        self.dock = tabbed_dock(window, "comparisonDock", "Comparison", None)
+        self.dock = tabbed_dock(window, "comparisonDock", "Trace Comparison", None)
         build_when_shown(self.dock, lambda: self.view)
         self.action = QAction("Compare With &Trace…", window)
         self.action.setObjectName("actionCompareTrace")

@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabBar, QWidget
 
 
 def tabbed_dock(window: QMainWindow, name: str, title: str, widget: QWidget | None) -> QDockWidget:
@@ -17,12 +17,42 @@ def tabbed_dock(window: QMainWindow, name: str, title: str, widget: QWidget | No
     if widget is not None:
         dock.setWidget(widget)
     window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+    dock.hide()
+    # tabbed when first shown, not now: a tab group of hidden docks keeps a stale tab bar on screen
+    # once the plots move to another group (the diagram's, on a short screen)
     plots = getattr(window, "docks", {}).get("plotsDock")
     if plots is not None:
-        window.tabifyDockWidget(plots, dock)
-        plots.raise_()
-    dock.hide()
+        def shown(visible: bool) -> None:
+            if not visible:
+                return
+            dock.visibilityChanged.disconnect(shown)
+            if dock.isFloating() or plots.isHidden() or plots.isFloating() or dock in window.tabifiedDockWidgets(plots):
+                return
+            window.tabifyDockWidget(plots, dock)
+            QTimer.singleShot(0, dock.raise_)
+
+        dock.visibilityChanged.connect(shown)
     return dock
+
+
+def hide_stale_tab_bars(window: QMainWindow) -> int:
+    """Hide the window's dock tab bars that name no tab group of the window now; how many were hidden.
+
+    Qt leaves one on screen after ``restoreState`` regroups the docks (leaving presentation mode on
+    a short screen drew the old group's tabs across the new group's).  A group's bar names the
+    visible docks of that group, at least two; each tab is named by its dock's title."""
+    docks = [d for d in window.findChildren(QDockWidget) if d.isVisible() and not d.isFloating()]
+    hidden = 0
+    for bar in window.findChildren(QTabBar):
+        if bar.parent() is not window or not bar.isVisible():
+            continue
+        titles = [bar.tabText(i) for i in range(bar.count())]
+        named = [d for d in docks if d.windowTitle() in titles]
+        group = set(window.tabifiedDockWidgets(named[0])) | {named[0]} if named else set()
+        if len(titles) < 2 or len(named) != len(titles) or {d for d in group if d.isVisible()} != set(named):
+            bar.hide()
+            hidden += 1
+    return hidden
 
 
 def build_when_shown(dock: QDockWidget, build: Callable[[], object]) -> None:

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QToolBar, QWidget
 
 from ..views import appearance as looks
 from ..views.theme import Appearance
+from .docks import hide_stale_tab_bars
 from .settings import app_settings
 
 log = logging.getLogger(__name__)
@@ -177,6 +178,7 @@ class Presentation(QObject):
             if w.geometry() != saved["rect"]:  # without a window manager restoreGeometry guesses a frame
                 w.setGeometry(saved["rect"])
         w.restoreState(saved["state"])
+        QTimer.singleShot(0, lambda: hide_stale_tab_bars(w))  # once the restored layout is applied
         self._set_checked(False)
         self._enable_actions()
         self.active_changed.emit(False)
