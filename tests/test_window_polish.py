@@ -737,3 +737,8 @@ def test_scalars_side_by_side_are_printed_at_one_size(qtbot, make_session, wait_
     for panel in panels:  # and every one fits its box
         metrics = QFontMetrics(panel.scalar_label.font())
         assert metrics.horizontalAdvance(panel.scalar_text()) <= panel.width()
+    # a digit and a half free in each box, so that side by side "0.0319359 −0.0259187" never runs together
+    for panel in panels:
+        metrics = QFontMetrics(panel.scalar_label.font())
+        room = panel.width() - metrics.horizontalAdvance(panel.scalar_text())
+        assert room >= 1.5 * metrics.horizontalAdvance("0") - 1, (panel.scalar_text(), room)

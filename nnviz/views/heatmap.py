@@ -467,12 +467,13 @@ class HeatmapPanel(QWidget):
                 self._fit_scalar()
 
     def _fit_scalar(self) -> None:
-        room = self.width() - SCALAR_MARGIN
         points = self.appearance.points(self.scalar_points)
         font = mono_font(points)
+        metrics = QFontMetrics(font)
+        # a digit and a half free: side by side (b[3], db[3], the new b[3]) the values never run together
+        room = self.width() - max(SCALAR_MARGIN, round(1.5 * metrics.horizontalAdvance("0")))
         self.scalar_fit = self.scalar_points  # the largest size (before the appearance's scale) that fits
         if room > 0:  # not yet laid out: the resize that follows fits it
-            metrics = QFontMetrics(font)
             text = fit_number(self.scalar, lambda t: metrics.horizontalAdvance(t) <= room, least=4)
             width = metrics.horizontalAdvance(text)
             if width > room:  # even 4 digits are too wide at this size: a smaller font
