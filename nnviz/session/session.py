@@ -46,7 +46,7 @@ RUN_SLICE = 0.025  # seconds a run trains before it hands the GIL to the window'
 # cost xor's 2-8-8-1 about 100 ms of training.
 PROGRESS_INTERVAL = 0.25
 LONGEST_PROGRESS_INTERVAL = 1.0
-VIEW_SHARE = 0.05
+VIEW_SHARE = 0.03
 SHOW_WAIT = 0.5
 # While Run trains, step back keeps its last RUN_HISTORY_ITERATIONS whole iterations, or up to
 # RUN_HISTORY_BYTES when they are smaller (never more than Preferences allows): every array kept
