@@ -252,3 +252,57 @@ def test_keeps_up_with_a_run_and_shows_the_last_operation(qtbot, make_session, w
     assert seen and view.equation_label.text() == session.record.equation
     assert view.panels[len(view.panel_keys) - 1].matrix is not None  # the result is always shown
     assert view.result_stats().max == session.record.value.max()
+
+
+def _shown_text(table, row: int, column: int) -> tuple[str, int]:
+    """What the stats table paints in a cell (its delegate's text) and the room the cell has."""
+    from PySide6.QtGui import QFontMetrics
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    option = QStyleOptionViewItem()
+    option.rect = table.visualItemRect(table.item(row, column))
+    option.font = table.font()
+    option.fontMetrics = QFontMetrics(table.font())
+    option.widget = table
+    table.itemDelegate().initStyleOption(option, table.model().index(row, column))
+    return option.text, option.rect.width()
+
+
+def test_narrow_stats_show_fewer_digits_instead_of_cutting_them(qtbot, image_session, wait_idle):
+    from PySide6.QtGui import QFontMetrics
+
+    view = make_view(qtbot, image_session)
+    view.resize(420, 700)  # narrower than the inspector between the docks at 1280×720
+    view.show()
+    run_to(image_session, wait_idle, "dW2")
+    table, metrics = view.stats_table, QFontMetrics(view.stats_table.font())
+    qtbot.waitUntil(lambda: table.rowCount() >= 1)
+    cut = 0
+    for row in range(table.rowCount()):
+        for column in range(2, 6):
+            item = table.item(row, column)
+            text, room = _shown_text(table, row, column)
+            exact = item.data(0x0100)  # Qt.UserRole: the number, every digit in the tooltip
+            cut += metrics.horizontalAdvance(item.text()) > room - 6  # what "…" would have cut
+            assert metrics.horizontalAdvance(text) <= room, (text, room)
+            assert float(text.replace("−", "-")) == pytest.approx(exact, rel=0.06)
+    assert cut  # the table is narrow enough that the 5 digits did not all fit
+
+
+def test_the_hover_line_fits_a_narrow_inspector(qtbot, image_session, wait_idle):
+    from PySide6.QtGui import QFontMetrics
+
+    view = make_view(qtbot, image_session)
+    view.resize(480, 700)
+    view.show()
+    run_to(image_session, wait_idle, "Z1")
+    label = view.hover_label
+    assert label.text() == HOVER_HINT
+    qtbot.waitUntil(lambda: QFontMetrics(label.font()).horizontalAdvance(label.text()) <= label.width())
+    assert label.font().pointSizeF() < label.property("points")  # the hint, in a smaller font
+    view.hover(len(view.panel_keys) - 1, 0, 0)
+    assert label.text().startswith("Z[1][0, 0] = ")
+    assert label.font().pointSizeF() == label.property("points")  # a short value at full size
+    view.resize(1200, 700)
+    view.hover(0, -1, -1)
+    qtbot.waitUntil(lambda: label.font().pointSizeF() == label.property("points"))  # room again

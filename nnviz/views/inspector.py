@@ -9,13 +9,13 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QSizePolicy, QSpinBox,
-    QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QSizePolicy, QSpinBox, QStyle,
+    QStyledItemDelegate, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
 from ..engine import Kind, StepRecord, shape_text, symbol
 from ..engine.batches import columns_text
-from ..engine.numbers import worked_equation
+from ..engine.numbers import number_text, worked_equation
 from ..session import Session
 from . import appearance as looks
 from .heatmap import SCALAR_POINTS, HeatmapPanel, MatrixStats, PreparedCache, prepare_large, prepared_in
@@ -35,6 +35,24 @@ ROOMY_HEIGHT = 480  # below this the stats table may scroll so the heatmaps keep
 NARROW_PANEL_WIDTH = 110  # a column like b[1] still needs room for its title, indexes and colour bar
 HOVER_HINT = "Hover a cell to read its value · double-click: the whole matrix"
 EXAMPLE_KEY = re.compile(r"^(d?[AZ]\d+|Y)$")  # matrices with one column per example
+
+
+class FittedNumbers(QStyledItemDelegate):
+    """The stats table's numbers at 5 significant digits, fewer when the column is too narrow for
+    them (never cut off with "…"); the item keeps its text and the tooltip every digit."""
+
+    def initStyleOption(self, option, index) -> None:
+        super().initStyleOption(option, index)
+        value = index.data(Qt.ItemDataRole.UserRole)
+        if not isinstance(value, float) or option.text == "—":
+            return
+        style = option.widget.style() if option.widget is not None else None
+        margin = 2 * (style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, option, option.widget) + 1) if style else 6
+        room = option.rect.width() - margin
+        for digits in (5, 4, 3, 2):
+            option.text = number_text(value, digits)
+            if option.fontMetrics.horizontalAdvance(option.text) <= room:
+                return
 
 
 class PicturePanel(QWidget):
@@ -194,6 +212,7 @@ class InspectorView(QWidget):
         width = self.contentsRect().width() - 24
         self._fit(self.equation_label, width)
         self._fit(self.shapes_label, width)
+        self._fit(self.hover_label, width)
         self.worked_label.setProperty("points", self.shapes_label.property("points"))  # grows with it (presentation)
         self._fit(self.worked_label, width)
 
@@ -202,6 +221,11 @@ class InspectorView(QWidget):
         self._fit_header()
         self._size_bottom()
         QTimer.singleShot(0, self._even_scalars)  # once the panels have their new widths
+
+    def _show_hover(self, text: str) -> None:
+        """The hovered cell's value, or the hint, on one line that fits (a smaller font when it must)."""
+        self.hover_label.setText(text)
+        self._fit(self.hover_label, self.contentsRect().width() - 24)
 
     def _even_scalars(self) -> None:
         """Scalars side by side (b[3], db[3], the new b[3]) at one size: the largest at which all of them fit."""
@@ -292,6 +316,7 @@ class InspectorView(QWidget):
         self.stats_table.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
         self.stats_table.setMinimumHeight(2 * ROW_HEIGHT)
         self.stats_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.stats_table.setItemDelegate(FittedNumbers(self.stats_table))
         self.picture_toggle = QCheckBox("Show as picture", self)
         self.picture_choice = QComboBox(self)
         self.picture_index = QSpinBox(self)
@@ -354,7 +379,7 @@ class InspectorView(QWidget):
         self.picture.hide()
         self.stats_table.setRowCount(0)
         self._hovered = None
-        self.hover_label.setText(HOVER_HINT)
+        self._show_hover(HOVER_HINT)
         self.provenance.clear()
         for widget in self.picture_controls:
             widget.hide()
@@ -470,7 +495,7 @@ class InspectorView(QWidget):
         matrix = self.panels[panel_index].matrix if panel_index < len(self.panel_keys) else None
         inside = matrix is not None and 0 <= row < matrix.shape[0] and 0 <= col < matrix.shape[1]
         self._hovered = (panel_index, row, col) if inside else None
-        self.hover_label.setText(self.value_at(panel_index, row, col) if inside else HOVER_HINT)
+        self._show_hover(self.value_at(panel_index, row, col) if inside else HOVER_HINT)
         self.provenance.hovered(panel_index, row, col, inside)
 
     def followed_axis(self, panel_index: int) -> int | None:
@@ -519,7 +544,7 @@ class InspectorView(QWidget):
         self.provenance.clear("")
         panel.outline(row, col)
         self._hovered = (0, row, col)
-        self.hover_label.setText(self.value_at(0, row, col))
+        self._show_hover(self.value_at(0, row, col))
 
     def set_numbers_shown(self, on: bool) -> None:
         """Numbers in the cells of every heatmap big enough for them (View ▸ Numbers in Cells)."""
