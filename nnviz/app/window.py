@@ -42,6 +42,7 @@ from .gradcheck import install_gradient_check
 from .icons import backward_pass_icon
 from .layout import install_layout
 from .optimiser import install_optimiser
+from .statusbar import FittingStatusBar
 from ..views.fixes import control_for
 from .pen import install_pen
 from .preferences import install_preferences
@@ -65,6 +66,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setObjectName("nnvizMainWindow")
         self.setWindowTitle("nnviz — backpropagation, step by step")
+        self.setStatusBar(FittingStatusBar(self))  # long messages end in "…", whole in the tooltip
         self.session = session or Session(parent=self)
         self.session.fix_wording = control_for  # a data error's fix names the control, not the flag
         self.error_box: QMessageBox | None = None
