@@ -63,6 +63,25 @@ def test_two_dimensional_data_is_a_scatter_over_the_networks_boundary(qtbot, mak
     np.testing.assert_array_equal(view.boundary.image, image)  # what is drawn is what the network says
 
 
+def test_the_axes_show_the_data_as_it_is(qtbot, make_session, wait_idle):
+    session = make_session()
+    view = make_view(qtbot, session)
+    session.open_dataset("demo:moons")  # x₂ within about −0.6…1.1
+    wait_idle(session)
+    qtbot.wait(50)
+    item = view.scatter_plot.getPlotItem()
+    item.getViewBox().setRange(xRange=(-0.7, 0.7), yRange=(-0.6, 0.6), padding=0)  # zoomed in on the moons
+    qtbot.wait(20)
+    low, high = item.getViewBox().viewRange()[1]
+    assert -1 < low < high < 1
+    for side in ("left", "bottom"):
+        axis = item.getAxis(side)
+        assert axis.autoSIPrefixScale == 1.0, side  # not ticks 500…1000 labelled "(x0.001)"
+        assert "x0.0" not in axis.labelString() and "×" not in axis.labelString()
+        strings = axis.tickStrings([low, high], axis.autoSIPrefixScale, (high - low) / 4)
+        assert all(abs(float(t.replace("−", "-"))) < 1 for t in strings)
+
+
 def test_the_boundary_follows_training(qtbot, make_session, wait_idle):
     session = make_session(dataset=load_demo("xor"))
     view = make_view(qtbot, session)

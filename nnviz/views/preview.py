@@ -251,6 +251,7 @@ class DataPreviewView(QWidget):
             axis = item.getAxis(side)
             axis.setPen(pg.mkPen(PLOT_FOREGROUND))
             axis.setTextPen(pg.mkPen(PLOT_FOREGROUND))
+            axis.enableAutoSIPrefix(False)  # x₂ from −0.5 to 1 as it is, not ticks 500…1000 "(×0.001)"
             item.setLabel(side, label, color=PLOT_FOREGROUND)
         item.setAspectLocked(True)
         item.setMenuEnabled(False)
