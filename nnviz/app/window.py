@@ -306,8 +306,8 @@ class MainWindow(QMainWindow):
             f"shown <b>{shown}</b> &nbsp; next <b>{s.next_op.symbol}</b></span>"
         )
         self.status_position.setText(f"{s.where()} · {phase} · next {s.next_op.symbol}")
-        if self.statusBar().currentMessage() == self._ready_hint and not self._ready_hint.endswith(s.next_op.equation):
-            self.statusBar().clearMessage()  # the start's hint names an operation that is no longer next
+        if self.statusBar().currentMessage() == self._ready_hint and (s.record is not None or s.iteration):
+            self.statusBar().clearMessage()  # the start's hint: not once something has been performed
 
     @Slot()
     def update_actions(self) -> None:
