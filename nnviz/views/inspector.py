@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QFontMetrics
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QFontMetricsF
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QSizePolicy, QSpinBox, QStyle,
     QStyledItemDelegate, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
@@ -48,10 +48,11 @@ class FittedNumbers(QStyledItemDelegate):
             return
         style = option.widget.style() if option.widget is not None else None
         margin = 2 * (style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, option, option.widget) + 1) if style else 6
-        room = option.rect.width() - margin
+        room = option.rect.width() - margin - 1  # Qt elides on the fractional width
+        metrics = QFontMetricsF(option.font)
         for digits in (5, 4, 3, 2):
             option.text = number_text(value, digits)
-            if option.fontMetrics.horizontalAdvance(option.text) <= room:
+            if metrics.horizontalAdvance(option.text) <= room:
                 return
 
 
