@@ -49,7 +49,10 @@ class FittedNumbers(QStyledItemDelegate):
         style = option.widget.style() if option.widget is not None else None
         margin = 2 * (style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, option, option.widget) + 1) if style else 6
         room = option.rect.width() - margin - 1  # Qt elides on the fractional width
-        metrics = QFontMetricsF(option.font)
+        key = option.font.key()
+        if key != getattr(self, "_font_key", None):
+            self._font_key, self._metrics = key, QFontMetricsF(option.font)
+        metrics = self._metrics
         for digits in (5, 4, 3, 2):
             option.text = number_text(value, digits)
             if metrics.horizontalAdvance(option.text) <= room:
