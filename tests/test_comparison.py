@@ -116,3 +116,39 @@ def test_adam_against_gradient_descent_follows_by_iterations(window, qtbot, wait
     view = comparison.view
     assert [len(c.xData) for c in view.curves] == [5, 5]
     assert "optimiser = adam (A: optimiser = gd)" in view.header.text()
+
+
+def test_below_the_inspector_the_comparison_takes_a_quarter_of_the_window(qtbot, wait_idle):
+    from PySide6.QtCore import Qt
+
+    from nnviz.app import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.resize(1600, 1000)  # a tall window: the training plots below the inspector
+    w.show()
+    qtbot.waitExposed(w)
+    try:
+        w.session.set_dataset(load_demo("moons"))
+        w.session.set_design(DESIGN)
+        wait_idle(w.session)
+        plots = w.docks["plotsDock"]
+        assert w.height() == 1000 and w.dockWidgetArea(plots) == Qt.DockWidgetArea.BottomDockWidgetArea
+        w.resizeDocks([plots], [420], Qt.Orientation.Vertical)  # a tall bottom row (a layout saved so)
+        qtbot.waitUntil(lambda: plots.height() > 380)
+        comparison = w.compare_runs.start({"init": "zeros"})
+        for _ in range(3):
+            w.session.run_iteration()
+            wait_idle(w.session)
+        _in_step(w, qtbot, comparison)
+        view = comparison.view
+        view.matrix_box.setCurrentIndex(view.matrix_box.findData("W1"))
+        view.mode_box.setCurrentIndex(1)  # each row − row 0
+        qtbot.wait(300)
+        dock = w.docks["compareDock"]
+        assert w.dockWidgetArea(dock) == Qt.DockWidgetArea.BottomDockWidgetArea
+        assert abs(dock.height() - 250) <= 30, dock.height()
+        assert w.inspector.height() > 1.4 * dock.height()  # the inspector's heatmaps keep their room
+        w.compare_runs.close()
+    finally:
+        w.discard_and_close()

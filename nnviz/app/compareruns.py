@@ -34,6 +34,7 @@ MODES = ("A − B", "each row − row 0")  # what the third heatmap shows
 FOLLOW_MS = 5  # how often B looks whether it can take its next step towards A
 IN_PLACE_CELLS = 1_000_000  # matrices up to this size are compared on the window's thread (a few ms)
 PENDING = "computing…"
+COMPARISON_SHARE = 0.25  # of the window's height, the Comparison dock's when it opens below the inspector
 
 
 def describe_change(changes: dict) -> str:
@@ -505,7 +506,17 @@ class CompareRuns(QObject):
             self.window.tabifyDockWidget(plots, self.dock)  # a tab beside the plots: its own plot has both costs
         self.dock.show()
         self.dock.raise_()
+        QTimer.singleShot(0, self._fit_height)  # once the layout has placed the dock
         return self.comparison
+
+    def _fit_height(self) -> None:
+        """Below the inspector, the comparison as tall as the training plots' first place (a quarter of
+        the window): left at its size hint it took a third, squeezing the inspector's heatmaps to 30 px."""
+        window = self.window
+        if self.comparison is None or self.dock.isFloating() or \
+                window.dockWidgetArea(self.dock) != Qt.DockWidgetArea.BottomDockWidgetArea:
+            return
+        window.resizeDocks([self.dock], [int(COMPARISON_SHARE * window.height())], Qt.Orientation.Vertical)
 
     def close(self) -> None:
         if self.comparison is None:
