@@ -300,6 +300,11 @@ def test_the_hover_line_fits_a_narrow_inspector(qtbot, image_session, wait_idle)
     assert label.text() == HOVER_HINT
     qtbot.waitUntil(lambda: QFontMetrics(label.font()).horizontalAdvance(label.text()) <= label.width())
     assert label.font().pointSizeF() < label.property("points")  # the hint, in a smaller font
+    for width in range(440, 640, 17):  # hinted fonts do not shrink in proportion: every width fits
+        view.resize(width, 700)
+        qtbot.waitUntil(lambda: label.width() < width)
+        assert QFontMetrics(label.font()).horizontalAdvance(label.text()) <= label.width(), width
+    view.resize(480, 700)
     view.hover(len(view.panel_keys) - 1, 0, 0)
     assert label.text().startswith("Z[1][0, 0] = ")
     assert label.font().pointSizeF() == label.property("points")  # a short value at full size

@@ -206,10 +206,17 @@ class InspectorView(QWidget):
     def _fit(self, label: QLabel, width: int) -> None:
         """Shrink a one-line label's font (down to 60 %) until its text fits ``width`` pixels."""
         font = label.font()
-        font.setPointSizeF(label.property("points"))
+        points = label.property("points")
+        font.setPointSizeF(points)
         natural = QFontMetrics(font).horizontalAdvance(label.text())
         if natural > width > 0:
-            font.setPointSizeF(max(0.6, width / natural) * label.property("points"))
+            size = max(0.6, width / natural) * points
+            for _ in range(4):  # text does not shrink in proportion to its font (hinted advances): measure again
+                font.setPointSizeF(size)
+                shown = QFontMetrics(font).horizontalAdvance(label.text())
+                if shown <= width or size <= 0.6 * points:
+                    break
+                size = max(0.6 * points, 0.99 * size * width / shown)
         label.setFont(font)
 
     def _fit_header(self) -> None:
