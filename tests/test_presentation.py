@@ -128,3 +128,14 @@ def test_a_new_network_while_presenting_gets_thick_curves_and_closing_leaves(win
     assert all(c.opts["pen"].widthF() == thick for c in window.plots.grad_curves)
     window.discard_and_close() if hasattr(window, "discard_and_close") else window.close()
     assert not p.active and appearance_model().current.theme == "light"
+
+
+def test_the_position_names_the_iteration_shown_as_the_rest_of_the_window(window, wait_idle):
+    s, p = window.session, window.presentation
+    window.actionIteration.trigger()  # b[3] of iteration 0 shown, Z[1] of iteration 1 next
+    wait_idle(s)
+    p.enter()
+    assert s.shown_iteration == 0 and s.iteration == 1
+    assert p.position_label.text().startswith("Iteration <b>0</b> · ")
+    assert window.status_position.text().startswith("Iteration 0 · ")
+    assert window.inspector.info_label.text().startswith("iteration 0 · ")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import replace
 from typing import Callable
 
@@ -410,8 +411,9 @@ class Presentation(QObject):
             return
         s = self.session
         colour = looks.appearance_model().current.colors.phase(s.phase)
+        where = re.sub(r"(\d+(?:/\d+)?)", r"<b>\1</b>", s.where())  # the iteration shown, as everywhere else
         self.position_label.setText(
-            f"Iteration <b>{s.iteration}</b> · <span style='color:{colour}; font-weight:bold'>{s.phase}</span>"
+            f"{where} · <span style='color:{colour}; font-weight:bold'>{s.phase}</span>"
             f" · next <b>{s.next_op.symbol}</b>")
 
 
