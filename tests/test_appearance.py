@@ -190,3 +190,18 @@ def test_every_theme_colours_every_phase_of_the_plan():
     for theme in THEMES.values():
         assert set(theme.phases) == set(theme.tints) == set(PHASES), theme.name
     assert LIGHT.phases == PHASE_COLORS  # the light theme is the everyday colours
+
+
+def test_hints_take_the_themes_muted_colour(default_window, qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    w, model = default_window, appearance_model()
+    names = ("initNote", "batchNote", "datasetOptionsSummary")
+    labels = [w.findChild(QLabel, name) for name in names]
+    assert all(label is not None for label in labels), names
+    note = w.dataset_options.note
+    for theme in (DARK, HIGH_CONTRAST, LIGHT):
+        model.set(Appearance(theme=theme.name))
+        for label in (*labels, note):
+            assert label.styleSheet() == f"color: {theme.muted};", (label.objectName(), theme.name)
+    assert QColor(DARK.muted).lightness() > 140  # readable on the dark window (#2b2b2b)

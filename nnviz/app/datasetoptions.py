@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..data.loader import FORMATS
+from ..views import appearance as looks
 from .settings import app_settings
 
 log = logging.getLogger(__name__)
@@ -121,7 +122,7 @@ class DatasetOptions(QObject):
         self.summary = QLabel(panel)  # what the current file type is read with, beside the toggle
         self.summary.setObjectName("datasetOptionsSummary")
         self.summary.setWordWrap(True)
-        self.summary.setStyleSheet("color: #555;")
+        looks.mute(self.summary)
         self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.body = QWidget(panel)
         self.standardize_box = QCheckBox("Standardise features (mean 0, std 1)", self.body)
@@ -150,7 +151,8 @@ class DatasetOptions(QObject):
         form.addRow(buttons)
         self.note = QLabel(self.body)
         self.note.setWordWrap(True)
-        self.note.setStyleSheet("color: #555;")
+        self._note_tone = None  # None: a hint, in the theme's muted colour; else a warning's colour
+        looks.connect(self.note, self._style_note)
         form.addRow(self.note)
         layout = QVBoxLayout(panel)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -211,13 +213,17 @@ class DatasetOptions(QObject):
         if self.pending:
             self.note.setText(f"{Path(source).name} could not be opened with these options: change them and "
                               "Reload, or open another file.")
-            self.note.setStyleSheet("color: #a8261b;")
+            self._note_tone = "#a8261b"
         elif read_with.loader_arguments(kind) != options.loader_arguments(kind):
             self.note.setText(f"{Path(source).name} was read with other options: Reload to apply these.")
-            self.note.setStyleSheet("color: #8a5a00;")
+            self._note_tone = "#8a5a00"
         else:
             self.note.setText(f"Remembered for {KIND_NAMES[kind]}; used whenever you open one.")
-            self.note.setStyleSheet("color: #555;")
+            self._note_tone = None
+        self._style_note(looks.appearance_model().current)
+
+    def _style_note(self, appearance) -> None:
+        self.note.setStyleSheet(f"color: {self._note_tone or appearance.colors.muted};")
 
     def current(self) -> OpenOptions:
         return OpenOptions(self.standardize_box.isChecked(), self.label_edit.text().strip(), self.size_spin.value())

@@ -192,7 +192,7 @@ class PreferencesDialog(QDialog):
         note = QLabel("‖dW[l]‖ is checked for every layer at the end of each iteration; "
                       "the status bar says which layer paused the run.", self)
         note.setWordWrap(True)
-        note.setStyleSheet("color: #555555;")
+        looks.mute(note)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
                                         | QDialogButtonBox.StandardButton.RestoreDefaults, self)
         self.buttons.accepted.connect(self.accept)

@@ -53,6 +53,24 @@ def connect(widget, slot) -> Appearance:
     return model.current
 
 
+class _Muted(QObject):
+    """Keeps a label's text in the appearance's muted colour (a child of the label: it ends with it)."""
+
+    def __init__(self, label) -> None:
+        super().__init__(label)
+        self._label = label
+        connect(self, self.apply)
+
+    def apply(self, appearance: Appearance) -> None:
+        self._label.setStyleSheet(f"color: {appearance.colors.muted};")
+
+
+def mute(label) -> None:
+    """A hint or secondary text: the theme's muted colour, now and after every change of theme
+    (a fixed #555 was unreadable on the dark theme)."""
+    _Muted(label)
+
+
 def palette_for(theme: Theme, platform: QPalette) -> QPalette:
     """``platform`` with the theme's colours (disabled text dimmed, so Pause still looks off)."""
     palette = QPalette(platform)

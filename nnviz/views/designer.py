@@ -13,6 +13,7 @@ from ..engine import HIDDEN_ACTIVATIONS, INITS, OUTPUTS, RNGS
 from ..session import Design, Session
 from ..session.design import MAX_UNITS
 from .fields import ScientificSpinBox, UndoPassesThrough
+from . import appearance as looks
 
 OUTPUT_LABELS = {"sigmoid": "sigmoid · cross-entropy", "softmax": "softmax · cross-entropy",
                  "linear": "linear · squared error"}
@@ -85,7 +86,7 @@ class DesignerView(QWidget):
         self.init_note = QLabel()
         self.init_note.setObjectName("initNote")
         self.init_note.setWordWrap(True)
-        self.init_note.setStyleSheet("color: #555;")
+        looks.mute(self.init_note)
         self.rng_combo = QComboBox()
         self.rng_combo.setObjectName("randomGenerator")
         for name, note in RNGS.items():

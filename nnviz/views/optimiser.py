@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
 from ..engine import OPTIMIZERS
 from ..session import Session
 from .fields import ScientificSpinBox, UndoPassesThrough
+from . import appearance as looks
 
 # which fields each optimiser reads (the table in engine.optimizers declares them)
 _FIELDS = ("beta", "beta1", "beta2", "epsilon")
@@ -62,7 +63,7 @@ class OptimiserView(QWidget):
         self.batch_spin.setKeyboardTracking(False)
         self.batch_note = QLabel()
         self.batch_note.setObjectName("batchNote")
-        self.batch_note.setStyleSheet("color: #555;")
+        looks.mute(self.batch_note)
         self.batch_seed_spin = _seed_spin("batchSeed", "Seed of the epochs' permutations into mini-batches "
                                           "(the CLI's --batch-seed; legacy generator: epoch e uses S + e + 1)")
         self.dropout_seed_spin = _seed_spin("dropoutSeed", "Seed of the dropout masks D[l]")
