@@ -67,3 +67,14 @@ def test_a_panel_shown_for_the_first_time_joins_the_plots_tabs(default_window, q
     assert health in window.tabifiedDockWidgets(window.docks["plotsDock"])
     _assert_no_stale_bar(window)
     assert any("Training Health" in tabs for tabs in _bars(window))
+
+
+def test_reset_layout_leaves_no_stale_bar(default_window, qtbot):
+    window = default_window
+    _settle(qtbot)
+    show_dock(window.findChild(QDockWidget, "healthDock"))
+    window.presentation.enter()
+    _settle(qtbot)
+    window.findChild(type(window.actionStep), "actionResetLayout").trigger()
+    _settle(qtbot)
+    _assert_no_stale_bar(window)
