@@ -205,3 +205,21 @@ def test_hints_take_the_themes_muted_colour(default_window, qtbot):
         for label in (*labels, note):
             assert label.styleSheet() == f"color: {theme.muted};", (label.objectName(), theme.name)
     assert QColor(DARK.muted).lightness() > 140  # readable on the dark window (#2b2b2b)
+
+
+def test_verdicts_on_the_window_take_the_themes_colours(default_window, wait_idle, qtbot):
+    w, model = default_window, appearance_model()
+    note = w.designer.lr_note
+    options_note = w.dataset_options.note
+    w.session.run_iteration()
+    wait_idle(w.session)
+    w.diagnostics.view.refresh()
+    hints = w.diagnostics.view.hint_label
+    for theme in (DARK, LIGHT):
+        model.set(Appearance(theme=theme.name))
+        assert note.styleSheet() == f"color: {theme.verdict('wrong')};"
+        assert options_note.styleSheet() == f"color: {theme.muted};"
+        assert theme.verdict("ok") in hints.text() or theme.verdict("suspicious") in hints.text() \
+            or theme.verdict("wrong") in hints.text(), hints.text()
+    for colour in DARK.verdicts.values():  # light tones on the dark window
+        assert QColor(colour).lightness() > 140

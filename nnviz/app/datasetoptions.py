@@ -151,8 +151,7 @@ class DatasetOptions(QObject):
         form.addRow(buttons)
         self.note = QLabel(self.body)
         self.note.setWordWrap(True)
-        self._note_tone = None  # None: a hint, in the theme's muted colour; else a warning's colour
-        looks.connect(self.note, self._style_note)
+        looks.mute(self.note)
         form.addRow(self.note)
         layout = QVBoxLayout(panel)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -213,17 +212,13 @@ class DatasetOptions(QObject):
         if self.pending:
             self.note.setText(f"{Path(source).name} could not be opened with these options: change them and "
                               "Reload, or open another file.")
-            self._note_tone = "#a8261b"
+            looks.tone(self.note, "wrong")
         elif read_with.loader_arguments(kind) != options.loader_arguments(kind):
             self.note.setText(f"{Path(source).name} was read with other options: Reload to apply these.")
-            self._note_tone = "#8a5a00"
+            looks.tone(self.note, "suspicious")
         else:
             self.note.setText(f"Remembered for {KIND_NAMES[kind]}; used whenever you open one.")
-            self._note_tone = None
-        self._style_note(looks.appearance_model().current)
-
-    def _style_note(self, appearance) -> None:
-        self.note.setStyleSheet(f"color: {self._note_tone or appearance.colors.muted};")
+            looks.tone(self.note, None)
 
     def current(self) -> OpenOptions:
         return OpenOptions(self.standardize_box.isChecked(), self.label_edit.text().strip(), self.size_spin.value())

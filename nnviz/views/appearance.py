@@ -53,22 +53,34 @@ def connect(widget, slot) -> Appearance:
     return model.current
 
 
-class _Muted(QObject):
-    """Keeps a label's text in the appearance's muted colour (a child of the label: it ends with it)."""
+class _Toned(QObject):
+    """Keeps a label's text in one of the appearance's colours (a child of the label: it ends with it)."""
 
-    def __init__(self, label) -> None:
+    def __init__(self, label, tone: str | None) -> None:
         super().__init__(label)
-        self._label = label
+        self._label, self.tone = label, tone
         connect(self, self.apply)
 
     def apply(self, appearance: Appearance) -> None:
-        self._label.setStyleSheet(f"color: {appearance.colors.muted};")
+        colours = appearance.colors
+        self._label.setStyleSheet(f"color: {colours.verdict(self.tone) if self.tone else colours.muted};")
 
 
 def mute(label) -> None:
     """A hint or secondary text: the theme's muted colour, now and after every change of theme
     (a fixed #555 was unreadable on the dark theme)."""
-    _Muted(label)
+    tone(label, None)
+
+
+def tone(label, verdict: str | None) -> None:
+    """``label``'s text in the theme's colour of ``verdict`` ('ok', 'suspicious', 'wrong'; None: muted),
+    following the theme; a label given a tone before is given the new one."""
+    toned = label.findChild(_Toned)
+    if toned is None:
+        _Toned(label, verdict)
+        return
+    toned.tone = verdict
+    toned.apply(appearance_model().current)
 
 
 def palette_for(theme: Theme, platform: QPalette) -> QPalette:

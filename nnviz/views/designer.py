@@ -75,7 +75,7 @@ class DesignerView(QWidget):
         self.lr_note = QLabel()  # why a typed α was refused, until the next accepted one
         self.lr_note.setObjectName("learningRateNote")
         self.lr_note.setWordWrap(True)
-        self.lr_note.setStyleSheet("color: #a8261b;")
+        looks.tone(self.lr_note, "wrong")
         self.lr_note.hide()
         self.lr_spin.refused.connect(self._learning_rate_refused)
         self.init_combo = QComboBox()

@@ -16,6 +16,7 @@ from ..engine.diagnostics import RATIO_HIGH, RATIO_LOW, LayerDiagnostics, diagno
 from ..engine.numbers import number_text
 from ..session import Session
 from ..session.snapshot import SameArrays
+from . import appearance as looks
 from .style import VERDICT_TEXT, VERDICT_TINTS
 from .throttle import hidden_in_shown_window
 
@@ -91,6 +92,10 @@ class DiagnosticsView(QWidget):
         session.stepped.connect(self.schedule)  # also after α changed: the session derives again
         session.network_changed.connect(self.refresh)
         self.refresh()
+        looks.appearance_model().changed.connect(self._appearance_changed)
+
+    def _appearance_changed(self, appearance) -> None:
+        self._show_hints()  # the hints' colours are the theme's
 
     def _build(self) -> None:
         self.table = QTableWidget(0, len(COLUMNS), self)
@@ -199,11 +204,11 @@ class DiagnosticsView(QWidget):
             self.refresh()
 
     def _show_hints(self, written: bool = True) -> None:
-        lines = []
+        lines, colours = [], looks.appearance_model().current.colors
         for d in self.diagnostics:
             tone = severity(d)
             if tone:
-                lines.append(f"<span style='color:{VERDICT_TEXT[tone]}'><b>Layer {d.layer}:</b> {d.hint}</span>")
+                lines.append(f"<span style='color:{colours.verdict(tone)}'><b>Layer {d.layer}:</b> {d.hint}</span>")
         worst = "wrong" if any(severity(d) == "wrong" for d in self.diagnostics) else "suspicious" if lines else None
         if len(lines) != self.warnings or worst != self.worst:
             self.warnings, self.worst = len(lines), worst
@@ -216,7 +221,7 @@ class DiagnosticsView(QWidget):
             s = self.session
             J = fitted_cost(s.spec, s.values)
             fits = "" if J is None else f" The network fits its training data (J = {number_text(J)}): small updates are expected."
-            self.hint_label.setText(f"<span style='color:{VERDICT_TEXT['ok']}'>No warning signs in any layer.{fits}</span>")
+            self.hint_label.setText(f"<span style='color:{colours.verdict('ok')}'>No warning signs in any layer.{fits}</span>")
         else:
             self.hint_label.setText("Update ratios appear after the first backward pass (dW[l]).")
 

@@ -27,12 +27,18 @@ class Theme:
     boundary: tuple[str, str]  # ends of the decision-boundary map (class 0, class 1)
     boundary_middle: str  # the undecided middle of that map
     colormaps: dict[str, str] = field(default_factory=dict)  # COLORMAPS entry -> pyqtgraph colour map name
+    # text of a verdict ("ok", "suspicious", "wrong": a check, a hint, a refused value) on the window
+    verdicts: dict[str, str] = field(default_factory=lambda: {"ok": "#1e6b31", "suspicious": "#8a5a00",
+                                                              "wrong": "#a8261b"})
 
     def phase(self, phase: str) -> str:
         return self.phases.get(phase, self.phases["ready"])
 
     def tint(self, phase: str) -> str:
         return self.tints.get(phase, self.tints["ready"])
+
+    def verdict(self, tone: str) -> str:
+        return self.verdicts[tone]
 
 
 LIGHT = Theme(
@@ -74,6 +80,7 @@ DARK = Theme(
     positive="#ee6a5a", negative="#5c9fe8", zero_weight="#7a7a7a", hover_fill=(40, 40, 40, 235),
     boundary=("#1f4f78", "#7a4a14"), boundary_middle="#1e1e1e",
     colormaps={"diverging": "CET-D4", "colour-blind safe": "CET-D6"},  # dark at 0: zeros melt into the background
+    verdicts={"ok": "#72d08a", "suspicious": "#e8bd5f", "wrong": "#ff8e80"},  # light tones: 5:1 on #2b2b2b
 )
 
 THEMES: dict[str, Theme] = {t.name: t for t in (LIGHT, DARK, HIGH_CONTRAST)}
