@@ -223,3 +223,15 @@ def test_verdicts_on_the_window_take_the_themes_colours(default_window, wait_idl
             or theme.verdict("wrong") in hints.text(), hints.text()
     for colour in DARK.verdicts.values():  # light tones on the dark window
         assert QColor(colour).lightness() > 140
+
+
+def test_the_accuracy_legend_follows_the_theme(default_window, wait_idle, qtbot):
+    w, model = default_window, appearance_model()
+    w.session.run_iteration()
+    wait_idle(w.session)
+    legend = w.accuracy.view.plot.getPlotItem().legend
+    qtbot.waitUntil(lambda: len(legend.items) == 2, timeout=5000)  # train and test
+    for theme in (DARK, LIGHT):
+        model.set(Appearance(theme=theme.name))
+        for _, label in legend.items:
+            assert QColor(theme.plot_foreground).name() in label.item.toHtml(), (label.text, theme.name)

@@ -210,6 +210,8 @@ class AccuracyView(QWidget):
         item = self.plot.getPlotItem()
         if item.legend is not None:
             item.legend.setLabelTextColor(colors.plot_foreground)
+            for _, label in item.legend.items:  # the colour reaches an entry only when its text is set again
+                label.setText(label.text)
         width = appearance.line_width(CURVE_WIDTH)
         self.train_curve.setPen(pg.mkPen(TRAIN_COLOR, width=width))
         self.test_curve.setPen(pg.mkPen(TEST_COLOR, width=width, style=Qt.PenStyle.DashLine))
