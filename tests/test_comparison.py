@@ -152,3 +152,22 @@ def test_below_the_inspector_the_comparison_takes_a_quarter_of_the_window(qtbot,
         w.compare_runs.close()
     finally:
         w.discard_and_close()
+
+
+def test_the_cost_legend_follows_the_theme(window, qtbot):
+    from PySide6.QtGui import QColor
+
+    from nnviz.views.appearance import appearance_model
+    from nnviz.views.theme import DARK, LIGHT, Appearance
+
+    comparison = window.compare_runs.start({"init": "zeros"})
+    legend = comparison.view.legend
+    assert [label.text for _, label in legend.items] == ["J of A", "J of B"]
+    try:
+        for theme in (DARK, LIGHT):
+            appearance_model().set(Appearance(theme=theme.name))
+            for _, label in legend.items:
+                assert QColor(theme.plot_foreground).name() in label.item.toHtml(), (label.text, theme.name)
+    finally:
+        appearance_model().set(Appearance())
+        window.compare_runs.close()

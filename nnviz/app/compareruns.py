@@ -25,6 +25,7 @@ from ..session import Session
 from ..session.session import is_light
 from ..views import appearance as looks
 from ..views.heatmap import HeatmapPanel, PreparedCache, prepare_large, prepared_in
+from ..views.plots import style_legend
 from ..views.theme import Appearance
 from .actions import make_action
 
@@ -290,7 +291,7 @@ class ComparisonView(QWidget):
         width = appearance.line_width(2.0)
         self.curves[0].setPen(pg.mkPen(colors.phase("cost"), width=width))
         self.curves[1].setPen(pg.mkPen(colors.phase("backward"), width=width, style=Qt.PenStyle.DashLine))
-        self.legend.setLabelTextColor(colors.plot_foreground)
+        style_legend(self.legend, colors.plot_foreground)
 
     def fill_matrices(self) -> None:
         """Parameters first, then every array both runs hold now (same keys: same plan)."""

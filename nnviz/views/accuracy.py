@@ -21,7 +21,9 @@ from PySide6.QtWidgets import (
 from ..engine import NetworkSpec, accuracy, predict
 from ..session import Session
 from . import appearance as looks
-from .plots import AXIS_SHARE, CURVE_WIDTH, STEADY_PADDING, TICK_POINTS, _make_plot, steady_ceiling, style_plot
+from .plots import (
+    AXIS_SHARE, CURVE_WIDTH, STEADY_PADDING, TICK_POINTS, _make_plot, steady_ceiling, style_legend, style_plot,
+)
 from .style import PLOT_FOREGROUND
 from .theme import Appearance
 
@@ -209,9 +211,7 @@ class AccuracyView(QWidget):
         style_plot(self.plot, colors, points)
         item = self.plot.getPlotItem()
         if item.legend is not None:
-            item.legend.setLabelTextColor(colors.plot_foreground)
-            for _, label in item.legend.items:  # the colour reaches an entry only when its text is set again
-                label.setText(label.text)
+            style_legend(item.legend, colors.plot_foreground)
         width = appearance.line_width(CURVE_WIDTH)
         self.train_curve.setPen(pg.mkPen(TRAIN_COLOR, width=width))
         self.test_curve.setPen(pg.mkPen(TEST_COLOR, width=width, style=Qt.PenStyle.DashLine))

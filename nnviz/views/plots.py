@@ -154,6 +154,16 @@ class _LogAxis(pg.AxisItem):
         return [text if d in keep else "" for text, d in zip(strings, digits)]
 
 
+def style_legend(legend: pg.LegendItem, colour: str, size: str | None = None) -> None:
+    """A legend's entries in ``colour`` (and ``size``, e.g. '11pt'): pyqtgraph applies them to an
+    entry only when its text is set again."""
+    legend.setLabelTextColor(colour)
+    if size is not None:
+        legend.setLabelTextSize(size)
+    for _, label in legend.items:
+        label.setText(label.text)
+
+
 def style_plot(plot: pg.PlotWidget, colors, points: float | None = None) -> None:
     """A plot's background, left and bottom axes in ``colors`` (an appearance's colours); with
     ``points``, the tick and label text at that size."""
@@ -319,10 +329,7 @@ class PlotsView(QWidget):
         self.cost_curve.setPen(pg.mkPen(a.colors.phase("cost"), width=a.line_width(CURVE_WIDTH)))
         for l, curve in enumerate(self.grad_curves, start=1):
             curve.setPen(pg.mkPen(layer_color(l), width=a.line_width(CURVE_WIDTH)))
-        self.legend.setLabelTextColor(a.colors.plot_foreground)
-        self.legend.setLabelTextSize(f"{self._legend_points():.1f}pt")
-        for _, label in self.legend.items:  # setLabelTextSize alone does not redraw the entries
-            label.setText(label.text)
+        style_legend(self.legend, a.colors.plot_foreground, f"{self._legend_points():.1f}pt")
         self.legend.updateSize()
         self._fit_legend()
 
