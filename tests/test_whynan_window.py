@@ -29,3 +29,25 @@ def test_a_nan_pause_explains_where_it_came_from(qtbot, wait_idle):
     text = why.label.text()
     assert f"{record.symbol}[" in text and "Cause:" in text and "Fix:" in text
     window.discard_and_close()
+
+
+def test_the_explanation_takes_the_themes_colour(qtbot, wait_idle):
+    from nnviz.views.appearance import appearance_model
+    from nnviz.views.theme import DARK, LIGHT, Appearance
+
+    session = Session(load_demo("xor"), DESIGN)
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    window.show()
+    why = window.why_nan
+    window.actionRun.trigger()
+    qtbot.waitUntil(lambda: not session.running, timeout=10_000)
+    wait_idle(session)
+    qtbot.waitUntil(lambda: why.cause is not None, timeout=2_000)
+    try:
+        for theme in (DARK, LIGHT):
+            appearance_model().set(Appearance(theme=theme.name))
+            assert f"color:{theme.verdict('wrong')}" in why.label.text(), theme.name
+    finally:
+        appearance_model().set(Appearance())
+        window.discard_and_close()

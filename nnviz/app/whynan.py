@@ -9,7 +9,8 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QMainWindow, QScrollArea
 
 from ..engine.whynan import NonfiniteCause, why_nonfinite
-from ..views.style import VERDICT_TEXT, mono_font
+from ..views import appearance as looks
+from ..views.style import mono_font
 from .docks import show_dock, tabbed_dock
 
 IDLE_TEXT = "No NaN or Inf in the operation shown. When one appears, this panel says where it came from."
@@ -40,6 +41,7 @@ class WhyNan(QObject):
         self.action.triggered.connect(self.explain_now)
         window.menus["debug"].addAction(self.action)
         self.session.paused.connect(self._paused)
+        looks.appearance_model().changed.connect(self._show_cause)  # its heading is in the theme's colour
 
     def explain(self) -> NonfiniteCause | None:
         """The cause for the operation shown (None when its result is finite)."""
@@ -58,16 +60,20 @@ class WhyNan(QObject):
 
     def explain_now(self) -> None:
         self.cause = self.explain()
+        self._show_cause()
+        show_dock(self.dock)
+
+    def _show_cause(self, *_) -> None:
         if self.cause is None:
             self.label.setText(html.escape(IDLE_TEXT))
-        else:
-            lines = self.cause.text().splitlines()
-            body = "<br>".join(html.escape(line).replace("  ", "&nbsp;&nbsp;") for line in lines[1:-2])
-            self.label.setText(
-                f"<b style='color:{VERDICT_TEXT['wrong']}'>{html.escape(lines[0])}</b><br>"
-                f"<span style='font-family:{mono_font().family()}'>{body}</span><br>"
-                f"<b>{html.escape(lines[-2])}</b><br>{html.escape(lines[-1])}")
-        show_dock(self.dock)
+            return
+        lines = self.cause.text().splitlines()
+        body = "<br>".join(html.escape(line).replace("  ", "&nbsp;&nbsp;") for line in lines[1:-2])
+        wrong = looks.appearance_model().current.colors.verdict("wrong")
+        self.label.setText(
+            f"<b style='color:{wrong}'>{html.escape(lines[0])}</b><br>"
+            f"<span style='font-family:{mono_font().family()}'>{body}</span><br>"
+            f"<b>{html.escape(lines[-2])}</b><br>{html.escape(lines[-1])}")
 
     def _paused(self, reason: str) -> None:
         record = self.session.record

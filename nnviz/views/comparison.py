@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 from ..engine.compare import CLOSE, CONVENTIONS, DIFFERENT, EXACT, MISSING, WRONG_SHAPE, ArrayComparison, CompareReport
 from ..session import Session
 from .heatmap import HeatmapPanel
+from . import appearance as looks
 from .style import VERDICT_TEXT, VERDICT_TINTS
 
 COLUMNS = ("array", "theirs", "ours", "max |diff|", "verdict")
@@ -40,14 +41,16 @@ def step_marks(report: CompareReport, iteration: int) -> dict[int, tuple[str, st
     return marks
 
 
-def summary_html(report: CompareReport) -> str:
-    """The likely bug in words (or that everything matches), the convention and the tolerance."""
+def summary_html(report: CompareReport, colours=None) -> str:
+    """The likely bug in words (or that everything matches), the convention and the tolerance, in
+    ``colours`` (a Theme; default: the current appearance's)."""
+    colours = colours or looks.appearance_model().current.colors
     first = report.first
     if first is None:
-        head = f"<b style='color:{VERDICT_TEXT['ok']}'>{html.escape(report.summary().capitalize())}</b>"
+        head = f"<b style='color:{colours.verdict('ok')}'>{html.escape(report.summary().capitalize())}</b>"
     else:
         where = f"{first.symbol}" + (f" (iteration {first.iteration})" if first.iteration else "")
-        head = f"<b style='color:{VERDICT_TEXT['wrong']}'>First difference: {html.escape(where)}</b>"
+        head = f"<b style='color:{colours.verdict('wrong')}'>First difference: {html.escape(where)}</b>"
         if report.mistake is not None:
             head += f"<br>Looks like: <b>{html.escape(report.mistake.text)}</b>"
             for other in report.mistake.alternatives:
@@ -58,7 +61,7 @@ def summary_html(report: CompareReport) -> str:
             head += "<br>" + html.escape(report.inputs[0])
     tail = (f"Convention: {html.escape(CONVENTIONS[report.convention])}; close means within "
             f"{report.tolerance:g}·(|ours| + max|ours|)")
-    return f"{head}<br><span style='color:#555555'>{tail}</span>"
+    return f"{head}<br><span style='color:{colours.muted}'>{tail}</span>"
 
 
 class ComparisonView(QWidget):
@@ -84,6 +87,7 @@ class ComparisonView(QWidget):
         self.summary_label.setTextFormat(Qt.TextFormat.RichText)
         self.summary_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.summary_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        looks.appearance_model().changed.connect(self._restyle_summary)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("comparisonTable")
         self.table.setHorizontalHeaderLabels(COLUMNS)
@@ -116,6 +120,10 @@ class ComparisonView(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(splitter, 1)
         session.stepped.connect(self.follow_session)
+
+    def _restyle_summary(self, appearance) -> None:
+        if getattr(self, "report", None) is not None:
+            self.summary_label.setText(summary_html(self.report, appearance.colors))
 
     # -- the report ---------------------------------------------------------------------
     def set_report(self, report: CompareReport | None) -> None:
