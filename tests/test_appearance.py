@@ -235,3 +235,20 @@ def test_the_accuracy_legend_follows_the_theme(default_window, wait_idle, qtbot)
         model.set(Appearance(theme=theme.name))
         for _, label in legend.items:
             assert QColor(theme.plot_foreground).name() in label.item.toHtml(), (label.text, theme.name)
+
+
+def test_the_health_plots_follow_the_theme(qtbot):
+    from nnviz.views.health import HealthView
+
+    view = HealthView()
+    qtbot.addWidget(view)
+    model = appearance_model()
+    try:
+        for theme in (DARK, LIGHT):
+            model.set(Appearance(theme=theme.name))
+            assert view.graphics.backgroundBrush().color().name() == QColor(theme.plot_background).name()
+            for plot in (view.ratio_plot, view.share_plot, view.strip_plot):
+                assert QColor(theme.plot_foreground).name() in plot.titleLabel.item.toHtml()
+                assert plot.getAxis("left").textPen().color().name() == QColor(theme.plot_foreground).name()
+    finally:
+        model.set(Appearance())

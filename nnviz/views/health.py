@@ -11,7 +11,9 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from ..engine.health import HEALTHY_RATIO, HealthLog
 from ..engine.plan import symbol
-from .style import PLOT_BACKGROUND, PLOT_FOREGROUND, VERDICT_TEXT, layer_color
+from . import appearance as looks
+from .style import layer_color
+from .theme import Appearance
 
 BAND = (math.log10(HEALTHY_RATIO) - 0.5, math.log10(HEALTHY_RATIO) + 0.5)  # ~1e-3: 3e-4 … 3e-3
 STRIP_BINS = 64
@@ -38,7 +40,7 @@ class HealthView(QWidget):
         self.strip_choice.setObjectName("healthStripChoice")
         self.strip_choice.currentIndexChanged.connect(lambda _: self.refresh())
         self.graphics = pg.GraphicsLayoutWidget()
-        self.graphics.setBackground(PLOT_BACKGROUND)
+        self._titles: dict[pg.PlotItem, str] = {}
         self.ratio_plot = self._plot("log10 α‖dW[l]‖/‖W[l]‖ — the band: about 1e-3", row=0)
         self.band = pg.LinearRegionItem(values=BAND, orientation="horizontal", movable=False,
                                         brush=pg.mkBrush(40, 160, 70, 40), pen=pg.mkPen(None))
@@ -51,7 +53,6 @@ class HealthView(QWidget):
         self.strip_image = pg.ImageItem(axisOrder="row-major")
         self.strip_image.setColorMap(pg.colormap.get("viridis"))
         self.strip_plot.addItem(self.strip_image)
-        self.strip_plot.setLabel("bottom", "iteration (click: go there)")
         self.strip_plot.scene().sigMouseClicked.connect(self._clicked)
         self.ratio_curves: list[pg.PlotDataItem] = []
         self.share_curves: list[pg.PlotDataItem] = []
@@ -63,17 +64,33 @@ class HealthView(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
         layout.addWidget(self.graphics, 1)
+        self.appearance = looks.connect(self, self.apply_appearance)
 
     def _plot(self, title: str, row: int) -> pg.PlotItem:
         plot = self.graphics.addPlot(row=row, col=0)
-        plot.setTitle(title, color=PLOT_FOREGROUND, size="9pt")
+        self._titles[plot] = title
         plot.showGrid(x=True, y=True, alpha=0.15)
         plot.setMenuEnabled(False)
         plot.hideButtons()
-        for side in ("left", "bottom"):
-            plot.getAxis(side).setPen(PLOT_FOREGROUND)
-            plot.getAxis(side).setTextPen(PLOT_FOREGROUND)
         return plot
+
+    def _set_title(self, plot: pg.PlotItem, title: str) -> None:
+        self._titles[plot] = title
+        plot.setTitle(title, color=self.appearance.colors.plot_foreground, size="9pt")
+
+    def apply_appearance(self, appearance: Appearance) -> None:
+        """The theme's plot background, axes and titles; the note in its colours."""
+        self.appearance = appearance
+        colors = appearance.colors
+        self.graphics.setBackground(colors.plot_background)
+        self.strip_plot.setLabel("bottom", "iteration (click: go there)", color=colors.plot_foreground)
+        for plot, title in self._titles.items():
+            self._set_title(plot, title)
+            for side in ("left", "bottom"):
+                plot.getAxis(side).setPen(colors.plot_foreground)
+                plot.getAxis(side).setTextPen(colors.plot_foreground)
+        if self.log is not None:
+            self.note_label.setText(self._note())
 
     def set_log(self, log: HealthLog) -> None:
         """A new network: new curves, one colour per layer as everywhere else."""
@@ -120,8 +137,7 @@ class HealthView(QWidget):
             low, high = float(edges[0]), float(edges[-1])
             step = (times[-1] - times[0]) / max(1, len(times) - 1) or 1.0
             self.strip_image.setRect(QRectF(times[0] - step / 2, low, step * len(times), high - low))
-            self.strip_plot.setTitle(f"histogram of {symbol(key)} over the iterations (√ of each bin's share)",
-                                     color=PLOT_FOREGROUND, size="9pt")
+            self._set_title(self.strip_plot, f"histogram of {symbol(key)} over the iterations (√ of each bin's share)")
         else:
             self.strip_image.clear()
         self.note_label.setText(self._note())
@@ -132,7 +148,7 @@ class HealthView(QWidget):
         log = self.log
         note = first_cost_note(log.spec, log.first_cost) if log else None
         if note:
-            return f"<span style='color:{VERDICT_TEXT['suspicious']}'>⚠ {note}</span>"
+            return f"<span style='color:{self.appearance.colors.verdict('suspicious')}'>⚠ {note}</span>"
         if log and log.first_cost is not None:
             return f"first cost {log.first_cost:.4g}: about what guessing costs, as it should be"
         return "band: α‖dW‖/‖W‖ ≈ 1e-3 is healthy; solid: dead ReLUs, dotted: saturated units"
