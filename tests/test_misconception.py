@@ -50,3 +50,21 @@ def test_the_wrong_numbers_stand_beside_the_right_ones(qtbot, default_window):
     old = s.stepper.replaced_value("W1")
     np.testing.assert_allclose(wrong.matrix, old + s.design.learning_rate * s.values["dW1"])
     np.testing.assert_array_equal(right.matrix, s.values["W1"])
+
+
+def test_the_numpy_error_is_in_the_themes_colour(qtbot, default_window):
+    from nnviz.views.appearance import appearance_model
+    from nnviz.views.theme import DARK, LIGHT, Appearance
+
+    window = default_window
+    window.misconception.action.trigger()
+    view = window.misconception.view
+    _run_to(qtbot, window, "Z1")
+    view.show_mistake("z_transposed_W")
+    try:
+        for theme in (DARK, LIGHT):
+            appearance_model().set(Appearance(theme=theme.name))
+            text = view.outcome_label.text()
+            assert f"color:{theme.verdict('wrong')};" in text and "ValueError" in text, theme.name
+    finally:
+        appearance_model().set(Appearance())

@@ -16,7 +16,8 @@ from ..engine import shape_text
 from ..engine.stepper import quiet
 from ..views.heatmap import HeatmapPanel
 from ..views.throttle import RunThrottle
-from ..views.style import VERDICT_TEXT, mono_font
+from ..views import appearance as looks
+from ..views.style import mono_font
 from .docks import build_when_shown, tabbed_dock, toggle_action
 
 if TYPE_CHECKING:  # the mistakes are imported when the dock is first opened, not at start
@@ -85,6 +86,11 @@ class MisconceptionView(QWidget):
         session.busy_changed.connect(lambda busy: self.choice.setEnabled(not busy))
         self.choice.setEnabled(not session.busy)
         self.follow_session()
+        looks.appearance_model().changed.connect(self._restyle)  # numpy's error in the theme's colour
+
+    def _restyle(self, _appearance) -> None:
+        if self.context is not None:
+            self._chosen(self.choice.currentIndex())
 
     def _context(self) -> Context | None:
         from ..engine.mistakes import Context
@@ -152,7 +158,8 @@ class MisconceptionView(QWidget):
         wrong, text = replay(ctx, mistake)
         if wrong is None:
             self.outcome_label.setText(f"<b>{html.escape(mistake.title, quote=False)}</b>: the student's code stops with<br>"
-                                       f"<span style='color:{VERDICT_TEXT['wrong']}; font-family:monospace'>"
+                                       f"<span style='color:{looks.appearance_model().current.colors.verdict('wrong')};"
+                                       f" font-family:monospace'>"
                                        f"{html.escape(text, quote=False)}</span>")
             wrong_panel.set_note("with the mistake", "no result: numpy raised an error")
             return
