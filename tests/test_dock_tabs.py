@@ -76,5 +76,7 @@ def test_reset_layout_leaves_no_stale_bar(default_window, qtbot):
     window.presentation.enter()
     _settle(qtbot)
     window.findChild(type(window.actionStep), "actionResetLayout").trigger()
-    _settle(qtbot)
-    _assert_no_stale_bar(window)
+    # the layout is sized on the next turns of the event loop, and the bars Qt left hidden after it
+    qtbot.waitUntil(lambda: sorted(sorted(t) for t in _bars(window)) == sorted(_groups(window)), timeout=2000)
+    bars = _bars(window)
+    assert len(bars) == len({tuple(sorted(t)) for t in bars})  # no group has two bars

@@ -38,9 +38,10 @@ def tabbed_dock(window: QMainWindow, name: str, title: str, widget: QWidget | No
 def hide_stale_tab_bars(window: QMainWindow) -> int:
     """Hide the window's dock tab bars that name no tab group of the window now; how many were hidden.
 
-    Qt leaves one on screen after ``restoreState`` regroups the docks (leaving presentation mode on
-    a short screen drew the old group's tabs across the new group's).  A group's bar names the
-    visible docks of that group, at least two; each tab is named by its dock's title."""
+    Qt leaves some on screen when the docks are regrouped (``restoreState`` leaving presentation
+    mode, View ▸ Reset Layout tabbing docks already tabbed): the old group's tabs drawn across the
+    new group's, or a second bar a few pixels from the first.  A group's bar names the visible
+    docks of that group, at least two, each tab by its dock's title, and touches their edge."""
     docks = [d for d in window.findChildren(QDockWidget) if d.isVisible() and not d.isFloating()]
     hidden = 0
     for bar in window.findChildren(QTabBar):
@@ -49,10 +50,17 @@ def hide_stale_tab_bars(window: QMainWindow) -> int:
         titles = [bar.tabText(i) for i in range(bar.count())]
         named = [d for d in docks if d.windowTitle() in titles]
         group = set(window.tabifiedDockWidgets(named[0])) | {named[0]} if named else set()
-        if len(titles) < 2 or len(named) != len(titles) or {d for d in group if d.isVisible()} != set(named):
+        current = len(titles) >= 2 and len(named) == len(titles) and {d for d in group if d.isVisible()} == set(named)
+        if not current or not any(_touches(bar.geometry(), d.geometry()) for d in named):
             bar.hide()
             hidden += 1
     return hidden
+
+
+def _touches(bar, dock, slack: int = 3) -> bool:
+    """Whether a tab bar's rectangle lies along the top or bottom edge of a dock's."""
+    beside = bar.left() < dock.right() and dock.left() < bar.right()
+    return beside and (abs(bar.top() - dock.bottom() - 1) <= slack or abs(dock.top() - bar.bottom() - 1) <= slack)
 
 
 def build_when_shown(dock: QDockWidget, build: Callable[[], object]) -> None:

@@ -6,6 +6,7 @@ import logging
 from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QAction
 
+from .docks import hide_stale_tab_bars
 from .settings import app_settings
 
 log = logging.getLogger(__name__)
@@ -124,6 +125,7 @@ class WindowLayout(QObject):
     def _size_docks(self) -> None:
         self.window.apply_default_dock_sizes()
         self.window.diagnostics.apply_default_size()
+        QTimer.singleShot(0, lambda: hide_stale_tab_bars(self.window))  # the docks regrouped: Qt may leave a bar
 
 
 def install_layout(window) -> WindowLayout:
