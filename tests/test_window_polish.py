@@ -742,3 +742,22 @@ def test_scalars_side_by_side_are_printed_at_one_size(qtbot, make_session, wait_
         metrics = QFontMetrics(panel.scalar_label.font())
         room = panel.width() - metrics.horizontalAdvance(panel.scalar_text())
         assert room >= 1.5 * metrics.horizontalAdvance("0") - 1, (panel.scalar_text(), room)
+
+
+def test_open_load_options_in_a_short_data_dock_scroll_instead_of_being_cut(default_window, qtbot):
+    from PySide6.QtCore import QPoint, Qt
+
+    window = default_window
+    window.resize(1280, 560)  # a short window: the Data dock cannot grow to fit the open options
+    panel = window.dataset_options
+    dock = window.docks["dataDock"]
+    window.resizeDocks([dock], [240], Qt.Orientation.Vertical)
+    panel.toggle.setChecked(True)
+    qtbot.waitUntil(lambda: panel.body.isVisible())
+    qtbot.wait(50)
+    assert panel.body_area.verticalScrollBar().maximum() > 0  # they do not all fit: they scroll
+    panel.body_area.ensureWidgetVisible(panel.note)  # what the scroll bar lets a user do
+    qtbot.wait(20)
+    note_bottom = panel.note.mapTo(dock, QPoint(0, panel.note.height())).y()
+    area_bottom = panel.body_area.mapTo(dock, QPoint(0, panel.body_area.height())).y()
+    assert note_bottom <= area_bottom <= dock.height()  # the last line can be read, not cut off by the dock

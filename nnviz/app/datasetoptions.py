@@ -8,8 +8,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import (
-    QCheckBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy, QSpinBox, QToolButton, QVBoxLayout,
-    QWidget,
+    QCheckBox, QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea, QSizePolicy, QSpinBox,
+    QToolButton, QVBoxLayout, QWidget,
 )
 
 from ..data.loader import FORMATS
@@ -160,15 +160,22 @@ class DatasetOptions(QObject):
         header.addWidget(self.toggle)
         header.addWidget(self.summary, 1)
         layout.addLayout(header)
-        layout.addWidget(self.body)
-        self.body.hide()
+        # the open options scroll when the Data dock is short (1280×720) instead of losing their last lines
+        self.body_area = QScrollArea(panel)
+        self.body_area.setObjectName("datasetOptionsArea")
+        self.body_area.setWidgetResizable(True)
+        self.body_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.body_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.body_area.setWidget(self.body)
+        layout.addWidget(self.body_area)
+        self.body_area.hide()
         self.standardize_box.toggled.connect(self._edited)
         self.label_edit.editingFinished.connect(self._edited)
         self.size_spin.valueChanged.connect(self._edited)
 
     def _expand(self, expanded: bool) -> None:
         self.toggle.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
-        self.body.setVisible(expanded)
+        self.body_area.setVisible(expanded)
 
     def follow_dataset(self) -> None:
         """Show the options of the current dataset's file type (those it was read with)."""
