@@ -140,3 +140,22 @@ def test_a_long_comparison_reports_progress_and_stops_when_cancelled(qtbot, tmp_
     cancelled.start()
     assert cancelled.wait(30_000)
     assert cancelled.outcome == ("failed", "cancelled")
+
+
+def test_the_step_lists_marks_take_the_themes_colours(qtbot, default_window, monkeypatch, tmp_path):
+    from PySide6.QtGui import QColor
+
+    from nnviz.views.appearance import appearance_model
+    from nnviz.views.theme import DARK, LIGHT, Appearance
+
+    window = default_window
+    window.step_list.set_marks({0: ("✓", "ok", "same"), 1: ("✗", "wrong", "differs"), 2: ("·", "muted", "absent")})
+    try:
+        for theme in (DARK, LIGHT):
+            appearance_model().set(Appearance(theme=theme.name))
+            tree = window.step_list.tree
+            colours = [tree.topLevelItem(i).foreground(0).color().name() for i in range(3)]
+            assert colours == [QColor(theme.verdict("ok")).name(), QColor(theme.verdict("wrong")).name(),
+                               QColor(theme.muted).name()], theme.name
+    finally:
+        appearance_model().set(Appearance())

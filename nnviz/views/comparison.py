@@ -15,21 +15,20 @@ from ..engine.compare import CLOSE, CONVENTIONS, DIFFERENT, EXACT, MISSING, WRON
 from ..session import Session
 from .heatmap import HeatmapPanel
 from . import appearance as looks
-from .style import VERDICT_TEXT, VERDICT_TINTS
+from .style import VERDICT_TINTS
 
 COLUMNS = ("array", "theirs", "ours", "max |diff|", "verdict")
 DIFFERS = "#70ff00ff"  # differing cells: a translucent magenta (as NaN cells, but the values show through)
 VERDICT_TONES = {EXACT: "ok", CLOSE: "ok", DIFFERENT: "wrong", WRONG_SHAPE: "wrong", MISSING: None}
 MISSING_TINT = "#eeeeee"
 
-# what the step list shows per verdict: a mark and its colour
-STEP_MARKS = {EXACT: ("✓", VERDICT_TEXT["ok"]), CLOSE: ("≈", VERDICT_TEXT["ok"]),
-              DIFFERENT: ("✗", VERDICT_TEXT["wrong"]), WRONG_SHAPE: ("✗", VERDICT_TEXT["wrong"]),
-              MISSING: ("·", "#888888")}
+# what the step list shows per verdict: a mark and its tone (the step list takes the theme's colour of it)
+STEP_MARKS = {EXACT: ("✓", "ok"), CLOSE: ("≈", "ok"), DIFFERENT: ("✗", "wrong"), WRONG_SHAPE: ("✗", "wrong"),
+              MISSING: ("·", "muted")}
 
 
 def step_marks(report: CompareReport, iteration: int) -> dict[int, tuple[str, str, str]]:
-    """Plan index -> (mark, colour, tooltip) for the step list, from one iteration of ``report``."""
+    """Plan index -> (mark, tone, tooltip) for the step list, from one iteration of ``report``."""
     marks = {}
     first = report.first
     for row in report.rows_of(iteration):

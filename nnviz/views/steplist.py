@@ -107,7 +107,7 @@ class StepListView(QWidget):
         for index in range(self.tree.topLevelItemCount()):
             mark = (BREAK_MARK if session.has_breakpoint(index) else "") + (NEXT_MARK if index == session.position else "")
             trace_mark, trace_colour, trace_tip = self.marks.get(index, ("", "", ""))
-            colour = BREAK_COLOR if session.has_breakpoint(index) else trace_colour or self.appearance.colors.text
+            colour = BREAK_COLOR if session.has_breakpoint(index) else self._mark_colour(trace_colour)
             row = (trace_mark + mark, trace_tip, colour, index == current)
             if self._rows.get(index) == row:  # a step changes two lines: the others are not redrawn
                 continue
@@ -128,9 +128,16 @@ class StepListView(QWidget):
             self.tree.clearSelection()
         self.tree.blockSignals(False)
 
+    def _mark_colour(self, tone: str) -> str:
+        """A mark's colour: the theme's of a verdict ('ok', 'suspicious', 'wrong') or 'muted', else ``tone`` itself."""
+        colours = self.appearance.colors
+        if tone in colours.verdicts:
+            return colours.verdict(tone)
+        return colours.muted if tone == "muted" else tone or colours.text
+
     def set_marks(self, marks: dict[int, tuple[str, str, str]] | None) -> None:
-        """Marks in the margin, by plan index: (text, colour, tooltip), e.g. how a trace's array compares;
-        None removes them."""
+        """Marks in the margin, by plan index: (text, tone or colour, tooltip), e.g. how a trace's array
+        compares (tones as ``_mark_colour``); None removes them."""
         self.marks = dict(marks or {})
         self._show_position()
 
