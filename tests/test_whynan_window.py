@@ -9,16 +9,26 @@ from nnviz.session import Design, Session
 DESIGN = Design(activations=("leaky_relu", "leaky_relu"), learning_rate=1e6)  # overflows within a few iterations
 
 
-def test_a_nan_pause_explains_where_it_came_from(qtbot, wait_idle):
+def _paused_on_nan(qtbot, wait_idle, before=None) -> MainWindow:
+    """A shown window on DESIGN that ran until the NaN/Inf breakpoint paused it; ``before(window)`` first."""
     session = Session(load_demo("xor"), DESIGN)
     window = MainWindow(session)
     qtbot.addWidget(window)
     window.show()
-    why = window.why_nan
-    assert why.explain() is None
+    if before is not None:
+        before(window)
     window.actionRun.trigger()
     qtbot.waitUntil(lambda: not session.running, timeout=10_000)
     wait_idle(session)
+    return window
+
+
+def test_a_nan_pause_explains_where_it_came_from(qtbot, wait_idle):
+    def nothing_yet(window) -> None:
+        assert window.why_nan.explain() is None
+
+    window = _paused_on_nan(qtbot, wait_idle, nothing_yet)
+    session, why = window.session, window.why_nan
     record = session.record
     assert record.has_nonfinite
     qtbot.waitUntil(lambda: why.dock.isVisible(), timeout=2_000)
@@ -35,14 +45,8 @@ def test_the_explanation_takes_the_themes_colour(qtbot, wait_idle):
     from nnviz.views.appearance import appearance_model
     from nnviz.views.theme import DARK, LIGHT, Appearance
 
-    session = Session(load_demo("xor"), DESIGN)
-    window = MainWindow(session)
-    qtbot.addWidget(window)
-    window.show()
+    window = _paused_on_nan(qtbot, wait_idle)
     why = window.why_nan
-    window.actionRun.trigger()
-    qtbot.waitUntil(lambda: not session.running, timeout=10_000)
-    wait_idle(session)
     qtbot.waitUntil(lambda: why.cause is not None, timeout=2_000)
     try:
         for theme in (DARK, LIGHT):

@@ -219,8 +219,12 @@ class InspectorView(QWidget):
                 size = max(0.6 * points, 0.99 * size * width / shown)
         label.setFont(font)
 
+    def _text_width(self) -> int:
+        """The width the one-line labels (equation, shapes, hover) are fitted to."""
+        return self.contentsRect().width() - 24
+
     def _fit_header(self) -> None:
-        width = self.contentsRect().width() - 24
+        width = self._text_width()
         self._fit(self.equation_label, width)
         self._fit(self.shapes_label, width)
         self._fit(self.hover_label, width)
@@ -236,7 +240,7 @@ class InspectorView(QWidget):
     def _show_hover(self, text: str) -> None:
         """The hovered cell's value, or the hint, on one line that fits (a smaller font when it must)."""
         self.hover_label.setText(text)
-        self._fit(self.hover_label, self.contentsRect().width() - 24)
+        self._fit(self.hover_label, self._text_width())
 
     def _even_scalars(self) -> None:
         """Scalars side by side (b[3], db[3], the new b[3]) at one size: the largest at which all of them fit."""

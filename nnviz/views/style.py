@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from PySide6.QtGui import QColor, QFont, QFontDatabase
 
+from .theme import LIGHT
+
 # forward left to right in blue, backward right to left in orange (as the diagram draws them)
 PHASE_COLORS: dict[str, str] = {
     "batch": "#8a6d00",  # X{t}, Y{t}: ochre, before the forward pass
@@ -78,7 +80,7 @@ VERDICT_TINTS: dict[str, str] = {
     "suspicious": "#fbe7c0",  # amber: between 1e-7 and 1e-5, or a mild warning
     "wrong": "#f6cfca",  # red: above 1e-5, or trouble
 }
-VERDICT_TEXT: dict[str, str] = {"ok": "#1e6b31", "suspicious": "#8a5a00", "wrong": "#a8261b"}
+VERDICT_TEXT: dict[str, str] = LIGHT.verdicts  # on the tints above, whatever the theme
 
 # themes (light, dark, high-contrast for projectors) and the colour-blind-safe map: views/theme.py;
 # the constants above are the light theme's, for code that draws outside a view (exports)
