@@ -134,3 +134,30 @@ def test_other_plans_write_a_line_for_every_cell_whose_total_is_the_cell(options
         if record.op.kind == "linear" and found.terms:
             total = math.fsum(a * x for a, x in found.terms) + (operands[2][0, 0] if len(operands) > 2 else 0.0)
             assert total == pytest.approx(record.value[0, -1], rel=1e-9, abs=1e-12)
+
+
+def test_the_hint_is_one_line_at_a_projectors_inspector_width_and_a_cells_terms_wrap(qtbot, make_session, wait_idle):
+    from PySide6.QtGui import QFontMetrics
+
+    from nnviz.views.provenance import HINT, OPERAND_HINT
+
+    session = make_session()
+    view = make_view(qtbot, session)
+    view.resize(520, 700)  # the inspector between the docks at 1280×720
+    run_to(session, wait_idle, "Z1")
+    label = view.provenance.label
+
+    def one_line() -> bool:
+        return QFontMetrics(label.font()).horizontalAdvance(label.text()) <= label.width()
+
+    assert label.text() == HINT
+    qtbot.waitUntil(one_line)  # it had wrapped onto a second line, 22 pixels the heatmaps need there
+    assert label.font().pointSizeF() < label.property("base_points")
+    view.panels[0].mouse_moved(view.panels[0].scene_pos_of(1, 1))  # an operand
+    assert label.text() == OPERAND_HINT
+    assert one_line()
+    result = view.panels[3]
+    result.mouse_moved(result.scene_pos_of(2, 5))
+    assert label.text().startswith("Z[1][2,5] = ")
+    assert not one_line() and label.font().pointSizeF() == label.property("base_points")  # long terms wrap, at full size
+    assert label.heightForWidth(label.width()) > 1.5 * QFontMetrics(label.font()).lineSpacing()

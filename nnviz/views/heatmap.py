@@ -165,7 +165,7 @@ class IndexAxis(pg.AxisItem):
     it was drawn at: stepping shows the same shapes in the same panels at every iteration, and
     laying out the tick labels is most of what painting a heatmap costs."""
 
-    PICTURES_KEPT = 12
+    PICTURES_KEPT = 64  # an iteration of the plans people step through (12 thrashed: 0.3 ms a Step)
 
     def __init__(self, orientation: str, **kwargs) -> None:
         super().__init__(orientation, **kwargs)
@@ -314,6 +314,9 @@ class HeatmapPanel(QWidget):
         self.plot.layout.setColumnFixedWidth(4, BAR_GAP)
         self.bar.axis.setWidth(BAR_AXIS_WIDTH)
         self.bar.axis.enableAutoSIPrefix(False)  # it has no label: the ticks show the values as they are
+        # major ticks only: on a 12-pixel bar the minor ones are noise, and laying them out was most of
+        # the bar's cost at every Step (0.66 → 0.36 ms a bar)
+        self.bar.axis.setStyle(maxTickLevel=0)
 
     def apply_appearance(self, appearance: Appearance) -> None:
         """The theme's background and axes, its colour map, text and ticks at the appearance's size."""

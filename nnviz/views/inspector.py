@@ -144,8 +144,7 @@ class InspectorView(QWidget):
             label.setFont(font)
             label.setProperty("points", font.pointSizeF())
         self.hint_label.setStyleSheet(f"color: {appearance.colors.muted};")
-        # a long line that wraps: larger in presentation mode, but not so large it pushes the heatmaps out
-        self.provenance.label.setFont(mono_font(min(14.0, appearance.points(self.provenance.label.property("base_points")))))
+        self.fit_provenance()
         self.refresh()
 
     def set_stats_visible(self, visible: bool) -> None:
@@ -230,6 +229,18 @@ class InspectorView(QWidget):
         self._fit(self.hover_label, width)
         self.worked_label.setProperty("points", self.shapes_label.property("points"))  # grows with it (presentation)
         self._fit(self.worked_label, width)
+        self.fit_provenance()
+
+    def fit_provenance(self) -> None:
+        """The provenance line: its hint on one line like the hover line's (at 1280×720 it had wrapped
+        onto a second line the heatmaps needed); a cell's terms wrap, larger in presentation mode but
+        not so large they push the heatmaps out."""
+        label = self.provenance.label
+        if self.provenance.current is None:
+            label.setProperty("points", self.hover_label.property("points"))
+            self._fit(label, self._text_width())
+        else:
+            label.setFont(mono_font(min(14.0, self.appearance.points(label.property("base_points")))))
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-HINT = "Hover or click a cell of the result to see which cells of the operands make it"
+HINT = "Hover or click a result cell to outline the operand cells that make it"
+OPERAND_HINT = "That is an operand: hover or click a cell of the result"  # both fit one line at 1280×720
 
 
 class CellProvenance:
@@ -52,7 +53,7 @@ class CellProvenance:
         elif self._pinned is not None:
             self.refresh()
         elif inside:
-            self.clear(f"{HINT} (this is an operand)")
+            self.clear(OPERAND_HINT)
         else:
             self.clear()
 
@@ -104,6 +105,7 @@ class CellProvenance:
         panels[self._result_index()].outline(row, col)
         self.label.setText(found.text)
         self.label.setToolTip(found.text)
+        self.inspector.fit_provenance()
         return found
 
     def clear(self, text: str = HINT) -> None:
@@ -112,3 +114,4 @@ class CellProvenance:
             panel.clear_outline()
         self.label.setText(text)
         self.label.setToolTip("")
+        self.inspector.fit_provenance()
