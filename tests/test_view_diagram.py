@@ -146,3 +146,29 @@ def test_a_short_widget_draws_fewer_units(view):
     drawn = [d for _, d, _, _ in view.layer_columns()]
     assert drawn[0] < 8 and drawn[1] < 7
     assert len(view.connection_pens(1)) == drawn[0] * drawn[1]
+
+
+def _line_pixel(view, l: int) -> tuple[np.ndarray, QColor]:
+    """The painted colour at 40 % along W[l]'s widest translucent line, and that line's pen colour."""
+    rgb = _pixels(view)  # painted at the widget's size: the geometry is that size's
+    g = view.layout_geometry()
+    i, j, colour, _ = max((pen for pen in view.connection_pens(l) if pen[2].alphaF() < 0.95), key=lambda pen: pen[3])
+    a, b = g.centres[l - 1][j], g.centres[l][i]
+    x, y = a.x() + 0.4 * (b.x() - a.x()), a.y() + 0.4 * (b.y() - a.y())
+    return rgb[round(y), round(x)], colour
+
+
+def test_weight_lines_show_their_translucent_colour_over_the_background_and_a_highlighted_band(view, wait_idle):
+    from nnviz.views.diagram import over
+
+    base = view.palette().base().color()
+    pixel, colour = _line_pixel(view, 3)  # nothing highlighted before the first step
+    assert 0 < colour.alphaF() < 1  # a translucent pen, drawn opaque (14× faster)
+    expected = over(colour, base)
+    assert np.abs(pixel - [expected.red(), expected.green(), expected.blue()]).max() <= 3
+    run_to(view.session, wait_idle, "Z3", "forward")  # W[3]'s band is tinted
+    assert 3 in view.highlight()[2]
+    pixel, colour = _line_pixel(view, 3)
+    expected = over(colour, over(view._band_tint("forward"), base))
+    assert np.abs(pixel - [expected.red(), expected.green(), expected.blue()]).max() <= 3
+    assert np.abs(pixel - [over(colour, base).red(), over(colour, base).green(), over(colour, base).blue()]).max() > 3

@@ -7,6 +7,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
+from .style import restyle
 from .theme import Appearance, Theme
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ class _Toned(QObject):
 
     def apply(self, appearance: Appearance) -> None:
         colours = appearance.colors
-        self._label.setStyleSheet(f"color: {colours.verdict(self.tone) if self.tone else colours.muted};")
+        restyle(self._label, f"color: {colours.verdict(self.tone) if self.tone else colours.muted};")
 
 
 def mute(label) -> None:

@@ -17,7 +17,7 @@ from ..engine.numbers import number_text
 from ..session import Session
 from ..session.snapshot import SameArrays
 from . import appearance as looks
-from .style import VERDICT_TEXT, VERDICT_TINTS
+from .style import VERDICT_TEXT, VERDICT_TINTS, restyle
 from .throttle import hidden_in_shown_window
 
 log = logging.getLogger(__name__)
@@ -274,8 +274,8 @@ class DiagnosticsDock(QObject):
         self.dock.setWindowTitle(f"Diagnostics ({count} {noun})" if count else "Diagnostics")
         self.badge.setText(f"⚠ {count} diagnostics {noun}")
         tone = self.view.worst or "suspicious"
-        self.badge.setStyleSheet(f"QToolButton {{ color: {VERDICT_TEXT[tone]}; background: {VERDICT_TINTS[tone]};"
-                                 " border-radius: 3px; padding: 0 6px; font-weight: bold; }")
+        restyle(self.badge, f"QToolButton {{ color: {VERDICT_TEXT[tone]}; background: {VERDICT_TINTS[tone]};"
+                            " border-radius: 3px; padding: 0 6px; font-weight: bold; }")
         self.badge.setVisible(count > 0)
 
     def show_dock(self) -> None:

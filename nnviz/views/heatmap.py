@@ -16,7 +16,7 @@ from ..engine import shape_text
 from ..engine.numbers import fit_number
 from . import appearance as looks
 from .cellmarks import CellNumbers, CellOutline
-from .style import HEATMAP_COLORMAP, NONFINITE, mono_font
+from .style import HEATMAP_COLORMAP, NONFINITE, mono_font, restyle
 from .theme import Appearance
 
 PROVENANCE_COLOR = "#111111"  # the operands' row, column or cell a hovered result cell reads
@@ -333,7 +333,7 @@ class HeatmapPanel(QWidget):
         self.bar.axis.setWidth(round(BAR_AXIS_WIDTH * max(1.0, (ticks.pointSizeF() / 9.0) if ticks else 1.0)))
         self.colormap_name = appearance.heatmap_colormap
         self.bar.setColorMap(pg.colormap.get(self.colormap_name))
-        self.note.setStyleSheet(f"color: {colors.text};")
+        restyle(self.note, f"color: {colors.text};")
         self._fit_title()
         if getattr(self, "scalar", None) is not None:
             self._show_scalar(self.scalar)
@@ -453,12 +453,12 @@ class HeatmapPanel(QWidget):
         (self.followed_outline if followed else self.provenance_outline).hide()
 
     def _show_scalar(self, value: float) -> None:
-        self.numbers.set_matrix(None, 1.0)
         """The value as large as fits: every digit of repr when there is room, fewer (−7.383e−15) when not;
         the tooltip and the stats table keep the exact value.  NaN and ±∞ in the NaN/Inf colour."""
+        self.numbers.set_matrix(None, 1.0)
         self.scalar = value
         self.scalar_label.setToolTip(f"{self.symbol} = {value!r}")
-        self.scalar_label.setStyleSheet("" if np.isfinite(value) else f"color: {NONFINITE};")
+        restyle(self.scalar_label, "" if np.isfinite(value) else f"color: {NONFINITE};")
         self._fit_scalar()
         self._show_page(self.scalar_label)
 

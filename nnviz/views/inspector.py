@@ -21,7 +21,7 @@ from . import appearance as looks
 from .heatmap import SCALAR_POINTS, HeatmapPanel, MatrixStats, PreparedCache, prepare_large, prepared_in
 from .matrixcopy import MatrixCopy
 from .provenance import CellProvenance
-from .style import NONFINITE, mono_font
+from .style import NONFINITE, mono_font, restyle
 from .theme import Appearance
 from .throttle import RunThrottle
 
@@ -143,7 +143,7 @@ class InspectorView(QWidget):
             font.setPointSizeF(appearance.points(label.property("base_points")))
             label.setFont(font)
             label.setProperty("points", font.pointSizeF())
-        self.hint_label.setStyleSheet(f"color: {appearance.colors.muted};")
+        restyle(self.hint_label, f"color: {appearance.colors.muted};")
         self.fit_provenance()
         self.refresh()
 
@@ -391,7 +391,7 @@ class InspectorView(QWidget):
         shapes = self.session.plan_shapes()
         algebra = op.shape_algebra([shapes[k] for k in op.operands], shapes[op.key], named=True)
         self.equation_label.setText(f"Next: {op.equation}")
-        self.equation_label.setStyleSheet(f"color: {self.phase_color('ready')};")
+        restyle(self.equation_label, f"color: {self.phase_color('ready')};")
         self.shapes_label.setText(algebra)
         self.info_label.setText(f"iteration {self.session.shown_iteration} · ready")
         self.worked_label.hide()
@@ -413,7 +413,7 @@ class InspectorView(QWidget):
     def _show_header(self, record: StepRecord) -> None:
         color = self.phase_color(record.phase)
         self.equation_label.setText(record.equation)
-        self.equation_label.setStyleSheet(f"color: {color};")
+        restyle(self.equation_label, f"color: {color};")
         self.shapes_label.setText(record.shape_algebra(named=True))
         info = f"iteration {record.iteration} · <b style='color:{color}'>{record.phase}</b> · layer {record.layer}"
         if record.op.kind == Kind.BATCH:  # which examples this mini-batch took
@@ -423,7 +423,7 @@ class InspectorView(QWidget):
         self.info_label.setText(info)
         worked = self.worked_text(record)
         self.worked_label.setText(worked or "")
-        self.worked_label.setStyleSheet(f"color: {color};")
+        restyle(self.worked_label, f"color: {color};")
         self.worked_label.setVisible(bool(worked))
         self._fit_header()
         self.hint_label.hide()
@@ -564,7 +564,7 @@ class InspectorView(QWidget):
             other.hide()
         self.parameter_shown = key
         self.equation_label.setText(f"{symbol(key)}  {shape_text(array.shape)}  (clicked on the network)")
-        self.equation_label.setStyleSheet(f"color: {self.phase_color('ready')};")
+        restyle(self.equation_label, f"color: {self.phase_color('ready')};")
         self.shapes_label.setText(f"{symbol(key)}[{row}, {col}] = {float(array[row, col])!r}")
         self._fit_header()
         self.provenance.clear("")

@@ -40,6 +40,13 @@ def phase_tint(phase: str) -> QColor:
     return QColor(PHASE_TINTS.get(phase, PHASE_TINTS["ready"]))
 
 
+def restyle(widget, sheet: str) -> None:
+    """``widget.setStyleSheet(sheet)`` when the sheet is a new one: Qt re-polishes the widget at every
+    call, the same sheet too (0.1–0.5 ms each; a Run's update of the inspector made four)."""
+    if widget.styleSheet() != sheet:
+        widget.setStyleSheet(sheet)
+
+
 def mono_font(point_size: float | None = None) -> QFont:
     font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
     if point_size:
