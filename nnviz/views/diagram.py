@@ -128,7 +128,9 @@ class DiagramView(QWidget):
         self._geometry: _Geometry | None = None
         self._fonts: _Fonts | None = None
         self._pens: dict[int, list[Pen]] = {}
-        self._line_cache: dict[int, tuple] = {}  # l -> (geometry, W[l], origin, pixmap, pens, when drawn, background)
+        # (l, background) -> (geometry, W[l], origin, pixmap, pens, when drawn): a layer's lines over the base
+        # and over its band in each phase's tint, so a Step that moves the highlight draws none again
+        self._line_cache: dict[tuple[int, int], tuple] = {}
         self._capacity = MAX_DRAWN
         self._text_room: float | None = None  # px of height the diagram's text must fit (presentation)
         self.appearance = looks.appearance_model().current
@@ -462,15 +464,16 @@ class DiagramView(QWidget):
         tint), kept while the geometry, the background and the lines' pens are (the same W[l] -- never
         changed in place -- or one whose lines look the same)."""
         W = self.session.values.get(f"W{l}")
-        cached = self._line_cache.get(l)
-        same = cached is not None and cached[0] is g and cached[6] == background.rgb()
+        key = (l, background.rgb())
+        cached = self._line_cache.get(key)
+        same = cached is not None and cached[0] is g
         if same and cached[1] is W:
             return cached[2], cached[3]
         if same and self.session.running and time.monotonic() - cached[5] < RUNNING_LINES_S:
             return cached[2], cached[3]  # painting holds the GIL the training thread needs: not 4 times a second
         look = [(i, j, colour.rgb(), round(width / WIDTH_STEP)) for i, j, colour, width in self._pens[l]]
         if same and cached[4] == look:
-            self._line_cache[l] = (g, W, *cached[2:])
+            self._line_cache[key] = (g, W, *cached[2:])
             return cached[2], cached[3]
         pad = g.radius + 0.5 * self._ensure_fonts().line
         origin = QPointF(g.xs[l - 1] - pad, 0.0)
@@ -494,7 +497,7 @@ class DiagramView(QWidget):
             painter.setPen(pen)
             painter.drawLines(lines)
         painter.end()
-        self._line_cache[l] = (g, W, origin, pixmap, look, time.monotonic(), background.rgb())
+        self._line_cache[key] = (g, W, origin, pixmap, look, time.monotonic())
         return origin, pixmap
 
     def _paint_neurons(self, painter: QPainter, g: _Geometry, fonts: _Fonts, columns: set[int], colour: QColor) -> None:
