@@ -131,6 +131,7 @@ class DiagramView(QWidget):
         # (l, background) -> (geometry, W[l], origin, pixmap, pens, when drawn): a layer's lines over the base
         # and over its band in each phase's tint, so a Step that moves the highlight draws none again
         self._line_cache: dict[tuple[int, int], tuple] = {}
+        self._pens_made: dict[int, tuple[tuple, list[Pen]]] = {}  # l -> (what W[l]'s pens were made of, the pens)
         self._capacity = MAX_DRAWN
         self._text_room: float | None = None  # px of height the diagram's text must fit (presentation)
         self.appearance = looks.appearance_model().current
@@ -259,13 +260,18 @@ class DiagramView(QWidget):
             return []
         else:
             top = largest_finite(W)
+        scale = self._ensure_fonts().scale
+        made_of = (W, top, self._capacity, scale, self.appearance.colors)
+        kept = self._pens_made.get(l)
+        if kept is not None and kept[0][0] is W and kept[0][4] is made_of[4] and kept[0][1:4] == made_of[1:4]:
+            return kept[1]  # a Step that did not replace W[l] (most of them): the same lines
         rows = [u for u in drawn_units(W.shape[0], self._capacity) if u is not None]
         cols = [u for u in drawn_units(W.shape[1], self._capacity) if u is not None]
-        scale = self._ensure_fonts().scale
         pens = []
         for i in rows:
             for j in cols:
                 pens.append((i, j, *self._pen_style(float(W[i, j]), top, scale)))
+        self._pens_made[l] = (made_of, pens)
         return pens
 
     def _pen_style(self, w: float, top: float, scale: float) -> tuple[QColor, float]:
@@ -281,6 +287,8 @@ class DiagramView(QWidget):
     def _network_changed(self) -> None:
         log.debug("diagram of %s on %s", self.session.spec, self.session.dataset.name)
         self._geometry = None
+        self._pens_made.clear()  # nor keep the old network's arrays alive
+        self._line_cache.clear()
         self._stepped()
 
     def _stepped(self) -> None:
