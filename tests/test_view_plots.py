@@ -191,3 +191,23 @@ def test_a_point_appended_while_redrawing_waits_for_the_next_redraw(qtbot, xor_s
     assert "iteration 19" in view.cost_plot.getPlotItem().titleLabel.text
     xor_session.history_changed.emit()
     assert view.point_count() == 21
+
+
+def test_a_small_gradient_plot_names_its_curves_in_the_title_instead_of_covering_them(qtbot, xor_session, wait_idle):
+    view = make_view(qtbot, xor_session, width=1200, height=400)
+    train(xor_session, wait_idle, 3)
+    qtbot.waitUntil(lambda: view.legend_shown() == "legend")  # room above the plot: the legend sits there
+    item = view.grad_plot.getPlotItem()
+    legend = view.legend.sceneBoundingRect()
+    assert legend.bottom() <= item.vb.sceneBoundingRect().top() + 1  # above the curves, not over them
+    view.resize(460, 190)  # a plot as in the Training dock at 1600×1000: a legend above would take a third of it
+    qtbot.waitUntil(lambda: view.legend_shown() == "title")
+    title = item.titleLabel.text
+    for name, colour in zip(["‖dW[1]‖", "‖dW[2]‖", "‖dW[3]‖"], view.curve_colors()[1:]):
+        assert f"<span style='color: {colour}'>{name}</span>" in title
+    assert not view.legend.isVisible()
+    cost, grad = view.cost_plot.getPlotItem().vb, item.vb
+    qtbot.waitUntil(lambda: abs(cost.sceneBoundingRect().top() - grad.sceneBoundingRect().top()) <= 1)  # in line
+    view.resize(1200, 400)
+    qtbot.waitUntil(lambda: view.legend_shown() == "legend")
+    assert "dW" not in item.titleLabel.text

@@ -28,8 +28,8 @@ HOVER_FILL = (255, 255, 255, 230)
 HOVER_GAP = 12  # pixels between the mouse and the hover box
 HOVER_DARKER = 130  # the layer colours a little darker as text on white (yellow and cyan are faint)
 HOVER_LINE_PIXELS = 17  # height of a line of the hover box
-LEGEND_COLUMNS, LEGEND_ROW_HEIGHT = 6, 20  # legend entries per row at most; pixels per row
-LEGEND_SHARE = 0.2  # the legend may take this share of the plot's height above it, or goes inside
+LEGEND_COLUMNS = 6  # legend entries per row at most
+LEGEND_SHARE = 0.2  # the legend may take this share of the plot's height above it, or the title names the curves
 LEGEND_POINTS, LEGEND_SAMPLE_PIXELS = 9, 46  # label size; the line sample and spacing beside each label
 # peak downsampling from one point per pixel on (it draws min and max of each bucket);
 # pyqtgraph's default of 5 would draw every point of a 5,000-iteration run
@@ -292,6 +292,7 @@ class PlotsView(QWidget):
         self.grad_plot.setLogMode(y=True)
         # the legend sits in the gradient plot's (empty) title row, so it never hides the curves
         self.legend = pg.LegendItem(labelTextColor=PLOT_FOREGROUND, labelTextSize=f"{LEGEND_POINTS}pt", horSpacing=8)
+        self.legend.layout.setContentsMargins(2, 0, 2, 0)  # without a frame above the plot, the style's 9 px are waste
         self.grad_plot.setTitle("")
         self.grad_curves: list[pg.PlotDataItem] = []
         self._hovers = {id(p): _Hover(p) for p in (self.cost_plot, self.grad_plot)}
@@ -362,27 +363,48 @@ class PlotsView(QWidget):
 
     def _fit_legend(self) -> None:
         """The legend in the title row, as many entries per row as the width holds; in a plot too small
-        for that, inside the plot's top-right corner on a white box."""
+        for that, the curves' names in their colours as the title (a legend inside the plot hid its
+        curves there, and was cut off at the plot's left edge)."""
         layers, item = len(self.grad_curves), self.grad_plot.getPlotItem()
         font = QFont(self.font())
         font.setPointSizeF(self._legend_points())
         entry = LEGEND_SAMPLE_PIXELS + QFontMetrics(font).horizontalAdvance(f"‖dW[{layers}]‖")
         columns = max(1, min(layers, LEGEND_COLUMNS, int(self.grad_plot.width() - TITLE_MARGIN) // entry))
         self.legend.setColumnCount(columns)
-        row_height = max(LEGEND_ROW_HEIGHT, QFontMetrics(font).height() + 4)
-        title_row = row_height * -(-layers // columns) + 6
+        self.legend.updateSize()
+        title_row = math.ceil(self.legend.geometry().height()) + 4  # the entries' rows and the layout's margins
+        self.legend.setParentItem(item)
         if title_row <= LEGEND_SHARE * self.grad_plot.height():
-            self.legend.setParentItem(item)
+            item.setTitle("")
             self.legend.anchor(itemPos=(0.5, 0), parentPos=(0.5, 0), offset=(0, 2))
             self.legend.setBrush(None)
             self.legend.setPen(None)
-        else:
-            title_row = 8
-            self.legend.setParentItem(item.vb)
-            self.legend.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-2, 2))
-            self.legend.setBrush(pg.mkBrush(*self.appearance.colors.hover_fill))
-            self.legend.setPen(pg.mkPen("#cccccc"))
-        item.layout.setRowFixedHeight(0, title_row)
+            self.legend.show()
+            item.layout.setRowFixedHeight(0, title_row)
+            return
+        self.legend.hide()
+        names = [f"‖dW[{l}]‖" for l in range(1, layers + 1)]
+        room = self.grad_plot.width() - item.getAxis("left").width() - TITLE_MARGIN
+        for points in TITLE_POINTS:  # the cost plot's sizes: the first that fits
+            font.setPointSizeF(self.appearance.points(points))
+            if QFontMetrics(font).horizontalAdvance("  ".join(names)) <= room:
+                break
+        colours = self.curve_colors()[1:]
+        item.setTitle("&nbsp;&nbsp;".join(f"<span style='color: {c}'>{n}</span>" for n, c in zip(names, colours)),
+                      size=f"{font.pointSizeF():.1f}pt")
+        height = self._title_row_height()  # as high as the cost plot's: their curves line up
+        item.layout.setRowFixedHeight(0, height)
+        item.titleLabel.setMaximumHeight(height)
+
+    def _title_row_height(self) -> int:
+        """The title row's height for this appearance (the largest title's line, PlotItem's 30 px at least)."""
+        font = QFont(self.font())
+        font.setPointSizeF(self.appearance.points(TITLE_POINTS[0]))
+        return max(30, QFontMetrics(font).height() + 8)
+
+    def legend_shown(self) -> str:
+        """Where the gradient plot names its curves: 'legend' (above the plot) or 'title' (coloured names)."""
+        return "legend" if self.legend.isVisible() else "title"
 
     def refresh(self) -> None:
         """Give the curves the history's arrays if its length changed since the last redraw."""
@@ -463,7 +485,7 @@ class PlotsView(QWidget):
         item = self.cost_plot.getPlotItem()
         item.setTitle(fits[0] if fits else choices[-1], size=f"{points:.1f}pt",
                       color=self.appearance.colors.plot_foreground)
-        height = max(30, QFontMetrics(font).height() + 8)  # PlotItem.setTitle's row is 30 px
+        height = self._title_row_height()
         item.layout.setRowFixedHeight(0, height)
         item.titleLabel.setMaximumHeight(height)
 
