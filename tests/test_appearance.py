@@ -252,3 +252,18 @@ def test_the_health_plots_follow_the_theme(qtbot):
                 assert plot.getAxis("left").textPen().color().name() == QColor(theme.plot_foreground).name()
     finally:
         model.set(Appearance())
+
+
+def test_the_provenance_outlines_are_in_the_themes_text_colour(default_window, wait_idle, qtbot):
+    w, model = default_window, appearance_model()
+    w.session.run_through(next(op.index for op in w.session.plan if op.key == "Z2"))
+    wait_idle(w.session)
+    w.inspector.hover(3, 2, 5)  # Z[2][2,5]: row 2 of W[2], column 5 of A[1], b[2][2] outlined
+    outline = w.inspector.panels[0].provenance_outline
+    assert outline.shown == (2, None)
+    for theme in (DARK, LIGHT):
+        model.set(Appearance(theme=theme.name))
+        colour = outline.item.pen().color()
+        assert colour.name() == QColor(theme.text).name()
+        background = QColor(theme.plot_background)
+        assert abs(colour.lightness() - background.lightness()) > 120, theme.name  # #111 on the dark cells: invisible

@@ -163,6 +163,11 @@ class CellOutline:
         plot.addItem(self.item, ignoreBounds=True)
         self.shown: tuple[int | None, int | None] | None = None
 
+    def set_color(self, color: str) -> None:
+        pen = self.item.pen()
+        pen.setColor(QColor(color))
+        self.item.setPen(pen)
+
     def show(self, shape: tuple[int, int], row: int | None, col: int | None) -> None:
         """Outline row ``row`` (col None), column ``col`` (row None), cell (row, col), or all (both None)."""
         rows, cols = shape

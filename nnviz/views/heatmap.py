@@ -17,9 +17,8 @@ from ..engine.numbers import fit_number
 from . import appearance as looks
 from .cellmarks import CellNumbers, CellOutline
 from .style import HEATMAP_COLORMAP, NONFINITE, mono_font, restyle
-from .theme import Appearance
+from .theme import LIGHT, Appearance
 
-PROVENANCE_COLOR = "#111111"  # the operands' row, column or cell a hovered result cell reads
 FOLLOWED_COLOR = "#00a86b"  # the example being followed, in every matrix
 
 log = logging.getLogger(__name__)
@@ -304,7 +303,8 @@ class HeatmapPanel(QWidget):
         plot.addItem(self.overlay)
         self.numbers = CellNumbers()
         plot.addItem(self.numbers)
-        self.provenance_outline = CellOutline(plot, PROVENANCE_COLOR, 3.0, 30)
+        # the operands' row, column or cell a hovered result cell reads: in the theme's text colour (apply_appearance)
+        self.provenance_outline = CellOutline(plot, LIGHT.text, 3.0, 30)
         self.followed_outline = CellOutline(plot, FOLLOWED_COLOR, 2.5, 25)
         self._title = ""
         plot.getViewBox().sigRangeChanged.connect(lambda *args: self._number_note())
@@ -334,6 +334,7 @@ class HeatmapPanel(QWidget):
         self.colormap_name = appearance.heatmap_colormap
         self.bar.setColorMap(pg.colormap.get(self.colormap_name))
         restyle(self.note, f"color: {colors.text};")
+        self.provenance_outline.set_color(colors.text)  # #111 had been invisible on the dark theme's cells
         self._fit_title()
         if getattr(self, "scalar", None) is not None:
             self._show_scalar(self.scalar)
