@@ -193,7 +193,7 @@ def run_vs_cli(app, window, seconds: float) -> tuple[float, float, list[float]]:
     probing the event loop; (ratio, ratio while probed, event-loop lateness while running).
 
     The ratio comes from the rounds without the probe: its hundred wake-ups a second each take the
-    GIL from the training thread (3–4 % of xor's Run), a cost of the instrument, not of the window."""
+    GIL from the training thread (up to 3 % of the ratio on xor), a cost of the instrument, not of the window."""
     from nnviz.engine import Stepper, initialize
 
     s, d = window.session, window.session.design
