@@ -57,3 +57,23 @@ def test_with_the_panel_closed_every_tenth_iteration_is_recorded(qtbot, default_
     times, rows = window.health.log.columns(3)
     assert list(times) == list(range(13)) and list(rows) == [0] * 10 + [1, 1, 2]
     assert window.health.view.strip_image.image.shape == (64, 13)
+
+
+def test_the_three_plots_share_one_iteration_axis_and_give_their_height_to_the_curves(qtbot):
+    from nnviz.engine import NetworkSpec
+    from nnviz.engine.health import HealthLog
+    from nnviz.views.health import HealthView
+
+    view = HealthView()
+    qtbot.addWidget(view)
+    view.set_log(HealthLog(NetworkSpec((4, 3, 1), ("relu",))))
+    view.resize(780, 290)  # the dock under the inspector at 1600×1000
+    view.show()
+    qtbot.waitExposed(view)
+    plots = (view.ratio_plot, view.share_plot, view.strip_plot)
+    boxes = [p.getViewBox().sceneBoundingRect() for p in plots]
+    assert max(b.left() for b in boxes) - min(b.left() for b in boxes) <= 1  # one left edge
+    view.strip_plot.setXRange(0, 80, padding=0)
+    qtbot.waitUntil(lambda: all(abs(p.viewRange()[0][1] - 80) < 1e-6 for p in plots))  # one iteration axis
+    assert [p.getAxis("bottom").style["showValues"] for p in plots] == [False, False, True]
+    assert all(b.height() >= 35 for b in boxes), [b.height() for b in boxes]  # 17 px each with 30 px titles and 3 axes
