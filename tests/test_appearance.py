@@ -1,6 +1,8 @@
 """Themes and presentation mode: one appearance that every view applies to its own widgets."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPalette
@@ -225,16 +227,37 @@ def test_verdicts_on_the_window_take_the_themes_colours(default_window, wait_idl
         assert QColor(colour).lightness() > 140
 
 
-def test_the_accuracy_legend_follows_the_theme(default_window, wait_idle, qtbot):
+def test_the_accuracy_title_names_train_and_test_in_their_curves_colours_on_either_theme(default_window, wait_idle, qtbot):
+    from nnviz.views.accuracy import TEST_COLOR, TRAIN_COLOR
+
     w, model = default_window, appearance_model()
     w.session.run_iteration()
     wait_idle(w.session)
-    legend = w.accuracy.view.plot.getPlotItem().legend
-    qtbot.waitUntil(lambda: len(legend.items) == 2, timeout=5000)  # train and test
+    view = w.accuracy.view
+    item = view.plot.getPlotItem()
+    qtbot.waitUntil(lambda: "test " in item.titleLabel.text, timeout=5000)
+    assert item.legend is None  # inside the plot, it covered the curves of a run that learns little
+    result = w.accuracy.tracker.latest
     for theme in (DARK, LIGHT):
         model.set(Appearance(theme=theme.name))
-        for _, label in legend.items:
-            assert QColor(theme.plot_foreground).name() in label.item.toHtml(), (label.text, theme.name)
+        title = item.titleLabel.text
+        background = QColor(theme.plot_background)
+        for word, curve, colour in (("train", view.train_curve, TRAIN_COLOR), ("test", view.test_curve, TEST_COLOR)):
+            found = re.search(rf"<span style='color: (#[0-9a-f]{{6}})'>{word} ", title)
+            assert found, (word, title)
+            shown = QColor(found.group(1))
+            assert curve.opts["pen"].color().name() == colour
+            assert shown.hue() == pytest.approx(QColor(colour).hue(), abs=3)  # the curve's hue ...
+            assert _contrast(shown, background) >= 3.5, (word, theme.name)  # ... readable on the plot
+        assert f"{100 * result.train:.1f} %" in title
+
+
+def _contrast(a: QColor, b: QColor) -> float:
+    def luminance(c: QColor) -> float:
+        channels = [x / 12.92 if x <= 0.03928 else ((x + 0.055) / 1.055) ** 2.4 for x in (c.redF(), c.greenF(), c.blueF())]
+        return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
 
 
 def test_the_health_plots_follow_the_theme(qtbot):

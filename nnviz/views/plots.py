@@ -15,7 +15,7 @@ from ..engine.numbers import number_text
 from ..session import Session
 from . import appearance as looks
 from .heatmap import nice_step, readable_levels
-from .style import PLOT_BACKGROUND, PLOT_FOREGROUND, layer_color
+from .style import PLOT_BACKGROUND, PLOT_FOREGROUND, layer_color, text_colour
 from .theme import Appearance
 
 log = logging.getLogger(__name__)
@@ -389,7 +389,7 @@ class PlotsView(QWidget):
             font.setPointSizeF(self.appearance.points(points))
             if QFontMetrics(font).horizontalAdvance("  ".join(names)) <= room:
                 break
-        colours = self.curve_colors()[1:]
+        colours = [text_colour(c, self.appearance.colors.plot_background) for c in self.curve_colors()[1:]]
         item.setTitle("&nbsp;&nbsp;".join(f"<span style='color: {c}'>{n}</span>" for n, c in zip(names, colours)),
                       size=f"{font.pointSizeF():.1f}pt")
         height = self._title_row_height()  # as high as the cost plot's: their curves line up

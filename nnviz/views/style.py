@@ -40,6 +40,12 @@ def phase_tint(phase: str) -> QColor:
     return QColor(PHASE_TINTS.get(phase, PHASE_TINTS["ready"]))
 
 
+def text_colour(curve: str, background: str) -> str:
+    """A curve's colour for text naming it on ``background``: lightened on a dark plot (the train blue
+    was 3.2:1 on the dark theme's plots, 5.4:1 lightened)."""
+    return QColor(curve).lighter(135).name() if QColor(background).lightness() < 128 else curve
+
+
 def restyle(widget, sheet: str) -> None:
     """``widget.setStyleSheet(sheet)`` when the sheet is a new one: Qt re-polishes the widget at every
     call, the same sheet too (0.1–0.5 ms each; a Run's update of the inspector made four)."""
