@@ -248,9 +248,7 @@ def large_network_gaps(app) -> list[tuple[str, float, str]]:
         return window
 
     def closed(window: MainWindow) -> None:
-        window.discard_and_close()
-        window.deleteLater()
-        app.processEvents()
+        window.dispose()
 
     rows = []
     folder = tempfile.mkdtemp(prefix="nnviz-bench-large-")
@@ -377,9 +375,7 @@ def measure_platform(args) -> list[dict]:
                 rows.append(dict(where, key="latency_p95", value=percentile(lateness, 0.95),
                                  detail=f"median {statistics.median(lateness):.1f} ms"))
                 rows.append(dict(where, key="latency_max", value=max(lateness), detail=""))
-                window.discard_and_close()
-                window.deleteLater()
-                app.processEvents()
+                window.dispose()
             if args.large:
                 for key, value, where in large_network_gaps(app):
                     data = "default demo 12288-7-5-1" if key in ("edit_gap", "animation_gap") else \
@@ -420,9 +416,7 @@ def first_paint_child() -> None:
         print(json.dumps({"first_paint": time.time() - started}))
     else:
         print(f"only {sorted(painted)} painted within 30 s", file=sys.stderr)
-    window.discard_and_close()
-    window.deleteLater()
-    app.processEvents()
+    window.dispose()
 
 
 def first_paint(platform_command: list[str], env: dict) -> float:

@@ -383,9 +383,7 @@ def main() -> int:
             print(path)
             if window.presentation.active:
                 window.presentation.leave()
-            window.discard_and_close()
-            window.deleteLater()
-            app.processEvents()
+            window.dispose()
             from nnviz.views.appearance import appearance_model
             from nnviz.views.theme import Appearance
 

@@ -243,22 +243,22 @@ class AnimationRenderer(QObject):
             self.slide.build_next()
             if self.slide.ready:
                 self.slide.show()
-            QTimer.singleShot(1, self._wait)  # a timer, not a posted call: the window's other timers get their turn
+            QTimer.singleShot(1, self, self._wait)  # a timer, not a posted call: the window's other timers get their turn
             return
         if self._restore is not None:
             state, self._restore = self._restore, None
             self.session.restore_in_background(state)
-            QTimer.singleShot(5, self._wait)
+            QTimer.singleShot(5, self, self._wait)
             return
         if self.session.busy:
-            QTimer.singleShot(5, self._wait)
+            QTimer.singleShot(5, self, self._wait)
             return
         if not self._started:  # the copy is restored: run to the start key
             self._started = True
             self.session.run_through(next(op.index for op in self.session.plan if op.key == self.range.start))
-            QTimer.singleShot(5, self._wait)
+            QTimer.singleShot(5, self, self._wait)
             return
-        QTimer.singleShot(0, self._grab)  # after the views' refresh of the last step
+        QTimer.singleShot(0, self, self._grab)  # after the views' refresh of the last step
 
     def _grab(self) -> None:
         """Paint the frame here (widgets paint on the window's thread); encode it on the copy's worker,
@@ -377,7 +377,7 @@ def run_command(path: str, start: str, end: str, out: str, size: str = "1920x108
     quiet = quiet or not sys.stderr.isatty()
     if not quiet:
         renderer.progress.connect(lambda done, total: print(f"\rframe {done}/{total}", end="", file=sys.stderr))
-    QTimer.singleShot(0, renderer.start)
+    QTimer.singleShot(0, renderer, renderer.start)
     loop.exec()
     if not quiet:
         print(file=sys.stderr)

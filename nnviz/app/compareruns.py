@@ -507,7 +507,7 @@ class CompareRuns(QObject):
             self.window.tabifyDockWidget(plots, self.dock)  # a tab beside the plots: its own plot has both costs
         self.dock.show()
         self.dock.raise_()
-        QTimer.singleShot(0, self._fit_height)  # once the layout has placed the dock
+        QTimer.singleShot(0, self, self._fit_height)  # once the layout has placed the dock
         return self.comparison
 
     def _fit_height(self) -> None:

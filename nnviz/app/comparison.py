@@ -270,7 +270,5 @@ def show_report(report: CompareReport) -> int:
     window.comparison.show_report(report)
     window.show()
     code = app.exec()
-    window.discard_and_close()
-    window.deleteLater()
-    app.processEvents()
+    window.dispose()
     return code

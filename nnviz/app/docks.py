@@ -29,7 +29,7 @@ def tabbed_dock(window: QMainWindow, name: str, title: str, widget: QWidget | No
             if dock.isFloating() or plots.isHidden() or plots.isFloating() or dock in window.tabifiedDockWidgets(plots):
                 return
             window.tabifyDockWidget(plots, dock)
-            QTimer.singleShot(0, dock.raise_)
+            QTimer.singleShot(0, dock, dock.raise_)
 
         dock.visibilityChanged.connect(shown)
     return dock
@@ -77,7 +77,7 @@ def build_when_shown(dock: QDockWidget, build: Callable[[], object]) -> None:
 def show_dock(dock: QDockWidget) -> None:
     """Show ``dock`` and bring its tab to the front (once the layout has placed it)."""
     dock.show()
-    QTimer.singleShot(0, dock.raise_)
+    QTimer.singleShot(0, dock, dock.raise_)
 
 
 def toggle_action(dock: QDockWidget, name: str, text: str, tip: str, shortcut: str | None = None) -> QAction:
@@ -88,5 +88,5 @@ def toggle_action(dock: QDockWidget, name: str, text: str, tip: str, shortcut: s
     action.setStatusTip(tip)
     if shortcut:
         action.setShortcut(shortcut)
-    action.toggled.connect(lambda shown: shown and QTimer.singleShot(0, dock.raise_))
+    action.toggled.connect(lambda shown: shown and QTimer.singleShot(0, dock, dock.raise_))
     return action

@@ -46,7 +46,7 @@ class Explanations(QObject):
         self.action.setShortcut(QKeySequence("F1"))
         self.action.setStatusTip("What the operation does and why, in the notes' notation")
         self.action.setToolTip("Explain the operation shown or the step-list line selected (F1)")
-        self.action.toggled.connect(lambda shown: shown and not self.sized and QTimer.singleShot(0, self.fit_dock))
+        self.action.toggled.connect(lambda shown: shown and not self.sized and QTimer.singleShot(0, self, self.fit_dock))
         tree = window.step_list.tree
         tree.currentItemChanged.connect(self._line_selected)
         self._follow = RunThrottle(self.session, self.follow_session, 0, self, unseen=self.browser)  # not while closed
@@ -63,11 +63,11 @@ class Explanations(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.window and event.type() == QEvent.Type.FontChange:
             self._fit_font()
-            QTimer.singleShot(0, self._redraw)  # presentation mode also changes the phase colours, right after
+            QTimer.singleShot(0, self, self._redraw)  # presentation mode also changes the phase colours, right after
         return False
 
     def _appearance_changed(self, appearance) -> None:
-        QTimer.singleShot(0, self._redraw)  # in the new phase colours
+        QTimer.singleShot(0, self, self._redraw)  # in the new phase colours
 
     def _redraw(self) -> None:
         if not isValid(self.browser):  # the window closed meanwhile

@@ -70,7 +70,7 @@ class WindowLayout(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.window and event.type() == QEvent.Type.Show:
             self.window.removeEventFilter(self)  # the first show only: later the layout is the user's
-            QTimer.singleShot(0, self.fit_shown)
+            QTimer.singleShot(0, self, self.fit_shown)
         return False
 
     def fit_shown(self) -> None:
@@ -119,13 +119,13 @@ class WindowLayout(QObject):
         w._default_dock_sizes = False
         self.fit_window()
         # the dock sizes need the window's new size laid out first
-        QTimer.singleShot(0, self._size_docks)
+        QTimer.singleShot(0, self, self._size_docks)
         w.statusBar().showMessage("Layout reset", 4000)
 
     def _size_docks(self) -> None:
         self.window.apply_default_dock_sizes()
         self.window.diagnostics.apply_default_size()
-        QTimer.singleShot(0, lambda: hide_stale_tab_bars(self.window))  # the docks regrouped: Qt may leave a bar
+        QTimer.singleShot(0, self.window, lambda: hide_stale_tab_bars(self.window))  # the docks regrouped: Qt may leave a bar
 
 
 def install_layout(window) -> WindowLayout:

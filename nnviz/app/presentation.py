@@ -155,7 +155,7 @@ class Presentation(QObject):
         self._apply_appearance()  # before going full screen: larger text on the old size could stretch the window
         w.showFullScreen()
         self._arrange()
-        QTimer.singleShot(0, self._fill_screen)
+        QTimer.singleShot(0, self, self._fill_screen)
         log.info("presentation mode at %g pt", self.font_size)
         self.active_changed.emit(True)
 
@@ -179,7 +179,7 @@ class Presentation(QObject):
             if w.geometry() != saved["rect"]:  # without a window manager restoreGeometry guesses a frame
                 w.setGeometry(saved["rect"])
         w.restoreState(saved["state"])
-        QTimer.singleShot(0, lambda: hide_stale_tab_bars(w))  # once the restored layout is applied
+        QTimer.singleShot(0, w, lambda: hide_stale_tab_bars(w))  # once the restored layout is applied
         self._set_checked(False)
         self._enable_actions()
         self.active_changed.emit(False)
@@ -224,7 +224,7 @@ class Presentation(QObject):
         elif watched is self.window and event.type() == QEvent.Type.Resize and self.active:
             screen = self.window.screen()
             if screen is not None and not screen.geometry().contains(self.window.geometry()):
-                QTimer.singleShot(0, self._refit)  # something grew: smaller text, back to the screen's size
+                QTimer.singleShot(0, self, self._refit)  # something grew: smaller text, back to the screen's size
         return False
 
     # -- layout -----------------------------------------------------------------------------
@@ -368,7 +368,7 @@ class Presentation(QObject):
             self.window.statusBar().showMessage(f"Text at {points:g} pt: the largest that fits this screen", 6000)
         self.shown_size = points
         self._show_position()
-        QTimer.singleShot(REFIT_MS, self._refit)
+        QTimer.singleShot(REFIT_MS, self, self._refit)
 
     def _refit(self) -> None:
         """Some views settle their height a moment later (wrapped titles, plots): smaller again if need be."""

@@ -52,7 +52,7 @@ class ScenarioPlayer(QObject):
 
     def _busy_changed(self, busy: bool) -> None:
         if not busy and self._waiting_for:
-            QTimer.singleShot(0, self._tick)  # after the session's own handlers of the finished job
+            QTimer.singleShot(0, self, self._tick)  # after the session's own handlers of the finished job
 
     # -- opening -------------------------------------------------------------------------------
     def open(self, scenario: Scenario) -> None:

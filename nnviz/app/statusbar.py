@@ -47,7 +47,7 @@ class FittingStatusBar(QStatusBar):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if self._message:
-            QTimer.singleShot(0, self._fit)  # once the permanent widgets have their new places
+            QTimer.singleShot(0, self, self._fit)  # once the permanent widgets have their new places
 
     def _fit(self) -> None:
         text = self._message

@@ -475,6 +475,17 @@ class MainWindow(QMainWindow):
         self._ask_on_close = False
         self.close()
 
+    def dispose(self) -> None:
+        """Close without asking and delete the window and its views now, once its event loop has ended.
+
+        ``deleteLater()`` with ``processEvents()`` deletes nothing outside an event loop: the window
+        lived on to the interpreter's exit, where destroying pyqtgraph's items can segfault (the
+        screenshots script did, after a change of theme)."""
+        self.discard_and_close()
+        self.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        QCoreApplication.processEvents()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if getattr(self, "_ask_on_close", True) and not self.session.may_discard("quit"):
             event.ignore()
@@ -507,7 +518,5 @@ def main(data: str | None = None) -> int:
     heartbeat.start(250)
     code = app.exec()
     heartbeat.stop()
-    window.discard_and_close()  # the user has already answered, if there was anything to ask
-    window.deleteLater()
-    app.processEvents()
+    window.dispose()  # the user has already answered, if there was anything to ask
     return code

@@ -265,7 +265,7 @@ class DiagnosticsDock(QObject):
         if watched is self.window and event.type() == QEvent.Type.Show:
             self.window.removeEventFilter(self)
             if not self.restored:  # new in this layout: give it room once the window has placed its docks
-                QTimer.singleShot(0, self.apply_default_size)
+                QTimer.singleShot(0, self, self.apply_default_size)
         return False
 
     def _show_warnings(self, count: int) -> None:

@@ -246,7 +246,7 @@ class InspectorView(QWidget):
         super().resizeEvent(event)
         self._fit_header()
         self._size_bottom()
-        QTimer.singleShot(0, self._even_scalars)  # once the panels have their new widths
+        QTimer.singleShot(0, self, self._even_scalars)  # once the panels have their new widths
 
     def _show_hover(self, text: str) -> None:
         """The hovered cell's value, or the hint, on one line that fits (a smaller font when it must)."""
