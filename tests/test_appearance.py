@@ -290,3 +290,32 @@ def test_the_provenance_outlines_are_in_the_themes_text_colour(default_window, w
         assert colour.name() == QColor(theme.text).name()
         background = QColor(theme.plot_background)
         assert abs(colour.lightness() - background.lightness()) > 120, theme.name  # #111 on the dark cells: invisible
+
+
+def test_a_narrow_accuracy_plot_shows_its_whole_title_in_a_smaller_font(default_window, wait_idle, qtbot):
+    import re as regex
+
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    from nnviz.views.plots import title_room
+
+    w = default_window
+    w.session.run_iteration()
+    wait_idle(w.session)
+    view = w.accuracy.view
+    item = view.plot.getPlotItem()
+    qtbot.waitUntil(lambda: "test " in item.titleLabel.text, timeout=5000)
+
+    def fits() -> bool:
+        font = QFont(view.font())
+        font.setPointSizeF(float(item.titleLabel.opts["size"].removesuffix("pt")))
+        plain = regex.sub(r"<[^>]+>", "", item.titleLabel.text)
+        return QFontMetrics(font).horizontalAdvance(plain) <= title_room(view.plot)
+
+    view.setMinimumWidth(0)
+    view.setFixedWidth(400)
+    qtbot.waitUntil(fits, timeout=3000)  # "train 100.0 % · test 100.0" had been cut at the plot's edge
+    assert "train " in item.titleLabel.text and "test " in item.titleLabel.text
+    view.setFixedWidth(230)
+    qtbot.waitUntil(fits, timeout=3000)  # the numbers alone, in their curves' colours, when the words do not fit
+    assert regex.search(r"\d %</span> · <span", item.titleLabel.text)

@@ -8,12 +8,14 @@ RUNNING_INTERVAL_MS.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
@@ -22,7 +24,8 @@ from ..engine import NetworkSpec, accuracy, predict
 from ..session import Session
 from . import appearance as looks
 from .plots import (
-    AXIS_SHARE, CURVE_WIDTH, STEADY_PADDING, TICK_POINTS, _make_plot, steady_ceiling, style_plot,
+    AXIS_SHARE, CURVE_WIDTH, STEADY_PADDING, TICK_POINTS, _make_plot, steady_ceiling, style_plot, title_points,
+    title_room,
 )
 from .style import text_colour
 from .theme import Appearance
@@ -233,16 +236,35 @@ class AccuracyView(QWidget):
             self.test_curve.setData(x, test)
         else:
             self.test_curve.setData([], [])
-        a = self.appearance
-        self.plot.setTitle(self.title_html(result), size=f"{a.points(11):.0f}pt", color=a.colors.plot_foreground)
+        self._show_title(result)
         self._show_confusion(result.confusion)
 
-    def title_html(self, result: AccuracyResult) -> str:
+    def _show_title(self, result: AccuracyResult) -> None:
+        """The title at the cost plot's sizes, smaller when the plot is narrow, and without the words
+        "train" and "test" when even that is too wide (the colours still say which is which):
+        "test 100.0 %" had been cut at the plot's edge."""
+        room = title_room(self.plot)
+        for short in (False, True):
+            html = self.title_html(result, short)
+            plain = re.sub(r"<[^>]+>", "", html)
+            points = title_points(self.font(), plain, room, self.appearance)
+            font = QFont(self.font())
+            font.setPointSizeF(points)
+            if QFontMetrics(font).horizontalAdvance(plain) <= room:
+                break
+        self.plot.setTitle(html, size=f"{points:.1f}pt", color=self.appearance.colors.plot_foreground)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.tracker.latest is not None:
+            self._show_title(self.tracker.latest)
+
+    def title_html(self, result: AccuracyResult, short: bool = False) -> str:
         """'train 72.2 % · test 74.0 %' with each part in its curve's colour: the plot's legend (a legend
         inside the plot covered the curves of a run that learns little, in its bottom right corner)."""
         background = self.appearance.colors.plot_background
         parts = [("train", result.train, TRAIN_COLOR), ("test", result.test, TEST_COLOR)]
-        return " · ".join(f"<span style='color: {text_colour(c, background)}'>{name} {percent(v)}</span>"
+        return " · ".join(f"<span style='color: {text_colour(c, background)}'>{'' if short else name + ' '}{percent(v)}</span>"
                           for name, v, c in parts if v is not None)
 
     def _show_confusion(self, confusion: np.ndarray | None) -> None:

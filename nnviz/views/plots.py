@@ -154,6 +154,21 @@ class _LogAxis(pg.AxisItem):
         return [text if d in keep else "" for text, d in zip(strings, digits)]
 
 
+def title_points(font: QFont, text: str, room: float, appearance: Appearance) -> float:
+    """The first of TITLE_POINTS (in the appearance's scale) at which ``text`` fits ``room`` pixels; the smallest if none."""
+    font = QFont(font)
+    for points in TITLE_POINTS:
+        font.setPointSizeF(appearance.points(points))
+        if QFontMetrics(font).horizontalAdvance(text) <= room:
+            break
+    return font.pointSizeF()
+
+
+def title_room(plot: pg.PlotWidget) -> float:
+    """The width a plot's title may take: beside its left axis, less the margins."""
+    return plot.width() - plot.getPlotItem().getAxis("left").width() - TITLE_MARGIN
+
+
 def style_legend(legend: pg.LegendItem, colour: str, size: str | None = None) -> None:
     """A legend's entries in ``colour`` (and ``size``, e.g. '11pt'): pyqtgraph applies them to an
     entry only when its text is set again."""
@@ -384,11 +399,7 @@ class PlotsView(QWidget):
             return
         self.legend.hide()
         names = [f"‖dW[{l}]‖" for l in range(1, layers + 1)]
-        room = self.grad_plot.width() - item.getAxis("left").width() - TITLE_MARGIN
-        for points in TITLE_POINTS:  # the cost plot's sizes: the first that fits
-            font.setPointSizeF(self.appearance.points(points))
-            if QFontMetrics(font).horizontalAdvance("  ".join(names)) <= room:
-                break
+        font.setPointSizeF(title_points(self.font(), "  ".join(names), title_room(self.grad_plot), self.appearance))
         colours = [text_colour(c, self.appearance.colors.plot_background) for c in self.curve_colors()[1:]]
         item.setTitle("&nbsp;&nbsp;".join(f"<span style='color: {c}'>{n}</span>" for n, c in zip(names, colours)),
                       size=f"{font.pointSizeF():.1f}pt")
@@ -474,7 +485,7 @@ class PlotsView(QWidget):
         else:
             value = f"J = {exact(history.costs[n - 1])}"
             choices = [f"cost {value} at iteration {n - 1}", f"{value} (iteration {n - 1})", value]
-        room = self.cost_plot.width() - self.cost_plot.getPlotItem().getAxis("left").width() - TITLE_MARGIN
+        room = title_room(self.cost_plot)
         for points in TITLE_POINTS:  # a smaller font before fewer digits
             points = self.appearance.points(points)
             font = QFont(self.font())
