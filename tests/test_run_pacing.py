@@ -152,3 +152,42 @@ def test_the_plot_ranges_hold_still_while_the_data_stays_inside_them(qtbot, make
     qtbot.wait(50)
     (x0, x1), _ = cost_view.viewRange()
     assert x0 < 0 < 10 <= x1  # following the new history from iteration 0
+
+
+
+def test_the_window_paints_while_the_worker_waits(qtbot):
+    """The window's views paint at the end of chains of posted events (a scene's changes, then its
+    viewport's update; a deferred relayout): the worker goes on only after those paints, so painting
+    does not take the GIL from training.  A paint while the worker trains sees a stepper that has
+    gone past the iteration the views show."""
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QApplication
+
+    from nnviz.app import MainWindow
+    from nnviz.session import Session
+
+    window = MainWindow(Session(load_demo("xor"), XOR))
+    qtbot.addWidget(window)
+    window.resize(1280, 720)
+    window.show()
+    qtbot.waitExposed(window)
+    session = window.session
+    paints = {"waiting": 0, "training": 0}
+
+    class Paints(QObject):
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint and session.running and session.shown is not None \
+                    and session.shown.running:
+                paints["waiting" if session.stepper.iteration == session.iteration else "training"] += 1
+            return False
+
+    spy = Paints()
+    QApplication.instance().installEventFilter(spy)
+    try:
+        run_for(qtbot, session, 2.5)
+    finally:
+        QApplication.instance().removeEventFilter(spy)
+        window.discard_and_close()
+    total = paints["waiting"] + paints["training"]
+    assert total >= 20, paints
+    assert paints["training"] <= 0.1 * total, paints  # with the notice round the queue once: 40 %
