@@ -59,6 +59,33 @@ def test_with_the_panel_closed_every_tenth_iteration_is_recorded(qtbot, default_
     assert window.health.view.strip_image.image.shape == (64, 13)
 
 
+def test_with_the_panel_closed_run_calls_the_health_log_every_tenth_iteration_only(qtbot):
+    """A hidden panel's log costs Run nothing between its rows (xor trains ~9000 iterations a second)."""
+    from nnviz.app import MainWindow
+    from nnviz.data import load_demo
+    from nnviz.session import Design, Session
+
+    window = MainWindow(Session(load_demo("xor"), Design(hidden=(8, 8), activations=("tanh", "tanh"))))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    s = window.session
+    calls = []
+    watcher = s.iteration_watchers[0]
+    s.iteration_watchers[0] = lambda values: calls.append(s.stepper.iteration - 1) or watcher(values)
+    s.run(iterations=95)
+    qtbot.waitUntil(lambda: not s.busy, timeout=20_000)
+    assert s.stepper.iteration == 95
+    assert calls == list(range(0, 95, 10)), calls
+    assert window.health.log.iterations[0] == 0  # then at most ten rows a second
+    window.health.action.trigger()  # shown: every iteration from the next on
+    qtbot.waitUntil(lambda: window.health.recording_all, timeout=2_000)
+    s.run(iterations=3)
+    qtbot.waitUntil(lambda: not s.busy, timeout=20_000)
+    assert calls[-3:] == [95, 96, 97] and window.health.log.iterations[-3:] == [95, 96, 97]
+    window.discard_and_close()
+
+
 def test_the_three_plots_share_one_iteration_axis_and_give_their_height_to_the_curves(qtbot):
     from nnviz.engine import NetworkSpec
     from nnviz.engine.health import HealthLog

@@ -58,18 +58,25 @@ class TrainingHealth(QObject):
     def _visibility(self, visible: bool) -> None:
         self.recording_all = self.dock.isVisible()
         if self.recording_all:
+            self.session.watch_iterations_now()
             self._refresh()
 
-    def after_iteration(self, values: dict) -> None:
-        """On the worker: the end of an iteration adds its row (the arrays are never changed in place)."""
+    def after_iteration(self, values: dict) -> int | None:
+        """On the worker: the end of an iteration adds its row (the arrays are never changed in place);
+        returns how many iterations until the next one it records (None: the next)."""
         stepper = self.session.stepper
         finished = stepper.iteration - 1
-        if not self.recording_all:
-            now = time.monotonic()
-            if finished % HIDDEN_STRIDE or now - self._recorded_at < HIDDEN_INTERVAL:
-                return
+        if self.recording_all:
+            self.log.record(finished, values, stepper.learning_rate)
+            return None
+        off = finished % HIDDEN_STRIDE
+        if off:  # after a step back: wait for the next multiple
+            return HIDDEN_STRIDE - off
+        now = time.monotonic()
+        if now - self._recorded_at >= HIDDEN_INTERVAL:
             self._recorded_at = now
-        self.log.record(finished, values, stepper.learning_rate)
+            self.log.record(finished, values, stepper.learning_rate)
+        return HIDDEN_STRIDE
 
     def _refresh(self) -> None:
         if not self.dock.isVisible():  # drawn when the panel is shown again

@@ -159,9 +159,11 @@ class Session(QObject):
         # called on the worker after every operation with (op, values); a non-empty string pauses there
         # (a watcher makes Run go operation by operation: register one only while it has work)
         self.op_watchers: list[Callable[[Operation, dict[str, np.ndarray]], str | None]] = []
-        # called on the worker with the values at the end of every completed iteration (Run keeps its
-        # fast whole-iteration path for these)
-        self.iteration_watchers: list[Callable[[dict[str, np.ndarray]], None]] = []
+        # called on the worker with the values at the end of a completed iteration (Run keeps its fast
+        # whole-iteration path for these); each returns how many iterations until it wants the next
+        # call (None: the next one), so that one which records every 10th costs Run nothing in between
+        self.iteration_watchers: list[Callable[[dict[str, np.ndarray]], int | None]] = []
+        self._watch_countdown = 0  # iterations until the iteration watchers are called again
         self.file_path: str | None = None  # the session file last saved or opened
         self.followed_example: int | None = None  # example j highlighted in every matrix and in Data
         self.run_rate: float | None = None  # iterations a second Run may train (None: as fast as it can)
@@ -405,6 +407,7 @@ class Session(QObject):
         macs = sum(a * b for a, b in zip(spec.sizes, spec.sizes[1:])) * dataset.m
         self._step_in_place = light and macs <= IN_PLACE_STEP_MACS
         self.spec, self.stepper, self.history = spec, stepper, history
+        self._watch_countdown = 0  # a new stepper: its first iteration is watched
         self._shapes = plan_shapes(spec, dataset.m)
         self.breakpoints &= {op.key for op in self.stepper.plan}
         self._saved_iteration = None
@@ -968,6 +971,10 @@ class Session(QObject):
             return stop.reason
         return None
 
+    def watch_iterations_now(self) -> None:
+        """Call the iteration watchers at the end of the next iteration (one of them wants every one now)."""
+        self._watch_countdown = 0
+
     def _iteration_done(self, check: bool = True, squares: dict[str, float] | None = None) -> None:
         """On the worker at the end of a completed iteration: its history point, the iteration
         watchers, and (``check``) the ‖dW[l]‖ breakpoints.  ``squares``: the vdot(dW, dW) the
@@ -975,8 +982,10 @@ class Session(QObject):
         stepper = self.stepper
         norms = gradient_norms(stepper.values, self.spec.L, squares)
         self.history.append(stepper.cost, norms)
-        for watcher in self.iteration_watchers:
-            watcher(stepper.values)
+        if self.iteration_watchers:
+            self._watch_countdown -= 1
+            if self._watch_countdown <= 0:
+                self._watch_countdown = min([watcher(stepper.values) or 1 for watcher in self.iteration_watchers])
         if check:
             self._check_norms(norms)
 
