@@ -11,6 +11,7 @@ from nnviz.data import load_demo
 from nnviz.session import Design
 from nnviz.session import session as session_module
 from nnviz.views.plots import PlotsView, steady_ceiling, steady_span
+from qt_helpers import wheel_zoom
 
 XOR = Design(hidden=(8, 8), activations=("tanh", "tanh"), init="xavier", learning_rate=0.3)
 
@@ -97,19 +98,6 @@ def test_values_are_widened_to_whole_steps():
     assert lo < 0.5 < hi and hi - lo < 0.5
     assert steady_span(0.0, 0.0) == pytest.approx((-0.2, 0.2))
     assert steady_span(-3.2, 0.1) == pytest.approx((-4.0, 1.0))
-
-
-def wheel_zoom(plot) -> None:
-    """The mouse wheel turned one notch forward over the middle of ``plot`` (zooms in)."""
-    from PySide6.QtCore import QPoint, QPointF, Qt
-    from PySide6.QtGui import QWheelEvent
-    from PySide6.QtWidgets import QApplication
-
-    viewport = plot.viewport()
-    at = QPointF(viewport.width() / 2, viewport.height() / 2)
-    event = QWheelEvent(at, QPointF(viewport.mapToGlobal(at.toPoint())), QPoint(0, 0), QPoint(0, 120),
-                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
-    QApplication.sendEvent(viewport, event)
 
 
 def test_the_plot_ranges_hold_still_while_the_data_stays_inside_them(qtbot, make_session, wait_idle):

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, Qt
 
 from nnviz.data import load_demo
 from nnviz.engine.history import History
 from nnviz.views.plots import PlotsView, loggable
+from qt_helpers import wheel_zoom
 
 
 @pytest.fixture
@@ -125,21 +126,45 @@ def test_a_deeper_network_gets_one_more_curve(qtbot, xor_session, wait_idle):
     np.testing.assert_array_equal(drawn(view.grad_curves[3])[1], xor_session.history.grad_norms[:, 3])
 
 
-def test_five_thousand_points_are_downsampled(qtbot, xor_session):
+def test_a_long_history_is_drawn_in_a_few_points_per_pixel_and_keeps_its_spikes(qtbot, xor_session):
     view = make_view(qtbot, xor_session, width=1000)
     rng = np.random.default_rng(0)
-    history = History(3)
-    for i in range(5000):
-        history.append(np.exp(-i / 800) + 0.01 * rng.random(), rng.random(3))
-    xor_session.history = history
+    n = 50_000
+    costs = np.exp(-np.arange(n) / 8000) + 0.01 * rng.random(n)
+    costs[32_101] = 3.5  # one iteration's spike must still show
+    norms = rng.random((n, 3)) + 0.1
+    norms[7_777, 1] = 40.0
+    xor_session.history = History.from_arrays(costs, norms)
     xor_session.history_changed.emit()
-    qtbot.wait(30)
-    assert view.point_count() == 5000
-    np.testing.assert_array_equal(drawn(view.cost_curve)[1], history.costs)
-    for curve in [view.cost_curve, *view.grad_curves]:
-        assert curve.opts["autoDownsample"] and curve.opts["downsampleMethod"] == "peak" and curve.opts["clipToView"]
-    shown = len(view.cost_curve.getData()[0])  # what is drawn: about two points per pixel
-    assert 0 < shown < 5000
+    assert view.point_count() == n
+    pixels = view.cost_plot.getPlotItem().vb.width()
+    x, y = drawn(view.cost_curve)
+    assert len(x) <= 4 * pixels, (len(x), pixels)  # not 50,000
+    assert y.max() == 3.5 and y.min() == costs.min() and x.min() == 0 and x.max() >= n - 64
+    assert drawn(view.grad_curves[1])[1].max() == 40.0
+    # zoomed in, the plot shows every value of what is visible, exactly
+    view.cost_plot.setXRange(32_000, 32_200, padding=0)
+    x, y = drawn(view.cost_curve)
+    assert x[0] <= 32_000 and x[-1] >= 32_200 and len(x) < 300
+    np.testing.assert_array_equal(y, costs[int(x[0]):int(x[-1]) + 1])
+    wheel_zoom(view.cost_plot)  # the user's zoom: the plot no longer follows the run
+    # the run goes on (the same history grows); a double-click shows all of it again, and follows it
+    history = xor_session.history
+    for _ in range(20_000):
+        history.append(0.02, [1.0, 1.0, 1.0])
+    xor_session.history_changed.emit()
+    assert view.cost_plot.getPlotItem().vb.viewRange()[0][1] < 33_000  # still zoomed in
+    qtbot.mouseDClick(view.cost_plot.viewport(), Qt.MouseButton.LeftButton,
+                      pos=view.cost_plot.viewport().rect().center())
+    assert view.cost_plot.getPlotItem().vb.viewRange()[0][1] >= n + 20_000
+    x, y = drawn(view.cost_curve)
+    assert view.point_count() == n + 20_000 and y.max() == 3.5 and len(x) <= 4 * pixels
+    assert x.max() >= n + 20_000 - 64 and y[x >= n + 1000].max() == 0.02
+    # a step back cuts the history: the spike's bucket goes with it
+    history.truncate(32_000)
+    xor_session.history_changed.emit()
+    x, y = drawn(view.cost_curve)
+    assert view.point_count() == 32_000 and x.max() < 32_000 and y.max() == costs[:32_000].max() < 3.5
 
 
 def test_zero_and_nan_gradients_leave_gaps_on_the_log_axis(qtbot, xor_session):

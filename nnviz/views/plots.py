@@ -15,6 +15,7 @@ from ..engine.numbers import number_text
 from ..session import Session
 from . import appearance as looks
 from .heatmap import nice_step, readable_levels
+from .peaks import PeakSeries
 from .style import PLOT_BACKGROUND, PLOT_FOREGROUND, layer_color, text_colour
 from .theme import Appearance
 
@@ -31,9 +32,6 @@ HOVER_LINE_PIXELS = 17  # height of a line of the hover box
 LEGEND_COLUMNS = 6  # legend entries per row at most
 LEGEND_SHARE = 0.2  # the legend may take this share of the plot's height above it, or the title names the curves
 LEGEND_POINTS, LEGEND_SAMPLE_PIXELS = 9, 46  # label size; the line sample and spacing beside each label
-# peak downsampling from one point per pixel on (it draws min and max of each bucket);
-# pyqtgraph's default of 5 would draw every point of a 5,000-iteration run
-DOWNSAMPLE_FACTOR = 1.0
 CURVE_WIDTH = 2.0  # px, times the appearance's line scale
 AXIS_SHARE = 0.85  # with large text (presentation): ticks and axis labels this share of it
 LEGEND_POINTS_MAX = 14.0
@@ -223,11 +221,8 @@ def _make_plot(name: str, y_label: str, log_y: bool = False) -> pg.PlotWidget:
 
 
 def _curve(plot: pg.PlotWidget, color: str) -> pg.PlotDataItem:
-    """A line that stays fast with many points: peak downsampling, clipped to the visible range."""
-    curve = plot.plot(pen=pg.mkPen(color, width=2), connect="finite", autoDownsampleFactor=DOWNSAMPLE_FACTOR)
-    curve.setDownsampling(auto=True, method="peak")
-    curve.setClipToView(True)
-    return curve
+    """A line of a series that grows (its points come from a PeakSeries: a few per pixel, however long)."""
+    return plot.plot(pen=pg.mkPen(color, width=2), connect="finite")
 
 
 class _Hover:
@@ -303,6 +298,9 @@ class PlotsView(QWidget):
         self.cost_plot = _make_plot("costPlot", "cost J")
         self.appearance = looks.appearance_model().current
         self.cost_curve = _curve(self.cost_plot, self.appearance.colors.phase("cost"))
+        self.cost_peaks = PeakSeries()
+        self.grad_peaks: list[PeakSeries] = []
+        self._refreshing = False
         self.grad_plot = _make_plot("gradientNormPlot", "‖dW[l]‖ (log scale)", log_y=True)
         self.grad_plot.setLogMode(y=True)
         # the legend sits in the gradient plot's (empty) title row, so it never hides the curves
@@ -319,6 +317,9 @@ class PlotsView(QWidget):
             layout.addWidget(plot)
             plot.scene().sigMouseMoved.connect(lambda pos, p=plot: self.mouse_moved(p, pos))
             plot.viewport().installEventFilter(self)
+            view = plot.getPlotItem().vb  # zoomed, panned or resized: the points for what is visible now
+            view.sigXRangeChanged.connect(lambda *_, p=plot: self._draw_points(p))
+            view.sigResized.connect(lambda *_, p=plot: self._draw_points(p))
         session.network_changed.connect(self._rebuild_curves)
         session.history_changed.connect(self.refresh)
         self._rebuild_curves()
@@ -369,6 +370,7 @@ class PlotsView(QWidget):
             self.grad_plot.removeItem(curve)
         self.legend.clear()
         self.grad_curves = [_curve(self.grad_plot, layer_color(l).name()) for l in range(1, self.session.spec.L + 1)]
+        self.grad_peaks = [PeakSeries(loggable) for _ in self.grad_curves]
         for l, curve in enumerate(self.grad_curves, start=1):
             self.legend.addItem(curve, f"‖dW[{l}]‖")
         self._style_curves()
@@ -428,27 +430,46 @@ class PlotsView(QWidget):
             self.hide_hover()
             self._reset_ranges(n)
         # the worker may append while we read: take n once and the first n rows of each array
-        x = np.arange(n, dtype=float)
         few = 0 < n <= FEW_POINTS  # one or two points make no visible line: draw them as dots
         changed, self._few = few != self._few, few
-        cost_dots = self._dots(few, self.appearance.colors.phase("cost")) if changed else {}
         costs = history.costs[:n]
-        self.cost_curve.setData(x, loggable(costs) if self.cost_log else costs, **cost_dots)
         norms = history.grad_norms[:n]
-        for l, curve in enumerate(self.grad_curves):
-            dots = self._dots(few, layer_color(l + 1).name()) if changed else {}
-            curve.setData(x, loggable(norms[:, l]), **dots)
-        self._steady[id(self.cost_plot)].fit(n - 1, costs, self.cost_log)
-        self._steady[id(self.grad_plot)].fit(n - 1, norms.reshape(-1), True)
+        self.cost_peaks.update(costs, history)
+        for l, peaks in enumerate(self.grad_peaks):
+            peaks.update(norms[:, l], history)
         self._drawn = (history, n)
+        self._refreshing = True  # the ranges first: the points are those of the range the plots show
+        try:
+            self._steady[id(self.cost_plot)].fit(n - 1, costs, self.cost_log)
+            self._steady[id(self.grad_plot)].fit(n - 1, norms.reshape(-1), True)
+        finally:
+            self._refreshing = False
+        self._draw_points(self.cost_plot, self._dots(few, self.appearance.colors.phase("cost")) if changed else {})
+        self._draw_points(self.grad_plot, [self._dots(few, layer_color(l + 1).name()) if changed else {}
+                                           for l in range(len(self.grad_curves))])
         self.redraws += 1
         self._show_title()
+
+    def _draw_points(self, plot: pg.PlotWidget, dots: dict | list[dict] | None = None) -> None:
+        """Give ``plot``'s curves the points of the iterations it shows (a few per pixel); ``dots``:
+        their symbols when those change (one dict per curve of the gradient plot)."""
+        if self._refreshing:
+            return
+        view = plot.getPlotItem().vb
+        (x0, x1), _ = view.viewRange()
+        pixels = max(int(view.width()), 100)
+        pairs = [(self.cost_curve, self.cost_peaks)] if plot is self.cost_plot else \
+            list(zip(self.grad_curves, self.grad_peaks))
+        styles = dots if isinstance(dots, list) else [dots or {}] * len(pairs)
+        for (curve, peaks), style in zip(pairs, styles):
+            curve.setData(*peaks.points(x0, x1, pixels), **style)
 
     def set_cost_log(self, on: bool) -> None:
         """The cost J on a log axis (a slow late decrease shows), or linear as the notes plot it."""
         if on == self.cost_log:
             return
         self.cost_log = on
+        self.cost_peaks = PeakSeries(loggable if on else None)
         item = self.cost_plot.getPlotItem()
         item.setLogMode(y=on)
         item.setLabel("left", "cost J (log scale)" if on else "cost J", color=PLOT_FOREGROUND)
@@ -529,9 +550,8 @@ class PlotsView(QWidget):
         return "\n".join(text for text, _ in self._hover_lines(plot, iteration))
 
     def point_count(self) -> int:
-        """Iterations the curves hold (``cost_curve.getData()`` gives what is drawn: fewer once downsampled)."""
-        x = self.cost_curve.xData
-        return 0 if x is None else len(x)
+        """Iterations the curves show (a long run's curves hold a few points per pixel of them)."""
+        return max(0, self._drawn[1])
 
     def shown_hover_text(self, plot: pg.PlotWidget) -> str:
         """The text of the hover box on ``plot`` as shown now ('' when hidden)."""
@@ -556,7 +576,22 @@ class PlotsView(QWidget):
         for hover in self._hovers.values():
             hover.hide()
 
+    def follow_again(self, plot: pg.PlotWidget) -> None:
+        """After a zoom or pan: ``plot`` shows its whole history again and follows the run (a double-click)."""
+        history, n = self._shown()
+        steady = self._steady[id(plot)]
+        steady.follow()
+        if plot is self.cost_plot:
+            steady.fit(n - 1, history.costs[:n], self.cost_log)
+        else:
+            steady.fit(n - 1, history.grad_norms[:n].reshape(-1), True)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Leave:
             self.hide_hover()
+        elif event.type() == QEvent.Type.MouseButtonDblClick:
+            plot = next((p for p in (self.cost_plot, self.grad_plot) if p.viewport() is watched), None)
+            if plot is not None:
+                self.follow_again(plot)
+                return True
         return super().eventFilter(watched, event)
