@@ -2,6 +2,8 @@
 the first-cost note, and a click on the strip that steps back to that iteration."""
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 
@@ -54,7 +56,7 @@ def test_with_the_panel_closed_every_tenth_iteration_is_recorded(qtbot, default_
     qtbot.waitUntil(lambda: not s.busy, timeout=20_000)
     window.health._refresh()
     assert window.health.log.iterations == [0, 10, 12]
-    times, rows = window.health.log.columns(3)
+    times, rows = window.health.log.columns()
     assert list(times) == list(range(13)) and list(rows) == [0] * 10 + [1, 1, 2]
     assert window.health.view.strip_image.image.shape == (64, 13)
 
@@ -78,12 +80,73 @@ def test_with_the_panel_closed_run_calls_the_health_log_every_tenth_iteration_on
     assert s.stepper.iteration == 95
     assert calls == list(range(0, 95, 10)), calls
     assert window.health.log.iterations[0] == 0  # then at most ten rows a second
-    window.health.action.trigger()  # shown: every iteration from the next on
+    window.health.action.trigger()  # shown: every iteration stepped from the next on
     qtbot.waitUntil(lambda: window.health.recording_all, timeout=2_000)
-    s.run(iterations=3)
-    qtbot.waitUntil(lambda: not s.busy, timeout=20_000)
+    for _ in range(3):
+        s.run_iteration()
+        qtbot.waitUntil(lambda: not s.busy, timeout=20_000)
     assert calls[-3:] == [95, 96, 97] and window.health.log.iterations[-3:] == [95, 96, 97]
     window.discard_and_close()
+
+
+def test_with_the_panel_open_run_records_within_a_small_share_of_its_time(qtbot):
+    """A row takes several of xor's iterations to record: Run keeps training at speed and the log
+    still gets rows all through the run."""
+    from nnviz.app import MainWindow
+    from nnviz.app import health as health_module
+    from nnviz.data import load_demo
+    from nnviz.session import Design, Session
+
+    window = MainWindow(Session(load_demo("xor"), Design(hidden=(8, 8), activations=("tanh", "tanh"))))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.health.action.trigger()
+    qtbot.waitUntil(lambda: window.health.recording_all, timeout=2_000)
+    s, log = window.session, window.health.log
+    spent = []
+    record = log.record
+
+    def timed(*args):
+        start = time.perf_counter()
+        record(*args)
+        spent.append(time.perf_counter() - start)
+
+    log.record = timed
+    s.run()
+    start = time.perf_counter()
+    qtbot.wait(2000)
+    s.pause()
+    elapsed = time.perf_counter() - start
+    qtbot.waitUntil(lambda: not s.busy, timeout=20_000)
+    rows = log.rows()
+    assert s.stepper.iteration > 5 * len(rows) > 50, (s.stepper.iteration, len(rows))  # not every iteration
+    assert sum(spent) < 3 * health_module.RUN_SHARE * elapsed, (sum(spent), elapsed)
+    gaps = np.diff(rows.iterations)
+    assert gaps.max() < s.stepper.iteration / 10  # rows all along the run
+    window.discard_and_close()
+
+
+def test_a_long_log_keeps_every_other_row_and_records_half_as_often():
+    from nnviz.engine import NetworkSpec
+    from nnviz.engine import health as health_module
+    from nnviz.engine.health import HealthLog
+
+    spec = NetworkSpec((2, 3, 1), ("tanh",))
+    rng = np.random.default_rng(0)
+    values = {"A0": rng.normal(size=(2, 5)), "W1": rng.normal(size=(3, 2)), "b1": np.zeros((3, 1)),
+              "A1": rng.normal(size=(3, 5)), "W2": rng.normal(size=(1, 3)), "b2": np.zeros((1, 1)),
+              "A2": rng.random((1, 5)), "dW1": rng.normal(size=(3, 2)), "dW2": rng.normal(size=(1, 3))}
+    log = HealthLog(spec)
+    most = health_module.MAX_ROWS
+    for i in range(most + 1):
+        log.record(i, values, 0.1)
+    rows = log.rows()
+    assert len(rows) == most // 2 + 1 and log.min_gap == 2
+    assert rows.iterations[:3] == [0, 2, 4] and rows.iterations[-1] == most
+    assert len(rows.ratios) == len(rows.histograms["A1"]) == len(rows)
+    image, _ = rows.strip("dW1", 16, rows.columns(most=50)[1])
+    assert image.shape == (50, 16)
 
 
 def test_the_three_plots_share_one_iteration_axis_and_give_their_height_to_the_curves(qtbot):

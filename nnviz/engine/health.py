@@ -2,11 +2,13 @@
 and histograms of A[l] and dW[l]; and the check that the first cost is about ln 2 or ln K.
 
 Built on ``diagnostics.diagnose`` (the same counts and ratios the diagnostics table shows), one
-row per completed iteration, in growing buffers like ``History``.
+row per recorded iteration (which iterations is the recorder's choice: nnviz/app/health.py), at
+most MAX_ROWS of them.
 """
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +19,7 @@ from .network import NetworkSpec
 Array = np.ndarray
 
 BINS = 32
+MAX_ROWS = 10_000  # rows a HealthLog keeps at most (about 4 KB each on a 3-layer network)
 HISTOGRAM_SAMPLE = 16384  # a bigger array (dW[1] is 86,016 cells) is histogrammed on an even sample of it
 HEALTHY_RATIO = 1e-3  # α‖dW‖/‖W‖ around 1e-3 (CS231n's rule of thumb)
 # a first cost outside 0.6–1.6 × ln 2 (ln K) gets a note: He weights on a deep net start near 1.3 × ln 2
@@ -94,23 +97,83 @@ class Histogram:
         return np.diff(np.interp(edges, own, cumulative, left=0.0, right=1.0))
 
 
+@dataclass(frozen=True)
+class HealthRows:
+    """The rows of a HealthLog at one moment, consistent with one another (what a view draws)."""
+
+    spec: NetworkSpec
+    iterations: list[int]
+    ratio_rows: list[Array]
+    dead_rows: list[Array]
+    saturated_rows: list[Array]
+    histograms: dict[str, list[Histogram]]
+
+    def __len__(self) -> int:
+        return len(self.iterations)
+
+    def _stack(self, rows: list[Array]) -> Array:
+        return np.array(rows) if rows else np.empty((0, self.spec.L))
+
+    @property
+    def ratios(self) -> Array:
+        """(n, L): log10 α‖dW[l]‖/‖W[l]‖ (NaN where it is 0 or not finite)."""
+        return self._stack(self.ratio_rows)
+
+    @property
+    def dead(self) -> Array:
+        """(n, L): % of layer l's units that are dead ReLUs (NaN for other activations)."""
+        return self._stack(self.dead_rows)
+
+    @property
+    def saturated(self) -> Array:
+        """(n, L): % of layer l's units saturated on most examples (NaN for activations that do not saturate)."""
+        return self._stack(self.saturated_rows)
+
+    def strip(self, key: str, bins: int = 64, rows: Array | None = None) -> tuple[Array, Array]:
+        """(image (len(rows), bins), edges (bins + 1,)): the histograms of ``key`` at the row indices
+        ``rows`` (default every row) on one common value axis, that of all the rows."""
+        hists = self.histograms[key]
+        rows = np.arange(len(hists)) if rows is None else np.asarray(rows, dtype=int)
+        spans = [(h.low, h.high) for h in hists if h.high > h.low]
+        if not spans:
+            return np.zeros((len(rows), bins)), np.linspace(-1.0, 1.0, bins + 1)
+        low, high = min(s[0] for s in spans), max(s[1] for s in spans)
+        edges = np.linspace(low, high, bins + 1)
+        densities = {int(r): hists[int(r)].density_on(edges) for r in np.unique(rows)}  # a column per pixel at most
+        return np.array([densities[int(r)] for r in rows]).reshape(len(rows), bins), edges
+
+    def columns(self, most: int = 800) -> tuple[Array, Array]:
+        """(iterations, row index) for an evenly spaced time axis of at most ``most`` columns over the
+        rows: each column shows the row recorded at or just before its iteration."""
+        recorded = np.array(self.iterations)
+        if not len(recorded):
+            return np.empty(0), np.empty(0, dtype=int)
+        count = min(most, int(recorded[-1] - recorded[0]) + 1)
+        times = np.linspace(recorded[0], recorded[-1], count)
+        return times, np.searchsorted(recorded, times, side="right") - 1
+
+
 class HealthLog:
-    """One row per completed iteration: log10 α‖dW[l]‖/‖W[l]‖, dead and saturated shares (%), and
+    """One row per recorded iteration: log10 α‖dW[l]‖/‖W[l]‖, dead and saturated shares (%), and
     histograms of A[l] and dW[l] (``keys``).  ``record`` runs on the training thread; readers take
-    the arrays, which are views of the rows written so far."""
+    ``rows()``, the rows written so far.  The log keeps at most MAX_ROWS rows: beyond that every other
+    row goes and ``min_gap`` (the fewest iterations between rows its recorders aim at) doubles, so a
+    run of hours keeps an even record of tens of megabytes."""
 
     def __init__(self, spec: NetworkSpec) -> None:
         self.spec = spec
         self.keys = [f"{p}{l}" for p in ("A", "dW") for l in range(1, spec.L + 1)]
-        self.iterations: list[int] = []
+        self._iterations: list[int] = []
         self._ratios: list[Array] = []
         self._dead: list[Array] = []
         self._saturated: list[Array] = []
-        self.histograms: dict[str, list[Histogram]] = {k: [] for k in self.keys}
+        self._histograms: dict[str, list[Histogram]] = {k: [] for k in self.keys}
         self.first_cost: float | None = None
+        self.min_gap = 1
+        self._lock = threading.Lock()  # a row is added (and the rows thinned) whole, and read whole
 
     def __len__(self) -> int:
-        return len(self.iterations)
+        return len(self._iterations)
 
     def record(self, iteration: int, values: dict[str, Array], learning_rate: float) -> None:
         """The state at the end of ``iteration`` (its forward and backward values, before the next)."""
@@ -124,59 +187,59 @@ class HealthLog:
         hists = {k: Histogram.of(np.asarray(values[k])) for k in self.keys if k in values}
         if iteration == 0 and "J" in values:
             self.first_cost = float(np.asarray(values["J"]).reshape(-1)[0])
-        # append everything for this row, the iteration number last: a reader never sees half a row
-        self._ratios.append(ratios)
-        self._dead.append(dead)
-        self._saturated.append(saturated)
-        for k in self.keys:
-            self.histograms[k].append(hists.get(k, Histogram(0.0, 0.0, np.zeros(BINS))))
-        self.iterations.append(iteration)
+        with self._lock:
+            self._ratios.append(ratios)
+            self._dead.append(dead)
+            self._saturated.append(saturated)
+            for k in self.keys:
+                self._histograms[k].append(hists.get(k, Histogram(0.0, 0.0, np.zeros(BINS))))
+            self._iterations.append(iteration)
+            if len(self._iterations) > MAX_ROWS:
+                for rows_of in self._all_lists():
+                    del rows_of[1::2]
+                self.min_gap *= 2
+
+    def _all_lists(self) -> list[list]:
+        return [self._iterations, self._ratios, self._dead, self._saturated, *self._histograms.values()]
 
     def truncate(self, n: int) -> None:
         """Keep the rows of iterations before ``n`` (after a step back)."""
-        keep = sum(1 for i in self.iterations if i < n)
-        del self.iterations[keep:], self._ratios[keep:], self._dead[keep:], self._saturated[keep:]
-        for k in self.keys:
-            del self.histograms[k][keep:]
-        if n == 0:
-            self.first_cost = None
+        with self._lock:
+            keep = int(np.searchsorted(np.array(self._iterations, dtype=float), n, side="left"))
+            for rows_of in self._all_lists():
+                del rows_of[keep:]
+            if n == 0:
+                self.first_cost = None
 
-    def _stack(self, rows: list[Array], n: int) -> Array:
-        return np.array(rows[:n]) if n else np.empty((0, self.spec.L))
+    def rows(self) -> HealthRows:
+        """The rows recorded so far (taken whole: the training thread may be adding one)."""
+        with self._lock:
+            return HealthRows(self.spec, list(self._iterations), list(self._ratios), list(self._dead),
+                              list(self._saturated), {k: list(v) for k, v in self._histograms.items()})
+
+    # the rows' readings, for a log no one is adding to
+    @property
+    def iterations(self) -> list[int]:
+        return self.rows().iterations
+
+    @property
+    def histograms(self) -> dict[str, list[Histogram]]:
+        return self.rows().histograms
 
     @property
     def ratios(self) -> Array:
-        """(n, L): log10 α‖dW[l]‖/‖W[l]‖ (NaN where it is 0 or not finite)."""
-        return self._stack(self._ratios, len(self.iterations))
+        return self.rows().ratios
 
     @property
     def dead(self) -> Array:
-        """(n, L): % of layer l's units that are dead ReLUs (NaN for other activations)."""
-        return self._stack(self._dead, len(self.iterations))
+        return self.rows().dead
 
     @property
     def saturated(self) -> Array:
-        """(n, L): % of layer l's units saturated on most examples (NaN for activations that do not saturate)."""
-        return self._stack(self._saturated, len(self.iterations))
+        return self.rows().saturated
 
-    def strip(self, key: str, bins: int = 64, n: int | None = None) -> tuple[Array, Array]:
-        """(image (n, bins), edges (bins + 1,)): the histograms of ``key`` (of the first ``n``
-        rows, default all) on one common value axis."""
-        n = len(self.iterations) if n is None else n
-        hists = self.histograms[key][:n]
-        spans = [(h.low, h.high) for h in hists if h.high > h.low]
-        if not spans:
-            return np.zeros((n, bins)), np.linspace(-1.0, 1.0, bins + 1)
-        low, high = min(s[0] for s in spans), max(s[1] for s in spans)
-        edges = np.linspace(low, high, bins + 1)
-        return np.array([h.density_on(edges) for h in hists]).reshape(n, bins), edges
+    def strip(self, key: str, bins: int = 64, rows: Array | None = None) -> tuple[Array, Array]:
+        return self.rows().strip(key, bins, rows)
 
-    def columns(self, n: int, most: int = 800) -> tuple[Array, Array]:
-        """(iterations, row index) for an evenly spaced time axis of at most ``most`` columns over the
-        first ``n`` rows: each column shows the row recorded at or just before its iteration."""
-        recorded = np.array(self.iterations[:n])
-        if n == 0:
-            return np.empty(0), np.empty(0, dtype=int)
-        count = min(most, int(recorded[-1] - recorded[0]) + 1)
-        times = np.linspace(recorded[0], recorded[-1], count)
-        return times, np.searchsorted(recorded, times, side="right") - 1
+    def columns(self, most: int = 800) -> tuple[Array, Array]:
+        return self.rows().columns(most)

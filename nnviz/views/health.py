@@ -136,21 +136,22 @@ class HealthView(QWidget):
         log = self.log
         if log is None:
             return
-        n = len(log)
-        x = np.array(log.iterations[:n], dtype=float)
-        ratios, dead, saturated = log.ratios, log.dead, log.saturated
+        rows = log.rows()  # taken whole: the worker may be recording
+        n = len(rows)
+        x = np.array(rows.iterations, dtype=float)
+        ratios, dead, saturated = rows.ratios, rows.dead, rows.saturated
         for l, curve in enumerate(self.ratio_curves):
-            curve.setData(x, ratios[:n, l] if n else [], connect="finite")
+            curve.setData(x, ratios[:, l] if n else [], connect="finite")
         for l, curve in enumerate(self.share_curves):
-            share = dead[:n, l] if n and not np.isnan(dead[:n, l]).all() else saturated[:n, l] if n else []
+            share = dead[:, l] if n and not np.isnan(dead[:, l]).all() else saturated[:, l] if n else []
             curve.setData(x, share, connect="finite")
         key = self.strip_choice.currentData()
         if key and n:
-            image, edges = log.strip(key, STRIP_BINS, n)
-            times, rows = log.columns(n)
+            times, picked = rows.columns()
+            image, edges = rows.strip(key, STRIP_BINS, picked)
             # rows of the image are value bins (low at the bottom), columns an even time axis; the
             # square root of each bin's share, so the tails show beside the peak
-            self.strip_image.setImage(np.sqrt(image[rows].T), autoLevels=True)
+            self.strip_image.setImage(np.sqrt(image.T), autoLevels=True)
             low, high = float(edges[0]), float(edges[-1])
             step = (times[-1] - times[0]) / max(1, len(times) - 1) or 1.0
             self.strip_image.setRect(QRectF(times[0] - step / 2, low, step * len(times), high - low))
@@ -172,8 +173,9 @@ class HealthView(QWidget):
 
     def _clicked(self, event) -> None:
         vb = self.strip_plot.getViewBox()
-        if self.log is None or not len(self.log) or not vb.sceneBoundingRect().contains(event.scenePos()):
+        recorded = self.log.rows().iterations if self.log is not None else []
+        if not recorded or not vb.sceneBoundingRect().contains(event.scenePos()):
             return
         iteration = int(round(vb.mapSceneToView(event.scenePos()).x()))
-        if self.log.iterations[0] <= iteration <= self.log.iterations[-1]:
+        if recorded[0] <= iteration <= recorded[-1]:
             self.scrub_requested.emit(iteration)
