@@ -118,6 +118,22 @@ def test_adam_against_gradient_descent_follows_by_iterations(window, qtbot, wait
     assert "optimiser = adam (A: optimiser = gd)" in view.header.text()
 
 
+def test_a_long_comparison_is_drawn_in_a_few_points_per_pixel(window, qtbot, wait_idle):
+    from nnviz.engine.history import History
+
+    comparison = window.compare_runs.start({"learning_rate": 0.5})
+    _in_step(window, qtbot, comparison)
+    a, b, view = window.session, comparison.b, comparison.view
+    n = 200_000  # twenty seconds of Run on a 2-D demo, in each run
+    costs = np.linspace(0.7, 0.1, n)
+    costs[123_456] = 2.0
+    a.history, b.history = History.from_arrays(costs, np.ones((n, 2))), History.from_arrays(costs / 2, np.ones((n, 2)))
+    view.refresh()
+    pixels = view.cost_plot.getPlotItem().vb.width()
+    for curve, top in zip(view.curves, (2.0, 1.0)):
+        assert len(curve.xData) <= 4 * pixels and curve.yData.max() == top and curve.xData.max() >= n - 64
+
+
 def test_below_the_inspector_the_comparison_takes_a_quarter_of_the_window(qtbot, wait_idle):
     from PySide6.QtCore import Qt
 

@@ -25,7 +25,8 @@ from ..session import Session
 from ..session.session import is_light
 from ..views import appearance as looks
 from ..views.heatmap import HeatmapPanel, PreparedCache, prepare_large, prepared_in
-from ..views.plots import style_legend
+from ..views.peaks import PeakSeries
+from ..views.plots import draw_peaks, style_legend
 from ..views.theme import Appearance
 from .actions import make_action
 
@@ -259,7 +260,12 @@ class ComparisonView(QWidget):
         self.cost_plot.setLabel("left", "cost J")
         self.cost_plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
         self.legend = self.cost_plot.addLegend(offset=(4, -4))  # bottom left: costs fall to the right
-        self.curves = [self.cost_plot.plot(name="J of A"), self.cost_plot.plot(name="J of B")]
+        self.curves = [self.cost_plot.plot(name="J of A", connect="finite"),
+                       self.cost_plot.plot(name="J of B", connect="finite")]
+        self.peaks = [PeakSeries(), PeakSeries()]  # the runs' costs, a few points per pixel however long
+        view = self.cost_plot.getPlotItem().vb
+        view.sigXRangeChanged.connect(self._draw_costs_zoomed)
+        view.sigResized.connect(self._draw_costs)
         controls = QHBoxLayout()
         controls.addWidget(QLabel("Matrix:", self))
         controls.addWidget(self.matrix_box)
@@ -315,9 +321,10 @@ class ComparisonView(QWidget):
             key = self.matrix_box.currentData()
         if key is not None and key in a.values and key in b.values:
             self._show_matrices(key)
-        for curve, s in zip(self.curves, (a, b)):
+        for peaks, s in zip(self.peaks, (a, b)):
             n = len(s.history)
-            curve.setData(np.arange(n, dtype=float), np.array(s.history.costs[:n], dtype=float))
+            peaks.update(s.history.costs[:n], s.history)
+        self._draw_costs()
         c = self.comparison
         state = "in step" if c.follower.in_step() else "catching up…"
         if b.spec.sizes != c.a.spec.sizes:  # the one-unit stand-in while run B's network is made
@@ -325,6 +332,16 @@ class ComparisonView(QWidget):
         self.header.setText(f"Run B: {describe_change(c.changes)} (A: {c.original}) · same data · "
                             f"B at iteration {b.iteration}, next {b.next_op.symbol} · {state}"
                             + (f" · {c.follower.note}" if c.follower.note else ""))
+
+    def _draw_costs(self, *_) -> None:
+        view = self.cost_plot.getPlotItem().vb
+        for curve, peaks in zip(self.curves, self.peaks):
+            draw_peaks(curve, peaks, view)
+
+    def _draw_costs_zoomed(self, *_) -> None:
+        """Zoomed or panned by the user: the points of the iterations visible now."""
+        if not self.cost_plot.getPlotItem().vb.autoRangeEnabled()[0]:
+            self._draw_costs()
 
     def _add_panel(self) -> None:
         cache = PreparedCache(2, ready=lambda a: prepared_in(self._prepared[2] if self._prepared else None, a))

@@ -220,6 +220,16 @@ def _make_plot(name: str, y_label: str, log_y: bool = False) -> pg.PlotWidget:
     return plot
 
 
+def draw_peaks(curve: pg.PlotDataItem, peaks: PeakSeries, view: pg.ViewBox, **style) -> None:
+    """Give ``curve`` the points of ``peaks`` it shows in ``view``: the iterations visible, or all of them
+    while the view ranges itself over its items, a few points per pixel."""
+    if view.autoRangeEnabled()[0]:
+        first, last = 0.0, float(peaks.seen)
+    else:
+        (first, last), _ = view.viewRange()
+    curve.setData(*peaks.points(first, last, max(int(view.width()), 100)), **style)
+
+
 def _curve(plot: pg.PlotWidget, color: str) -> pg.PlotDataItem:
     """A line of a series that grows (its points come from a PeakSeries: a few per pixel, however long)."""
     return plot.plot(pen=pg.mkPen(color, width=2), connect="finite")
@@ -455,14 +465,11 @@ class PlotsView(QWidget):
         their symbols when those change (one dict per curve of the gradient plot)."""
         if self._refreshing:
             return
-        view = plot.getPlotItem().vb
-        (x0, x1), _ = view.viewRange()
-        pixels = max(int(view.width()), 100)
         pairs = [(self.cost_curve, self.cost_peaks)] if plot is self.cost_plot else \
             list(zip(self.grad_curves, self.grad_peaks))
         styles = dots if isinstance(dots, list) else [dots or {}] * len(pairs)
         for (curve, peaks), style in zip(pairs, styles):
-            curve.setData(*peaks.points(x0, x1, pixels), **style)
+            draw_peaks(curve, peaks, plot.getPlotItem().vb, **style)
 
     def set_cost_log(self, on: bool) -> None:
         """The cost J on a log axis (a slow late decrease shows), or linear as the notes plot it."""
