@@ -101,6 +101,8 @@ def test_history_csv_has_the_exact_costs(qtbot, monkeypatch, tmp_path, wait_idle
             wait_idle(window.session)
         _answer(monkeypatch, tmp_path / "history.csv")
         window.exports.actionExportHistory.trigger()
+        qtbot.waitUntil(lambda: window.exports.exporting == 0, timeout=10_000)
+        assert window.statusBar().currentMessage().startswith("Exported 3 iterations of J")
         with open(tmp_path / "history.csv", newline="") as file:
             rows = list(csv.reader(file))
         assert rows[0] == ["iteration", "cost", "norm_dW1", "norm_dW2"]
@@ -155,10 +157,51 @@ def test_a_failed_write_shows_a_message_and_keeps_everything(window, monkeypatch
     window.error_box.accept()
 
 
-def test_cancelling_writes_nothing(window, monkeypatch, tmp_path):
+def test_cancelling_writes_nothing(window, monkeypatch, tmp_path, qtbot):
     _answer(monkeypatch, None, "Whole window")
     window.exports.actionExportImage.trigger()
     _answer(monkeypatch, tmp_path / "x.png", None)  # the picker cancelled
     window.exports.actionExportImage.trigger()
     window.exports.actionExportHistory.trigger()  # the save dialog answers x.png but is asked for CSV: x.png.csv
+    qtbot.waitUntil(lambda: window.exports.exporting == 0, timeout=10_000)
     assert [p.name for p in tmp_path.iterdir()] == ["x.png.csv"]
+
+
+def test_a_long_history_is_exported_while_the_window_stays_responsive(window, monkeypatch, tmp_path, qtbot):
+    """A million iterations (two minutes of Run on a 2-D demo) take seconds to write as text: on a
+    thread of their own, while the window goes on answering."""
+    import time
+
+    from PySide6.QtCore import QTimer
+
+    from nnviz.engine.history import History
+
+    n = 1_000_000
+    rng = np.random.default_rng(0)
+    window.session.history = History.from_arrays(rng.random(n), rng.random((n, 3)))
+    _answer(monkeypatch, tmp_path / "long.csv")
+    qtbot.wait(300)  # the new window's first layout and paints: not what is measured
+    ticks = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start(10)
+    window.exports.actionExportHistory.trigger()
+    assert window.statusBar().currentMessage().startswith(f"Exporting {n} iterations")
+    qtbot.waitUntil(lambda: window.exports.exporting == 0, timeout=60_000)
+    timer.stop()
+    gaps = np.diff(ticks) * 1000
+    assert len(ticks) > 20 and gaps.max() < 150, (len(ticks), gaps.max())  # the window's thread never waited long
+    with open(tmp_path / "long.csv", newline="") as file:
+        rows = list(csv.reader(file))
+    assert len(rows) == n + 1 and rows[-1][0] == str(n - 1)
+    assert float(rows[777_777][1]) == window.session.history.costs[777_776]
+    assert window.statusBar().currentMessage() == f"Exported {n} iterations of J and ‖dW[l]‖ to {tmp_path / 'long.csv'}"
+
+
+def test_a_history_that_cannot_be_written_says_so(window, monkeypatch, tmp_path, qtbot):
+    _answer(monkeypatch, tmp_path / "no such folder" / "history.csv")
+    window.exports.actionExportHistory.trigger()
+    qtbot.waitUntil(lambda: window.error_box is not None and window.error_box.isVisible(), timeout=10_000)
+    assert "no such folder" in window.error_box.text() and window.error_box.windowTitle() == "Could not export"
+    assert list(tmp_path.iterdir()) == []
+    window.error_box.accept()

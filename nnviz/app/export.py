@@ -3,17 +3,18 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QPoint, QRect, QSize
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QPoint, QRect, QSize, Signal
 from PySide6.QtGui import QAction, QImage, QKeySequence, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QWidget
 
-from ..atomic import WriteError, write_bytes
+from ..atomic import WriteError, atomic_writer, write_bytes
 from ..engine import shape_text
-from ..engine.export import history_csv, network_script, prediction_arrays
+from ..engine.export import history_csv_chunks, network_script, prediction_arrays
 from ..views.heatmap import HeatmapPanel
 
 log = logging.getLogger(__name__)
@@ -100,10 +101,14 @@ def _suffixes(filters: str) -> list[str]:
 class Exports(QObject):
     """The File ▸ Export actions; each asks for a file, then writes it atomically or says why it could not."""
 
+    _written = Signal(str, str, object)  # from the history's export thread: path, message, error or None
+
     def __init__(self, window) -> None:
         super().__init__(window)
         self.window = window
         self.session = window.session
+        self.exporting = 0  # history exports still being written
+        self._written.connect(self._history_written)
         self.actionExportImage = self._action("actionExportImage", "Export &Image…", self.export_image,
                                               "Ctrl+E", "Save a view, a plot or a heatmap as PNG or SVG")
         self.actionExportHistory = self._action("actionExportHistory", "Export Training &History (CSV)…",
@@ -183,10 +188,37 @@ class Exports(QObject):
         svg = Path(path).suffix.lower() == ".svg"
         return self._write(path, lambda: self.image_bytes(target, svg), f"Exported {target.name} to {path}")
 
-    def save_history(self, path: str) -> bool:
-        rows = len(self.session.history)
-        return self._write(path, lambda: history_csv(self.session.history).encode("utf-8"),
-                           f"Exported {rows} iterations of J and ‖dW[l]‖ to {path}")
+    def save_history(self, path: str) -> None:
+        """The CSV of the history as it is now, written on a thread of its own (a long run's history
+        is millions of rows: seconds of formatting); the status bar says when it is written or why not."""
+        history = self.session.history
+        n = len(history)
+        costs, norms = history.costs[:n].copy(), history.grad_norms[:n].copy()  # Run may go on appending
+        self.exporting += 1
+        self.window.statusBar().showMessage(f"Exporting {n} iterations of J and ‖dW[l]‖ to {path}…")
+
+        def write() -> None:
+            error = None
+            try:
+                with atomic_writer(path) as file:
+                    for chunk in history_csv_chunks(costs, norms):
+                        file.write(chunk.encode("utf-8"))
+            except OSError as err:
+                error = err
+            try:
+                self._written.emit(path, f"Exported {n} iterations of J and ‖dW[l]‖ to {path}", error)
+            except RuntimeError:  # the window was closed meanwhile: no one to tell
+                log.info("history export to %s finished after its window closed (%s)", path, error or "written")
+
+        threading.Thread(target=write, name="nnviz history export", daemon=True).start()
+
+    def _history_written(self, path: str, done: str, err: OSError | None) -> None:
+        self.exporting -= 1
+        if err is None:
+            self.window.statusBar().showMessage(done, 8000)
+            return
+        log.info("export to %s failed: %s", path, err)
+        self.window.show_error("Could not export", str(err) if isinstance(err, WriteError) else f"{path}: {err}")
 
     def save_code(self, path: str) -> bool:
         title = self.network_title()

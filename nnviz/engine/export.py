@@ -5,6 +5,7 @@ import base64
 import io
 import textwrap
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
@@ -14,13 +15,32 @@ from .network import NetworkSpec
 Array = np.ndarray
 
 
+HISTORY_CSV_ROWS = 4_000  # rows a chunk of the CSV holds: a few milliseconds of C with the GIL held
+
+
+def _texts(values: Array) -> list[str]:
+    """repr of each float64 (the shortest text that reads back as it: 0.30000000000000004, 2e-300,
+    nan, inf), made by the list's repr in one call."""
+    return repr(values.tolist())[1:-1].split(", ") if len(values) else []
+
+
+def history_csv_chunks(costs: Array, grad_norms: Array) -> Iterator[str]:
+    """iteration,cost,norm_dW1,...: the header, then one row per completed iteration at full
+    precision, HISTORY_CSV_ROWS rows a chunk (a long run's CSV is hundreds of megabytes)."""
+    layers = grad_norms.shape[1] if grad_norms.ndim == 2 else 0
+    yield ",".join(["iteration", "cost"] + [f"norm_dW{l}" for l in range(1, layers + 1)]) + "\n"
+    n = min(len(costs), len(grad_norms))
+    for start in range(0, n, HISTORY_CSV_ROWS):
+        stop = min(n, start + HISTORY_CSV_ROWS)
+        columns = [map(str, range(start, stop)), _texts(costs[start:stop]),
+                   *(_texts(grad_norms[start:stop, l]) for l in range(layers))]
+        yield "\n".join(map(",".join, zip(*columns))) + "\n"
+
+
 def history_csv(history: History) -> str:
-    """iteration,cost,norm_dW1,...: one row per completed iteration, full precision."""
-    header = ["iteration", "cost"] + [f"norm_dW{l}" for l in range(1, history.layers + 1)]
-    lines = [",".join(header)]
-    for i, (cost, norms) in enumerate(zip(history.costs, history.grad_norms)):
-        lines.append(",".join([str(i), repr(float(cost)), *(repr(float(n)) for n in norms)]))
-    return "\n".join(lines) + "\n"
+    """The whole CSV of ``history`` (``history_csv_chunks``)."""
+    n = len(history)
+    return "".join(history_csv_chunks(history.costs[:n], history.grad_norms[:n]))
 
 
 _SCRIPT = '''\
