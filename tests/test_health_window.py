@@ -167,3 +167,28 @@ def test_the_three_plots_share_one_iteration_axis_and_give_their_height_to_the_c
     qtbot.waitUntil(lambda: all(abs(p.viewRange()[0][1] - 80) < 1e-6 for p in plots))  # one iteration axis
     assert [p.getAxis("bottom").style["showValues"] for p in plots] == [False, False, True]
     assert all(b.height() >= 35 for b in boxes), [b.height() for b in boxes]  # 17 px each with 30 px titles and 3 axes
+
+
+def test_in_a_low_dock_the_three_plots_stand_side_by_side(qtbot):
+    """At 1280×720 the Training Health tab is about 180 px high: stacked, each plot had 10 px of curve."""
+    from nnviz.engine import NetworkSpec
+    from nnviz.engine.health import HealthLog
+    from nnviz.views.health import HealthView
+
+    view = HealthView()
+    qtbot.addWidget(view)
+    view.set_log(HealthLog(NetworkSpec((4, 3, 1), ("relu",))))
+    view.resize(1270, 180)
+    view.show()
+    qtbot.waitExposed(view)
+    plots = (view.ratio_plot, view.share_plot, view.strip_plot)
+    qtbot.waitUntil(lambda: view.side_by_side)
+    boxes = [p.getViewBox().sceneBoundingRect() for p in plots]
+    assert boxes[0].right() < boxes[1].left() and boxes[1].right() < boxes[2].left()
+    assert all(b.width() >= 250 and b.height() >= 50 for b in boxes), [(b.width(), b.height()) for b in boxes]
+    assert max(b.top() for b in boxes) - min(b.top() for b in boxes) <= 1  # one row: tops and bottoms line up
+    assert max(b.bottom() for b in boxes) - min(b.bottom() for b in boxes) <= 1
+    assert [p.getAxis("bottom").style["showValues"] for p in plots] == [True, True, True]
+    view.resize(780, 290)  # the dock under the inspector at 1600×1000: stacked again
+    qtbot.waitUntil(lambda: view.side_by_side is False)
+    assert [p.getAxis("bottom").style["showValues"] for p in plots] == [False, False, True]

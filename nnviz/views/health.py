@@ -20,6 +20,9 @@ BAND = (math.log10(HEALTHY_RATIO) - 0.5, math.log10(HEALTHY_RATIO) + 0.5)  # ~1e
 STRIP_BINS = 64
 TITLE_POINTS = 9
 LEFT_AXIS_WIDTH = 40  # px: room for '-3', '100' and '1.5' beside each plot
+# the plots go side by side when the graphics are lower than this (each stacked plot would get less
+# than 40 px of curve under its title) and at least this wide (250 px a plot)
+STACKED_HEIGHT, SIDE_BY_SIDE_WIDTH = 210, 750
 
 
 class HealthView(QWidget):
@@ -61,11 +64,10 @@ class HealthView(QWidget):
         # tick labels' row to their curves (each had been 17 px tall in a 290 px dock, now 43)
         for plot in (self.ratio_plot, self.share_plot):
             plot.setXLink(self.strip_plot)
-            plot.getAxis("bottom").setStyle(showValues=False)
         for plot in self._titles:
             plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)  # the three plots' left edges line up
-        for row, stretch in enumerate((2, 2, 3)):  # the strip's row also holds the iteration axis and its label
-            self.graphics.ci.layout.setRowStretchFactor(row, stretch)
+        self.side_by_side: bool | None = None
+        self._arrange(side_by_side=False)
         self.ratio_curves: list[pg.PlotDataItem] = []
         self.share_curves: list[pg.PlotDataItem] = []
         top = QHBoxLayout()
@@ -77,6 +79,35 @@ class HealthView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.graphics, 1)
         self.appearance = looks.connect(self, self.apply_appearance)
+
+    def _arrange(self, side_by_side: bool) -> None:
+        """The plots one above the other, sharing the strip's iteration axis; or, in a dock too low for
+        three (a projector's 720 lines left them 10 px of curve each), side by side with an axis each."""
+        if side_by_side == self.side_by_side:
+            return
+        self.side_by_side = side_by_side
+        grid = self.graphics.ci
+        plots = (self.ratio_plot, self.share_plot, self.strip_plot)
+        for plot in plots:
+            grid.removeItem(plot)
+        for i, plot in enumerate(plots):
+            grid.addItem(plot, row=0 if side_by_side else i, col=i if side_by_side else 0)
+        self._show_axes()
+        for i, stretch in enumerate((2, 2, 3)):  # the strip's row also holds the iteration axis and its label
+            grid.layout.setRowStretchFactor(i, 1 if side_by_side and i == 0 else 0 if side_by_side else stretch)
+            grid.layout.setColumnStretchFactor(i, 1 if side_by_side else 1 if i == 0 else 0)
+
+    def _show_axes(self) -> None:
+        """Stacked, only the strip's iteration axis has values and a label; side by side, each plot's."""
+        for plot in (self.ratio_plot, self.share_plot):
+            axis = plot.getAxis("bottom")
+            axis.setStyle(showValues=bool(self.side_by_side))
+            axis.showLabel(bool(self.side_by_side))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        room = self.graphics.height()
+        self._arrange(side_by_side=room < STACKED_HEIGHT and self.graphics.width() >= SIDE_BY_SIDE_WIDTH)
 
     def _plot(self, title: str, row: int) -> pg.PlotItem:
         plot = self.graphics.addPlot(row=row, col=0)
@@ -101,6 +132,9 @@ class HealthView(QWidget):
         colors = appearance.colors
         self.graphics.setBackground(colors.plot_background)
         self.strip_plot.setLabel("bottom", "iteration (click: go there)", color=colors.plot_foreground)
+        for plot in (self.ratio_plot, self.share_plot):
+            plot.setLabel("bottom", "iteration", color=colors.plot_foreground)
+        self._show_axes()
         for plot, title in self._titles.items():
             self._set_title(plot, title)
             for side in ("left", "bottom"):
