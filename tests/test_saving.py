@@ -228,13 +228,15 @@ def test_exports_and_csv_history_on_a_full_disk(qtbot, wait_idle, monkeypatch, t
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(history), ""))
     real_fsync = os.fsync
     _full_disk(monkeypatch)
-    window.exports.actionExportHistory.trigger()
+    window.exports.actionExportHistory.trigger()  # written on a thread of its own
+    qtbot.waitUntil(lambda: window.exports.exporting == 0, timeout=10_000)
     assert window.error_box.windowTitle() == "Could not export"
     assert window.error_box.text() == f"{history}: the disk is full: free some space or choose another place"
     assert list(tmp_path.iterdir()) == []
     monkeypatch.setattr(atomic.os, "fsync", real_fsync)  # space again: the same export works
     window.error_box.accept()
     window.exports.actionExportHistory.trigger()
+    qtbot.waitUntil(lambda: window.exports.exporting == 0, timeout=10_000)
     assert history.read_text().count("\n") == 2 and _leftovers(tmp_path) == []
     window.discard_and_close()
 
