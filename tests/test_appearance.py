@@ -316,6 +316,12 @@ def test_a_narrow_accuracy_plot_shows_its_whole_title_in_a_smaller_font(default_
     view.setFixedWidth(400)
     qtbot.waitUntil(fits, timeout=3000)  # "train 100.0 % · test 100.0" had been cut at the plot's edge
     assert "train " in item.titleLabel.text and "test " in item.titleLabel.text
-    view.setFixedWidth(230)
-    qtbot.waitUntil(fits, timeout=3000)  # the numbers alone, in their curves' colours, when the words do not fit
+    widths = {}
+    for width in range(400, 200, -10):  # narrower and narrower: tenths, then whole percents, then no words
+        view.setFixedWidth(width)
+        qtbot.waitUntil(fits, timeout=3000)
+        plain = regex.sub(r"<[^>]+>", "", item.titleLabel.text)
+        form = "words" if "train " in plain and "." in plain else "whole" if "train " in plain else "numbers"
+        widths.setdefault(form, width)
+    assert list(widths) == ["words", "whole", "numbers"], widths
     assert regex.search(r"\d %</span> · <span", item.titleLabel.text)

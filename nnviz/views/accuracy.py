@@ -169,8 +169,8 @@ class AccuracyTracker(QObject):
         self.test.append(np.nan if result.test is None else result.test)
 
 
-def percent(value: float | None) -> str:
-    return "—" if value is None else f"{100 * value:.1f} %"
+def percent(value: float | None, decimals: int = 1) -> str:
+    return "—" if value is None else f"{100 * value:.{decimals}f} %"
 
 
 class AccuracyView(QWidget):
@@ -240,12 +240,13 @@ class AccuracyView(QWidget):
         self._show_confusion(result.confusion)
 
     def _show_title(self, result: AccuracyResult) -> None:
-        """The title at the cost plot's sizes, smaller when the plot is narrow, and without the words
-        "train" and "test" when even that is too wide (the colours still say which is which):
-        "test 100.0 %" had been cut at the plot's edge."""
+        """The title at the cost plot's sizes, smaller when the plot is narrow; then in whole percents
+        ("train 72 % · test 74 %": the status bar keeps the tenths); and without the words "train" and
+        "test" only when even that is too wide (the colours still say which is which): "test 100.0 %"
+        had been cut at the plot's edge."""
         room = title_room(self.plot)
-        for short in (False, True):
-            html = self.title_html(result, short)
+        for short, decimals in ((False, 1), (False, 0), (True, 1)):
+            html = self.title_html(result, short, decimals)
             plain = re.sub(r"<[^>]+>", "", html)
             points = title_points(self.font(), plain, room, self.appearance)
             font = QFont(self.font())
@@ -259,13 +260,13 @@ class AccuracyView(QWidget):
         if self.tracker.latest is not None:
             self._show_title(self.tracker.latest)
 
-    def title_html(self, result: AccuracyResult, short: bool = False) -> str:
+    def title_html(self, result: AccuracyResult, short: bool = False, decimals: int = 1) -> str:
         """'train 72.2 % · test 74.0 %' with each part in its curve's colour: the plot's legend (a legend
         inside the plot covered the curves of a run that learns little, in its bottom right corner)."""
         background = self.appearance.colors.plot_background
         parts = [("train", result.train, TRAIN_COLOR), ("test", result.test, TEST_COLOR)]
-        return " · ".join(f"<span style='color: {text_colour(c, background)}'>{'' if short else name + ' '}{percent(v)}</span>"
-                          for name, v, c in parts if v is not None)
+        return " · ".join(f"<span style='color: {text_colour(c, background)}'>{'' if short else name + ' '}"
+                          f"{percent(v, decimals)}</span>" for name, v, c in parts if v is not None)
 
     def _show_confusion(self, confusion: np.ndarray | None) -> None:
         if confusion is None:
