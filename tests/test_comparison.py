@@ -134,6 +134,28 @@ def test_a_long_comparison_is_drawn_in_a_few_points_per_pixel(window, qtbot, wai
         assert len(curve.xData) <= 4 * pixels and curve.yData.max() == top and curve.xData.max() >= n - 64
 
 
+def test_while_a_runs_b_keeps_up_and_catches_up_after_pause(window, qtbot, wait_idle):
+    """B trains to A's iteration in one job as Run does: one iteration a step had B fall behind
+    xor's A by 127,000 iterations in 20 seconds."""
+    import time
+
+    comparison = window.compare_runs.start({"learning_rate": 0.5})
+    _in_step(window, qtbot, comparison)
+    a, b = window.session, comparison.b
+    a.run()
+    start = time.monotonic()
+    qtbot.waitUntil(lambda: time.monotonic() - start > 2.0, timeout=10_000)
+    behind = a.stepper.iteration - b.stepper.iteration
+    ran = a.stepper.iteration
+    a.pause()
+    wait_idle(a)
+    assert ran > 1000 and behind < 0.8 * ran, (ran, behind)  # one iteration a step: B made 4 % of A's
+    caught = time.monotonic()
+    _in_step(window, qtbot, comparison)
+    assert time.monotonic() - caught < 10, time.monotonic() - caught
+    assert "in step" in comparison.view.header.text()
+
+
 def test_below_the_inspector_the_comparison_takes_a_quarter_of_the_window(qtbot, wait_idle):
     from PySide6.QtCore import Qt
 
