@@ -156,6 +156,21 @@ def test_while_a_runs_b_keeps_up_and_catches_up_after_pause(window, qtbot, wait_
     assert "in step" in comparison.view.header.text()
 
 
+def test_iterations_stepped_by_hand_can_be_stepped_back_in_both_runs(window, qtbot, wait_idle):
+    comparison = window.compare_runs.start({"seed": 7})
+    _in_step(window, qtbot, comparison)
+    a, b = window.session, comparison.b
+    for _ in range(12):
+        window.actionIteration.trigger()
+        wait_idle(a)
+    _in_step(window, qtbot, comparison)
+    assert a.iteration == b.iteration == 12
+    assert a.step_back(steps=11 * len(a.plan))  # more than Run keeps (256 KB: a few iterations here)
+    wait_idle(a)
+    _in_step(window, qtbot, comparison)  # B went back as far: it kept what stepping keeps
+    assert b.iteration == 1 and comparison.follower.note == ""
+
+
 def test_below_the_inspector_the_comparison_takes_a_quarter_of_the_window(qtbot, wait_idle):
     from PySide6.QtCore import Qt
 

@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 MODES = ("A − B", "each row − row 0")  # what the third heatmap shows
 FOLLOW_MS = 5  # how often B looks whether it can take its next step towards A
+FOLLOW_STEPS = 8  # B steps this many iterations behind a paused A one by one; more, it runs to A
 IN_PLACE_CELLS = 1_000_000  # matrices up to this size are compared on the window's thread (a few ms)
 PENDING = "computing…"
 COMPARISON_SHARE = 0.25  # of the window's height, the Comparison dock's when it opens below the inspector
@@ -121,9 +122,15 @@ class Follower(QObject):
             b.run_through(a.position - 1)
 
     def _catch_up(self) -> None:
-        """B trains to A's iteration as Run trains, in one job: one iteration a tick, with B's views
-        shown after each, had B follow xor's A at 190 iterations a second while A ran 6,600."""
-        self.b.run(iterations=self.a.iteration - self.b.iteration)
+        """While A runs, or far behind it, B trains to A's iteration as Run trains, in one job: one
+        iteration a tick, with B's views shown after each, had B follow xor's A at 190 iterations a
+        second while A ran 6,600.  A few iterations behind a paused A (Finish Iteration pressed
+        again and again), B steps them, keeping its whole step-back history as A keeps its own."""
+        gap = self.a.iteration - self.b.iteration
+        if self.a.running or gap > FOLLOW_STEPS:
+            self.b.run(iterations=gap)
+        else:
+            self.b.run_iteration()
 
 
 def _number(text: str) -> float | None:
