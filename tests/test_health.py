@@ -29,21 +29,21 @@ def _run(spec, iterations=5, init="he", lr=0.05):
 def test_one_row_per_iteration_from_the_diagnostics():
     spec = NetworkSpec.build(4, [6, 3], 1)
     log, snapshots = _run(spec)
-    assert len(log) == 5 and log.ratios.shape == (5, 3) and log.dead.shape == (5, 3)
+    assert len(log) == 5 and log.rows().ratios.shape == (5, 3) and log.rows().dead.shape == (5, 3)
     for i, values in enumerate(snapshots):
         rows = diagnose(spec, values, 0.05)
-        assert log.ratios[i] == pytest.approx([math.log10(r.update_ratio) for r in rows])
-        assert log.dead[i, :2] == pytest.approx([100 * r.dead / r.units for r in rows[:2]])
-    assert np.isnan(log.dead[:, 2]).all()  # the sigmoid output has no dead ReLUs
+        assert log.rows().ratios[i] == pytest.approx([math.log10(r.update_ratio) for r in rows])
+        assert log.rows().dead[i, :2] == pytest.approx([100 * r.dead / r.units for r in rows[:2]])
+    assert np.isnan(log.rows().dead[:, 2]).all()  # the sigmoid output has no dead ReLUs
     assert log.first_cost == pytest.approx(float(snapshots[0]["J"][0, 0]))
 
 
 def test_histograms_keep_every_value_on_a_common_axis():
     spec = NetworkSpec.build(4, [6], 1)
     log, snapshots = _run(spec)
-    h = log.histograms["dW1"][2]
+    h = log.rows().histograms["dW1"][2]
     assert h.counts.sum() == snapshots[2]["dW1"].size and len(h.counts) == BINS
-    image, edges = log.strip("dW1", bins=50)
+    image, edges = log.rows().strip("dW1", bins=50)
     assert image.shape == (5, 50) and edges[0] <= snapshots[2]["dW1"].min() and edges[-1] >= snapshots[2]["dW1"].max()
     assert image.sum(axis=1) == pytest.approx(np.ones(5))  # each column is one iteration's whole array
     same = Histogram.of(np.array([2.0, 2.0]))
@@ -54,7 +54,7 @@ def test_a_step_back_cuts_the_log():
     spec = NetworkSpec.build(4, [6], 1)
     log, _ = _run(spec)
     log.truncate(3)
-    assert log.iterations == [0, 1, 2] and log.ratios.shape == (3, 2) and len(log.histograms["A1"]) == 3
+    assert log.rows().iterations == [0, 1, 2] and log.rows().ratios.shape == (3, 2) and len(log.rows().histograms["A1"]) == 3
 
 
 def test_the_first_cost_check():

@@ -18,9 +18,9 @@ def test_health_follows_training_and_scrubs_back(qtbot, default_window):
         qtbot.waitUntil(lambda: not s.busy, timeout=20_000)
     health._refresh()
     view = health.view
-    assert health.log.iterations == [0, 1, 2]
+    assert health.log.rows().iterations == [0, 1, 2]
     x, y = view.ratio_curves[0].getData()
-    assert list(x) == [0, 1, 2] and np.allclose(y, health.log.ratios[:, 0])
+    assert list(x) == [0, 1, 2] and np.allclose(y, health.log.rows().ratios[:, 0])
     assert view.strip_image.image.shape == (64, 3)  # value bins × iterations
     assert np.allclose((view.strip_image.image ** 2).sum(axis=0), 1.0)  # √ of the shares, each column whole
     assert view.strip_choice.currentText() == "A[1]" and view.strip_choice.count() == 2 * s.spec.L
@@ -29,7 +29,7 @@ def test_health_follows_training_and_scrubs_back(qtbot, default_window):
     qtbot.waitUntil(lambda: not s.busy, timeout=5_000)
     assert (s.iteration, s.position) == (1, 0)
     health._refresh()
-    assert health.log.iterations == [0]
+    assert health.log.rows().iterations == [0]
 
 
 def test_a_new_network_starts_a_new_log(qtbot, default_window):
@@ -49,14 +49,14 @@ def test_with_the_panel_closed_every_tenth_iteration_is_recorded(qtbot, default_
     for _ in range(12):
         s.run_iteration()
         qtbot.waitUntil(lambda: not s.busy, timeout=20_000)
-    assert window.health.log.iterations == [0, 10]
+    assert window.health.log.rows().iterations == [0, 10]
     window.health.action.trigger()
     qtbot.waitUntil(lambda: window.health.recording_all, timeout=2_000)
     s.run_iteration()
     qtbot.waitUntil(lambda: not s.busy, timeout=20_000)
     window.health._refresh()
-    assert window.health.log.iterations == [0, 10, 12]
-    times, rows = window.health.log.columns()
+    assert window.health.log.rows().iterations == [0, 10, 12]
+    times, rows = window.health.log.rows().columns()
     assert list(times) == list(range(13)) and list(rows) == [0] * 10 + [1, 1, 2]
     assert window.health.view.strip_image.image.shape == (64, 13)
 
@@ -79,13 +79,13 @@ def test_with_the_panel_closed_run_calls_the_health_log_every_tenth_iteration_on
     qtbot.waitUntil(lambda: not s.busy, timeout=20_000)
     assert s.stepper.iteration == 95
     assert calls == list(range(0, 95, 10)), calls
-    assert window.health.log.iterations[0] == 0  # then at most ten rows a second
+    assert window.health.log.rows().iterations[0] == 0  # then at most ten rows a second
     window.health.action.trigger()  # shown: every iteration stepped from the next on
     qtbot.waitUntil(lambda: window.health.recording_all, timeout=2_000)
     for _ in range(3):
         s.run_iteration()
         qtbot.waitUntil(lambda: not s.busy, timeout=20_000)
-    assert calls[-3:] == [95, 96, 97] and window.health.log.iterations[-3:] == [95, 96, 97]
+    assert calls[-3:] == [95, 96, 97] and window.health.log.rows().iterations[-3:] == [95, 96, 97]
     window.discard_and_close()
 
 

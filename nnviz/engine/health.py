@@ -216,30 +216,3 @@ class HealthLog:
         with self._lock:
             return HealthRows(self.spec, list(self._iterations), list(self._ratios), list(self._dead),
                               list(self._saturated), {k: list(v) for k, v in self._histograms.items()})
-
-    # the rows' readings, for a log no one is adding to
-    @property
-    def iterations(self) -> list[int]:
-        return self.rows().iterations
-
-    @property
-    def histograms(self) -> dict[str, list[Histogram]]:
-        return self.rows().histograms
-
-    @property
-    def ratios(self) -> Array:
-        return self.rows().ratios
-
-    @property
-    def dead(self) -> Array:
-        return self.rows().dead
-
-    @property
-    def saturated(self) -> Array:
-        return self.rows().saturated
-
-    def strip(self, key: str, bins: int = 64, rows: Array | None = None) -> tuple[Array, Array]:
-        return self.rows().strip(key, bins, rows)
-
-    def columns(self, most: int = 800) -> tuple[Array, Array]:
-        return self.rows().columns(most)

@@ -93,9 +93,11 @@ class HealthView(QWidget):
         for i, plot in enumerate(plots):
             grid.addItem(plot, row=0 if side_by_side else i, col=i if side_by_side else 0)
         self._show_axes()
-        for i, stretch in enumerate((2, 2, 3)):  # the strip's row also holds the iteration axis and its label
-            grid.layout.setRowStretchFactor(i, 1 if side_by_side and i == 0 else 0 if side_by_side else stretch)
-            grid.layout.setColumnStretchFactor(i, 1 if side_by_side else 1 if i == 0 else 0)
+        # stacked, the strip's row also holds the iteration axis and its label; side by side, one row
+        rows, columns = ((1, 0, 0), (1, 1, 1)) if side_by_side else ((2, 2, 3), (1, 0, 0))
+        for i in range(3):
+            grid.layout.setRowStretchFactor(i, rows[i])
+            grid.layout.setColumnStretchFactor(i, columns[i])
 
     def _show_axes(self) -> None:
         """Stacked, only the strip's iteration axis has values and a label; side by side, each plot's."""

@@ -450,8 +450,8 @@ class PlotsView(QWidget):
         self._drawn = (history, n)
         self._refreshing = True  # the ranges first: the points are those of the range the plots show
         try:
-            self._steady[id(self.cost_plot)].fit(n - 1, costs, self.cost_log)
-            self._steady[id(self.grad_plot)].fit(n - 1, norms.reshape(-1), True)
+            for plot in (self.cost_plot, self.grad_plot):
+                self._fit(plot, history, n)
         finally:
             self._refreshing = False
         self._draw_points(self.cost_plot, self._dots(few, self.appearance.colors.phase("cost")) if changed else {})
@@ -459,6 +459,13 @@ class PlotsView(QWidget):
                                            for l in range(len(self.grad_curves))])
         self.redraws += 1
         self._show_title()
+
+    def _fit(self, plot: pg.PlotWidget, history: History, n: int) -> None:
+        """``plot``'s steady range for the first ``n`` iterations of ``history`` (SteadyRange.fit)."""
+        if plot is self.cost_plot:
+            self._steady[id(plot)].fit(n - 1, history.costs[:n], self.cost_log)
+        else:
+            self._steady[id(plot)].fit(n - 1, history.grad_norms[:n].reshape(-1), True)
 
     def _draw_points(self, plot: pg.PlotWidget, dots: dict | list[dict] | None = None) -> None:
         """Give ``plot``'s curves the points of the iterations it shows (a few per pixel); ``dots``:
@@ -585,13 +592,8 @@ class PlotsView(QWidget):
 
     def follow_again(self, plot: pg.PlotWidget) -> None:
         """After a zoom or pan: ``plot`` shows its whole history again and follows the run (a double-click)."""
-        history, n = self._shown()
-        steady = self._steady[id(plot)]
-        steady.follow()
-        if plot is self.cost_plot:
-            steady.fit(n - 1, history.costs[:n], self.cost_log)
-        else:
-            steady.fit(n - 1, history.grad_norms[:n].reshape(-1), True)
+        self._steady[id(plot)].follow()
+        self._fit(plot, *self._shown())
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Leave:
