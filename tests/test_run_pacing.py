@@ -170,11 +170,15 @@ def test_the_window_paints_while_the_worker_waits(qtbot):
             return False
 
     spy = Paints()
+    session.run()
     QApplication.instance().installEventFilter(spy)
-    try:
-        run_for(qtbot, session, 2.5)
+    try:  # while Run goes on: Pause releases the waiting worker, and what it repaints is not a snapshot's
+        start = time.monotonic()
+        qtbot.waitUntil(lambda: time.monotonic() - start >= 2.5, timeout=12_500)
     finally:
         QApplication.instance().removeEventFilter(spy)
+        session.pause()
+        qtbot.waitUntil(lambda: not session.busy, timeout=10_000)
         window.discard_and_close()
     total = paints["waiting"] + paints["training"]
     assert total >= 20, paints
