@@ -1,5 +1,28 @@
-"""Helpers shared by the widget tests: what a user does with the mouse."""
+"""Helpers shared by the widget tests: what a user does with the mouse, and how long the window's thread waits."""
 from __future__ import annotations
+
+GENEROUS_GAP_MS = 1000  # the goal is 100 ms (benchmarks/bench_gui.py --large); a shared test machine is noisier
+
+
+class Gaps:
+    """The gaps between ticks of a 10 ms timer on the GUI thread (ms), from its creation to ``longest()``."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QElapsedTimer, QTimer
+
+        self.clock = QElapsedTimer()
+        self.ticks: list[int] = []
+        self.timer = QTimer()
+        self.timer.setInterval(10)
+        self.timer.timeout.connect(lambda: self.ticks.append(self.clock.elapsed()))
+        self.clock.start()
+        self.timer.start()
+
+    def longest(self) -> int:
+        import numpy as np
+
+        self.timer.stop()
+        return int(np.diff([0, *self.ticks]).max())
 
 
 def wheel_zoom(plot) -> None:

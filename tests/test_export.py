@@ -15,6 +15,7 @@ from nnviz.app import MainWindow
 from nnviz.data import load_demo
 from nnviz.engine import predict
 from nnviz.session import Design, Session
+from qt_helpers import GENEROUS_GAP_MS, Gaps
 
 
 def _window(qtbot, session=None) -> MainWindow:
@@ -170,10 +171,6 @@ def test_cancelling_writes_nothing(window, monkeypatch, tmp_path, qtbot):
 def test_a_long_history_is_exported_while_the_window_stays_responsive(window, monkeypatch, tmp_path, qtbot):
     """A million iterations (two minutes of Run on a 2-D demo) take seconds to write as text: on a
     thread of their own, while the window goes on answering."""
-    import time
-
-    from PySide6.QtCore import QTimer
-
     from nnviz.engine.history import History
 
     n = 1_000_000
@@ -181,16 +178,13 @@ def test_a_long_history_is_exported_while_the_window_stays_responsive(window, mo
     window.session.history = History.from_arrays(rng.random(n), rng.random((n, 3)))
     _answer(monkeypatch, tmp_path / "long.csv")
     qtbot.wait(300)  # the new window's first layout and paints: not what is measured
-    ticks = []
-    timer = QTimer()
-    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
-    timer.start(10)
+    gaps = Gaps()
     window.exports.actionExportHistory.trigger()
     assert window.statusBar().currentMessage().startswith(f"Exporting {n} iterations")
     qtbot.waitUntil(lambda: window.exports.exporting == 0, timeout=60_000)
-    timer.stop()
-    gaps = np.diff(ticks) * 1000
-    assert len(ticks) > 20 and gaps.max() < 150, (len(ticks), gaps.max())  # the window's thread never waited long
+    longest = gaps.longest()
+    # formatting a million rows on the window's thread took 3 s; on its own thread the window ticks all along
+    assert len(gaps.ticks) > 20 and longest < GENEROUS_GAP_MS, (len(gaps.ticks), longest)
     with open(tmp_path / "long.csv", newline="") as file:
         rows = list(csv.reader(file))
     assert len(rows) == n + 1 and rows[-1][0] == str(n - 1)

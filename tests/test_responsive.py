@@ -5,30 +5,12 @@ import re
 import time
 
 import numpy as np
-from PySide6.QtCore import QElapsedTimer, QTimer
+from PySide6.QtCore import QTimer
 
 from nnviz.app import MainWindow
 from nnviz.data import load_demo
 from nnviz.session import Design, Session
-
-GENEROUS_GAP_MS = 1000  # the goal is 100 ms (benchmarks/bench_gui.py --large); a shared test machine is noisier
-
-
-class Gaps:
-    """The gaps between ticks of a 10 ms timer on the GUI thread (ms)."""
-
-    def __init__(self) -> None:
-        self.clock = QElapsedTimer()
-        self.ticks: list[int] = []
-        self.timer = QTimer()
-        self.timer.setInterval(10)
-        self.timer.timeout.connect(lambda: self.ticks.append(self.clock.elapsed()))
-        self.clock.start()
-        self.timer.start()
-
-    def longest(self) -> int:
-        self.timer.stop()
-        return int(np.diff([0, *self.ticks]).max())
+from qt_helpers import GENEROUS_GAP_MS, Gaps
 
 
 def test_a_4096_unit_layer_is_built_stepped_watched_and_undone_without_freezing_the_window(qtbot, record_property):
