@@ -117,13 +117,15 @@ class MainWindow(QMainWindow):
         s.paused.connect(lambda reason: self.statusBar().showMessage(f"Paused: {reason}", 15000))
         s.error.connect(self.show_error)
         s.stepped.connect(self.lay_out_now)  # last: after every view has followed the step
+        s.history_changed.connect(self.lay_out_now)  # and the plots, their new titles and ranges
         self.update_position()
         self.update_actions()
 
     @Slot()
     def lay_out_now(self) -> None:
-        """The views' new sizes (panels shown or hidden, labels rewritten) settle before the window
-        paints: a paint ahead of the pending layouts would draw the heatmaps twice, at the old sizes first."""
+        """The views' new sizes (panels shown or hidden, labels and plot titles rewritten) settle before
+        the window paints: a paint ahead of the pending layouts would draw the heatmaps and plots twice,
+        at the old sizes first (views/settle.py settles their scenes)."""
         QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
 
     # -- building ------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from ..engine.health import HEALTHY_RATIO, HealthLog
 from ..engine.plan import symbol
 from . import appearance as looks
+from .settle import SettleBeforePaint
 from .style import layer_color
 from .theme import Appearance
 
@@ -46,6 +47,7 @@ class HealthView(QWidget):
         self.strip_choice.setObjectName("healthStripChoice")
         self.strip_choice.currentIndexChanged.connect(lambda _: self.refresh())
         self.graphics = pg.GraphicsLayoutWidget()
+        self._settle = SettleBeforePaint(self.graphics)  # one paint for the strip's changes
         self._titles: dict[pg.PlotItem, str] = {}
         self.ratio_plot = self._plot("log10 α‖dW[l]‖/‖W[l]‖ — the band: about 1e-3", row=0)
         self.band = pg.LinearRegionItem(values=BAND, orientation="horizontal", movable=False,

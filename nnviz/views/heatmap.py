@@ -16,6 +16,7 @@ from ..engine import shape_text
 from ..engine.numbers import fit_number
 from . import appearance as looks
 from .cellmarks import CellNumbers, CellOutline
+from .settle import SettleBeforePaint
 from .style import HEATMAP_COLORMAP, NONFINITE, mono_font, restyle
 from .theme import LIGHT, Appearance
 
@@ -256,6 +257,7 @@ class HeatmapPanel(QWidget):
         self.graphics = pg.GraphicsLayoutWidget(self)
         self.graphics.setBackground("w")
         self.graphics.ci.setContentsMargins(2, 2, 2, 2)
+        self._settle = SettleBeforePaint(self.graphics)  # a Step paints the heatmap once
         # the hidden top and right axes follow the view too: IndexAxis spares them its SI prefix
         self.plot = self.graphics.addPlot(axisItems={side: IndexAxis(side) for side in ("left", "bottom", "top", "right")})
         for side in ("top", "right"):

@@ -21,6 +21,7 @@ from . import appearance as looks
 from .heatmap import SCALAR_POINTS, HeatmapPanel, MatrixStats, PreparedCache, prepare_large, prepared_in
 from .matrixcopy import MatrixCopy
 from .provenance import CellProvenance
+from .settle import SettleBeforePaint
 from .style import NONFINITE, mono_font, restyle
 from .theme import Appearance
 from .throttle import RunThrottle
@@ -68,6 +69,7 @@ class PicturePanel(QWidget):
         self.title_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.title_label.setWordWrap(True)
         self.graphics = pg.GraphicsLayoutWidget(self)
+        self._settle = SettleBeforePaint(self.graphics)
         self.view = self.graphics.addViewBox(lockAspect=True, invertY=True, enableMenu=False)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.view.addItem(self.image)

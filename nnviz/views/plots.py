@@ -16,6 +16,7 @@ from ..session import Session
 from . import appearance as looks
 from .heatmap import nice_step, readable_levels
 from .peaks import PeakSeries
+from .settle import SettleBeforePaint
 from .style import PLOT_BACKGROUND, PLOT_FOREGROUND, layer_color, text_colour
 from .theme import Appearance
 
@@ -200,6 +201,7 @@ def _make_plot(name: str, y_label: str, log_y: bool = False) -> pg.PlotWidget:
         axes["left"] = _LogAxis(orientation="left")
     plot = pg.PlotWidget(background=PLOT_BACKGROUND, axisItems=axes)
     plot.setObjectName(name)
+    plot.settle = SettleBeforePaint(plot)  # a Run update paints the plot once
     item = plot.getPlotItem()
     for side in ("left", "bottom"):
         axis = item.getAxis(side)

@@ -19,6 +19,7 @@ from ..engine import predict, shape_text
 from ..session import Session
 from . import appearance as looks
 from .plots import style_plot
+from .settle import SettleBeforePaint
 from .style import CLASS_COLORS, PLOT_BACKGROUND, PLOT_FOREGROUND
 from .theme import LIGHT, Appearance, Theme
 
@@ -246,6 +247,7 @@ class DataPreviewView(QWidget):
     def _make_scatter(self) -> pg.PlotWidget:
         plot = pg.PlotWidget(background=PLOT_BACKGROUND)
         plot.setObjectName("previewScatter")
+        plot.settle = SettleBeforePaint(plot)
         item = plot.getPlotItem()
         for side, label in (("bottom", "x₁ = X[0, :]"), ("left", "x₂ = X[1, :]")):
             axis = item.getAxis(side)

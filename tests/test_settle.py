@@ -1,0 +1,82 @@
+"""A Step paints each heatmap it changes once, not once before pyqtgraph settles its scene and again after."""
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject
+
+from nnviz.app import MainWindow
+
+
+class PaintCount(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.paints = 0
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.paints += 1
+        return False
+
+
+def test_a_step_paints_each_heatmap_it_shows_about_once(qtbot):
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.resize(1600, 1000)
+    window.show()
+    qtbot.waitExposed(window)
+    session, inspector = window.session, window.inspector
+    for _ in range(len(session.plan)):  # one iteration: every panel made and every shape seen once
+        window.actionStep.trigger()
+        qtbot.waitUntil(lambda: not session.busy and not session.deriving, timeout=10_000)
+    qtbot.wait(100)
+    count = PaintCount()
+    for panel in inspector.made_panels():
+        panel.graphics.viewport().installEventFilter(count)
+    shown = 0
+    for _ in range(len(session.plan)):
+        window.actionStep.trigger()
+        qtbot.waitUntil(lambda: not session.busy and not session.deriving, timeout=10_000)
+        qtbot.wait(30)  # the paints that follow a step, and any second one
+        shown += sum(1 for panel in inspector.made_panels()
+                     if panel.isVisible() and panel.pages.currentWidget() is panel.graphics)
+    assert shown >= len(session.plan)
+    # each heatmap painted about once a Step (an index axis that needs a wider margin repaints its plot);
+    # pyqtgraph's own order painted each of them twice, 1.9 paints a heatmap shown
+    assert count.paints <= 1.5 * shown, (count.paints, shown)
+    window.discard_and_close()
+
+
+class UpdateRequests(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.UpdateRequest:
+            self.count += 1
+        return False
+
+
+def test_a_run_update_paints_the_window_in_a_few_passes_not_one_per_plot(qtbot):
+    """Each plot's changes join the window's paint instead of flushing one of their own."""
+    from nnviz.data import load_demo
+    from nnviz.session import Design, Session
+
+    design = Design(hidden=(8, 8), activations=("tanh", "tanh"), init="xavier", learning_rate=0.3)
+    window = MainWindow(Session(load_demo("xor"), design))
+    qtbot.addWidget(window)
+    window.resize(1600, 1000)
+    window.show()
+    qtbot.waitExposed(window)
+    session = window.session
+    session.run()
+    qtbot.wait(1500)  # the first updates lay the plots out
+    passes, updates = UpdateRequests(), []
+    window.installEventFilter(passes)
+    session.history_changed.connect(lambda: updates.append(session.stepper.iteration))
+    qtbot.waitUntil(lambda: len(updates) >= 4, timeout=30_000)
+    window.removeEventFilter(passes)
+    session.pause()
+    qtbot.waitUntil(lambda: not session.busy, timeout=10_000)
+    # the window painted 9 times an update (once per plot, then again after their layouts)
+    assert passes.count <= 4.5 * len(updates), (passes.count, updates)
+    window.discard_and_close()
