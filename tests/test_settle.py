@@ -39,9 +39,10 @@ def test_a_step_paints_each_heatmap_it_shows_about_once(qtbot):
         shown += sum(1 for panel in inspector.made_panels()
                      if panel.isVisible() and panel.pages.currentWidget() is panel.graphics)
     assert shown >= len(session.plan)
-    # each heatmap painted about once a Step (an index axis that needs a wider margin repaints its plot);
-    # pyqtgraph's own order painted each of them twice, 1.9 paints a heatmap shown
-    assert count.paints <= 1.5 * shown, (count.paints, shown)
+    # each heatmap painted about once a Step: 1.18 paints a heatmap shown; pyqtgraph's own order painted
+    # each of them twice (2.2), and an index axis that learnt in the paint that its labels need a wider
+    # margin laid its plot out and painted it again (1.33)
+    assert count.paints <= 1.25 * shown, (count.paints, shown)
     window.discard_and_close()
 
 
@@ -80,3 +81,4 @@ def test_a_run_update_paints_the_window_in_a_few_passes_not_one_per_plot(qtbot):
     # the window painted 9 times an update (once per plot, then again after their layouts)
     assert passes.count <= 4.5 * len(updates), (passes.count, updates)
     window.discard_and_close()
+

@@ -1,6 +1,7 @@
 """One matrix as a heatmap panel: diverging colours centred at 0, NaN/Inf marked, hover gives the cell."""
 from __future__ import annotations
 
+import functools
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from typing import Callable
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFontMetrics, QFontMetricsF
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QFontMetricsF, QPainter, QPicture
 from PySide6.QtWidgets import QLabel, QMenu, QSizePolicy, QStackedLayout, QVBoxLayout, QWidget
 
 from ..engine import shape_text
@@ -193,6 +194,12 @@ class IndexAxis(pg.AxisItem):
         self._text_size = x  # generateDrawSpecs ends here: a reused picture repeats it
         super()._updateMaxTextSize(x)
 
+    def expect_labels(self, last: int) -> None:
+        """Make room now for the label of index ``last``, the widest of 0..last, as drawing the labels
+        would: pyqtgraph learns their width in the paint, then lays the plot out and paints it again."""
+        if self.orientation in ("left", "right") and self.style["showValues"]:
+            super()._updateMaxTextSize(label_width(self.style["tickFont"], str(last)))
+
     def paint(self, p, opt, widget) -> None:
         if self.picture is None and self._tickLevels is None:
             key = self._drawn_for()
@@ -213,6 +220,24 @@ class IndexAxis(pg.AxisItem):
         digits = len(str(int(max(abs(minVal), abs(maxVal)))))
         label = 6 * digits + 12 if self.orientation in ("top", "bottom") else 18  # pixels a label needs
         return readable_levels(super().tickSpacing(minVal, maxVal, size), maxVal - minVal, size, label)
+
+
+@functools.lru_cache(maxsize=256)
+def _label_width(font_key: str, text: str) -> float:
+    font = QFont()
+    if font_key:
+        font.fromString(font_key)
+    picture = QPicture()
+    painter = QPainter(picture)  # measured as AxisItem.generateDrawSpecs measures a label
+    painter.setFont(font)
+    width = painter.boundingRect(QRectF(0, 0, 100, 100), Qt.AlignmentFlag.AlignCenter, text).width()
+    painter.end()
+    return width
+
+
+def label_width(font: QFont | None, text: str) -> float:
+    """The width an axis label ``text`` takes in ``font`` (None: the axis's default)."""
+    return _label_width(font.toString() if font else "", text)
 
 
 def readable_levels(levels: list[tuple[float, float]], span: float, size: float,
@@ -417,6 +442,7 @@ class HeatmapPanel(QWidget):
         whole = [[-0.5, cols - 0.5], [-0.5, rows - 0.5]]
         if self._shape != (rows, cols) or vb.viewRange() != whole:  # a new shape, or zoomed in: show it all
             self._shape = (rows, cols)
+            self.plot.getAxis("left").expect_labels(rows - 1)
             vb.setRange(xRange=whole[0], yRange=whole[1], padding=0.0)
             # a row vector stays a strip, so 1×209 does not look like a tall matrix
             self.graphics.setMaximumHeight(SHORT_ROW_HEIGHT * (rows + 1) if rows <= SHORT_ROWS else QWIDGETSIZE_MAX)

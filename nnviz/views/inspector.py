@@ -508,6 +508,8 @@ class InspectorView(QWidget):
                 if c == 6 and stats.nonfinite:
                     item.setForeground(QColor(NONFINITE))
                 table.setItem(r, c, item)
+        # now, not from the view's zero timer after the window has painted: the table paints once a Step
+        table.doItemsLayout()
 
     def result_stats(self) -> MatrixStats | None:
         """Summary numbers of the result shown (None before the first step)."""
