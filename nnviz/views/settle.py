@@ -8,18 +8,18 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject
 class SettleBeforePaint(QObject):
     """Settles the scene of ``view`` (a pyqtgraph GraphicsView) at its window's UpdateRequest.
 
-    Three things made one change paint the window several times:
+    Two things made one change paint the window several times:
 
     * Qt paints a scene's changes from a queued call of that scene, and that call flushes the
       window's pending paint at once: the first scene's call painted the window, and each other
       scene's call painted it again (a Step changes three heatmaps; a Run update, four plots);
     * pyqtgraph moves a ViewBox's items to a new range or size inside the paint itself
-      (``GraphicsScene.prepareForPaint``), which leaves them to be painted again;
+      (``GraphicsScene.prepareForPaint``), which leaves them to be painted again.
 
     Just before the window paints (its UpdateRequest, before anything is drawn), the scene prepares
-    and delivers its queued calls, so that its changes are part of that paint (the window lays its
-    views out before, ``MainWindow.lay_out_now``): a Step painted each heatmap 2.2 times, now 1.3 (an index axis whose
-    labels need a wider margin still repaints its plot); a Run update painted the window 9 times, now 2.
+    and delivers its queued calls, so that its changes are part of that paint; the window lays its
+    views out before (``MainWindow.lay_out_now``). A Step painted each heatmap 2.2 times, now 1.2
+    (with ``IndexAxis.expect_labels``); a Run update painted the window 9 times, now 3.
     """
 
     def __init__(self, view: pg.GraphicsView) -> None:
