@@ -26,8 +26,8 @@ from ..session.session import is_light
 from ..views import appearance as looks
 from ..views.heatmap import HeatmapPanel, PreparedCache, prepare_large, prepared_in
 from ..views.peaks import PeakSeries
-from ..views.settle import SettleBeforePaint
 from ..views.plots import draw_peaks, style_legend
+from ..views.settle import SettleBeforePaint
 from ..views.theme import Appearance
 from .actions import make_action
 
@@ -267,7 +267,7 @@ class ComparisonView(QWidget):
         self._fill_timer.timeout.connect(self._fill_next)
         self.cost_plot = pg.PlotWidget()
         self.cost_plot.setObjectName("comparisonCost")
-        self._settle = SettleBeforePaint(self.cost_plot)
+        SettleBeforePaint(self.cost_plot)  # a child of the plot: kept as long as it
         self.cost_plot.setMenuEnabled(False)
         self.cost_plot.hideButtons()
         self.cost_plot.setLabel("bottom", "iteration")

@@ -47,7 +47,7 @@ class HealthView(QWidget):
         self.strip_choice.setObjectName("healthStripChoice")
         self.strip_choice.currentIndexChanged.connect(lambda _: self.refresh())
         self.graphics = pg.GraphicsLayoutWidget()
-        self._settle = SettleBeforePaint(self.graphics)  # one paint for the strip's changes
+        SettleBeforePaint(self.graphics)  # one paint for the strip's changes (a child of the view)
         self._titles: dict[pg.PlotItem, str] = {}
         self.ratio_plot = self._plot("log10 α‖dW[l]‖/‖W[l]‖ — the band: about 1e-3", row=0)
         self.band = pg.LinearRegionItem(values=BAND, orientation="horizontal", movable=False,

@@ -282,7 +282,7 @@ class HeatmapPanel(QWidget):
         self.graphics = pg.GraphicsLayoutWidget(self)
         self.graphics.setBackground("w")
         self.graphics.ci.setContentsMargins(2, 2, 2, 2)
-        self._settle = SettleBeforePaint(self.graphics)  # a Step paints the heatmap once
+        SettleBeforePaint(self.graphics)  # a Step paints the heatmap once (a child of the view)
         # the hidden top and right axes follow the view too: IndexAxis spares them its SI prefix
         self.plot = self.graphics.addPlot(axisItems={side: IndexAxis(side) for side in ("left", "bottom", "top", "right")})
         for side in ("top", "right"):

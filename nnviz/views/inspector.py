@@ -69,7 +69,7 @@ class PicturePanel(QWidget):
         self.title_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.title_label.setWordWrap(True)
         self.graphics = pg.GraphicsLayoutWidget(self)
-        self._settle = SettleBeforePaint(self.graphics)
+        SettleBeforePaint(self.graphics)  # a child of the view: kept as long as it
         self.view = self.graphics.addViewBox(lockAspect=True, invertY=True, enableMenu=False)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.view.addItem(self.image)

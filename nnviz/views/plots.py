@@ -201,7 +201,7 @@ def _make_plot(name: str, y_label: str, log_y: bool = False) -> pg.PlotWidget:
         axes["left"] = _LogAxis(orientation="left")
     plot = pg.PlotWidget(background=PLOT_BACKGROUND, axisItems=axes)
     plot.setObjectName(name)
-    plot.settle = SettleBeforePaint(plot)  # a Run update paints the plot once
+    SettleBeforePaint(plot)  # a Run update paints the plot once (a child of the plot)
     item = plot.getPlotItem()
     for side in ("left", "bottom"):
         axis = item.getAxis(side)

@@ -247,7 +247,7 @@ class DataPreviewView(QWidget):
     def _make_scatter(self) -> pg.PlotWidget:
         plot = pg.PlotWidget(background=PLOT_BACKGROUND)
         plot.setObjectName("previewScatter")
-        plot.settle = SettleBeforePaint(plot)
+        SettleBeforePaint(plot)  # a child of the plot: kept as long as it
         item = plot.getPlotItem()
         for side, label in (("bottom", "x₁ = X[0, :]"), ("left", "x₂ = X[1, :]")):
             axis = item.getAxis(side)
