@@ -82,3 +82,28 @@ def test_a_run_update_paints_the_window_in_a_few_passes_not_one_per_plot(qtbot):
     assert passes.count <= 5.5 * len(updates), (passes.count, updates)  # 3 now
     window.discard_and_close()
 
+
+
+def test_a_view_in_a_floating_dock_settles_at_the_paint_of_the_dock_it_is_in(qtbot):
+    import pyqtgraph as pg
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QDockWidget, QMainWindow
+
+    from nnviz.views.settle import SettleBeforePaint
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    plot = pg.PlotWidget()
+    settle = SettleBeforePaint(plot)
+    assert settle.window is plot  # not yet in a window: its own paints
+    dock = QDockWidget("Plot", window)
+    dock.setWidget(plot)
+    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+    window.show()
+    qtbot.waitExposed(window)
+    assert settle.window is window
+    dock.setFloating(True)
+    qtbot.waitUntil(lambda: settle.window is dock, timeout=5000)  # a floating dock is a window of its own
+    dock.setFloating(False)
+    qtbot.waitUntil(lambda: settle.window is window, timeout=5000)
+    pg.QtWidgets.QApplication.processEvents()

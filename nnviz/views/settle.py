@@ -30,6 +30,11 @@ class SettleBeforePaint(QObject):
         view.installEventFilter(self)
         self._follow_window()
 
+    @property
+    def window(self):
+        """The window whose paints it settles the view for (the view itself before it is placed in one)."""
+        return self._window
+
     def _follow_window(self) -> None:
         """Watch the window the view is in now (the view itself until it is placed in one)."""
         window = self.view.window()
