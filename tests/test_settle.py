@@ -6,14 +6,17 @@ from PySide6.QtCore import QEvent, QObject
 from nnviz.app import MainWindow
 
 
-class PaintCount(QObject):
-    def __init__(self) -> None:
+class EventCount(QObject):
+    """How many events of ``kind`` the objects it filters have received."""
+
+    def __init__(self, kind: QEvent.Type) -> None:
         super().__init__()
-        self.paints = 0
+        self.kind = kind
+        self.count = 0
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            self.paints += 1
+        if event.type() == self.kind:
+            self.count += 1
         return False
 
 
@@ -28,7 +31,7 @@ def test_a_step_paints_each_heatmap_it_shows_about_once(qtbot):
         window.actionStep.trigger()
         qtbot.waitUntil(lambda: not session.busy and not session.deriving, timeout=10_000)
     qtbot.wait(100)
-    count = PaintCount()
+    count = EventCount(QEvent.Type.Paint)
     for panel in inspector.made_panels():
         panel.graphics.viewport().installEventFilter(count)
     shown = 0
@@ -42,19 +45,8 @@ def test_a_step_paints_each_heatmap_it_shows_about_once(qtbot):
     # each heatmap painted about once a Step: 1.18 paints a heatmap shown; pyqtgraph's own order painted
     # each of them twice (2.2), and an index axis that learnt in the paint that its labels need a wider
     # margin laid its plot out and painted it again (1.33)
-    assert count.paints <= 1.25 * shown, (count.paints, shown)
+    assert count.count <= 1.25 * shown, (count.count, shown)
     window.discard_and_close()
-
-
-class UpdateRequests(QObject):
-    def __init__(self) -> None:
-        super().__init__()
-        self.count = 0
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.UpdateRequest:
-            self.count += 1
-        return False
 
 
 def test_a_run_update_paints_the_window_in_a_few_passes_not_one_per_plot(qtbot):
@@ -71,7 +63,7 @@ def test_a_run_update_paints_the_window_in_a_few_passes_not_one_per_plot(qtbot):
     session = window.session
     session.run()
     qtbot.wait(1500)  # the first updates lay the plots out
-    passes, updates = UpdateRequests(), []
+    passes, updates = EventCount(QEvent.Type.UpdateRequest), []
     window.installEventFilter(passes)
     session.history_changed.connect(lambda: updates.append(session.stepper.iteration))
     qtbot.waitUntil(lambda: len(updates) >= 4, timeout=30_000)
