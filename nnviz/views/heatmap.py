@@ -265,6 +265,7 @@ class HeatmapPanel(QWidget):
 
     hovered = Signal(int, int)  # row, col under the mouse; (-1, -1) when outside the matrix
     clicked = Signal(int, int)
+    scalar_resized = Signal()  # a 1×1 value's box got a new width: side-by-side values fit again at one size
 
     def __init__(self, parent: QWidget | None = None, cache: PreparedCache | None = None) -> None:
         super().__init__(parent)
@@ -384,6 +385,8 @@ class HeatmapPanel(QWidget):
         self._fit_title()
         if self.scalar is not None:
             self._fit_scalar()
+            if event.size().width() != event.oldSize().width():
+                self.scalar_resized.emit()
 
     def set_compact(self, compact: bool) -> None:
         """Without the colour bar (narrow panels: four side by side on a projector)."""

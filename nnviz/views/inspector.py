@@ -248,7 +248,6 @@ class InspectorView(QWidget):
         super().resizeEvent(event)
         self._fit_header()
         self._size_bottom()
-        QTimer.singleShot(0, self, self._even_scalars)  # once the panels have their new widths
 
     def _show_hover(self, text: str) -> None:
         """The hovered cell's value, or the hint, on one line that fits (a smaller font when it must)."""
@@ -313,6 +312,7 @@ class InspectorView(QWidget):
         panel = HeatmapPanel(self, self.cache)
         panel.hovered.connect(lambda r, c: self.hover(i, r, c))
         panel.clicked.connect(lambda r, c: self._cell_clicked(i, r, c))
+        panel.scalar_resized.connect(self._even_scalars)  # laid out after the step chose their size
         panel.set_numbers_shown(self._numbers_shown)
         panel.hide()  # shown by the operation that needs it
         self._panel_row.insertWidget(i, panel, 3)

@@ -1,0 +1,58 @@
+"""1×1 values side by side are fitted to the widths their boxes end up with, whatever came before."""
+from __future__ import annotations
+
+import pytest
+
+
+def shown_scalars(window):
+    return [p for p in window.inspector.made_panels()[:len(window.inspector.panel_keys)]
+            if p.scalar is not None and not p.isHidden()]
+
+
+def as_shown(window):
+    return [(p.scalar_text(), p.scalar_label.font().pointSizeF()) for p in shown_scalars(window)]
+
+
+def run_and_pause(window, qtbot, wait_idle, iterations: int = 20) -> None:
+    s = window.session
+    start = s.stepper.iteration
+    window.actionRun.trigger()  # paused after an iteration: b[3] = b[3] − α·db[3], three 1×1 values
+    qtbot.waitUntil(lambda: s.stepper.iteration >= start + iterations, timeout=10_000)
+    window.actionPause.trigger()
+    wait_idle(s)
+    qtbot.waitUntil(lambda: len(shown_scalars(window)) == 3)
+    qtbot.wait(100)
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1600, 1000)])
+def test_scalars_are_fitted_to_the_widths_they_are_shown_at(default_window, qtbot, wait_idle, size):
+    """Fitting them again at the widths they have changes nothing: not the digits, not the size."""
+    w = default_window
+    w.resize(*size)
+    qtbot.wait(100)
+    run_and_pause(w, qtbot, wait_idle)
+    shown = as_shown(w)
+    w.inspector._even_scalars()
+    assert as_shown(w) == shown
+    for _ in range(len(w.session.plan)):  # and after each Step of an iteration that shows a scalar
+        w.actionStep.trigger()
+        wait_idle(w.session)
+        qtbot.wait(30)
+        shown = as_shown(w)
+        w.inspector._even_scalars()
+        assert as_shown(w) == shown, w.session.record.symbol
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1600, 1000)])
+def test_scalars_read_the_same_after_presenting_as_before(default_window, qtbot, wait_idle, size):
+    w = default_window
+    w.resize(*size)
+    qtbot.wait(100)
+    run_and_pause(w, qtbot, wait_idle)
+    before = as_shown(w)
+    w.presentation.enter()
+    qtbot.wait(300)
+    assert len(as_shown(w)) == 3
+    w.presentation.leave()
+    qtbot.wait(300)
+    assert as_shown(w) == before
