@@ -24,6 +24,7 @@ class Accuracy(QObject):
         self.label = QLabel("accuracy —")
         self.label.setObjectName("accuracyLabel")
         self.label.setToolTip("Share of examples the current parameters classify right (engine.accuracy)")
+        self.label.setContentsMargins(0, 0, 12, 0)  # apart from the iteration beside it
         window.statusBar().insertPermanentWidget(0, self.label)
         self.tracker.updated.connect(self.show)
         window.session.network_changed.connect(lambda: self.label.setText("accuracy —"))
