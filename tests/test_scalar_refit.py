@@ -56,3 +56,32 @@ def test_scalars_read_the_same_after_presenting_as_before(default_window, qtbot,
     w.presentation.leave()
     qtbot.wait(300)
     assert as_shown(w) == before
+
+
+def inspector_layout(window):
+    inspector = window.inspector
+    panels = [p for p in inspector.made_panels() if p.isVisible()]
+    return [inspector.stats_table.height()] + [p.graphics.height() for p in panels]
+
+
+def test_the_inspector_lays_out_a_step_the_same_whatever_came_before(default_window, qtbot, wait_idle):
+    """A heatmap's size hint is its own, not the size it had last: after presenting, or after a
+    larger window, the same state gets the same heatmaps and stats table."""
+    w, s = default_window, default_window.session
+    w.resize(1280, 720)
+    qtbot.wait(100)
+    for _ in range(12):  # dZ[2] = dA[2] * relu'(Z[2]): three heatmaps and their stats
+        w.actionStep.trigger()
+        wait_idle(s)
+    qtbot.wait(100)
+    before = inspector_layout(w)
+    w.presentation.enter()
+    qtbot.wait(200)
+    w.presentation.leave()
+    qtbot.wait(200)
+    assert inspector_layout(w) == before
+    w.resize(1600, 1000)
+    qtbot.wait(200)
+    w.resize(1280, 720)
+    qtbot.wait(200)
+    assert inspector_layout(w) == before

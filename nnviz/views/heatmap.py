@@ -35,6 +35,7 @@ BAR_AXIS_WIDTH = 64  # room for '-0.0005' beside the colour bar (narrower hides 
 CACHE_ABOVE = 50_000  # cells: only matrices this big are worth keeping prepared (X, W[1], dW[1])
 TITLE_POINTS, COMPACT_TITLE_POINTS, LEAST_TITLE_POINTS = 13.0, 10.0, 8.0  # a title shrinks to fit its width
 TICK_POINTS_MAX = 14.0  # index axes space their labels for small digits
+HINT_WIDTH, HINT_HEIGHT = 200, 120  # a heatmap's preferred size (the inspector stretches it to the room it has)
 SCALAR_POINTS = 22  # a 1×1 result is a large number (smaller when it would not fit)
 SCALAR_MARGIN = 8  # px kept free beside it
 
@@ -254,6 +255,16 @@ def nice_step(least: float) -> float:
     return next(m * power for m in (1, 2, 5, 10) if m * power >= least)
 
 
+class FixedHintGraphics(pg.GraphicsLayoutWidget):
+    """A heatmap's (or picture's) view with a size hint of its own.  A QGraphicsView's hint is the
+    size of its scene, which pyqtgraph keeps the size of the view: the hint was the size the view had
+    last, so after the same Step the inspector's heatmaps and stats table settled differently
+    depending on what came before (after presenting, the table showed all its rows; before, it scrolled)."""
+
+    def sizeHint(self) -> QSize:
+        return QSize(HINT_WIDTH, HINT_HEIGHT)
+
+
 class HeatmapPanel(QWidget):
     """A titled heatmap of one matrix, row 0 at the top, cell (row, col) centred on (col, row).
 
@@ -280,7 +291,7 @@ class HeatmapPanel(QWidget):
         self.title_label.setWordWrap(True)
         self.title_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.title_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.graphics = pg.GraphicsLayoutWidget(self)
+        self.graphics = FixedHintGraphics(self)
         self.graphics.setBackground("w")
         self.graphics.ci.setContentsMargins(2, 2, 2, 2)
         SettleBeforePaint(self.graphics)  # a Step paints the heatmap once (a child of the view)

@@ -18,7 +18,7 @@ from ..engine.batches import columns_text
 from ..engine.numbers import number_text, worked_equation
 from ..session import Session
 from . import appearance as looks
-from .heatmap import SCALAR_POINTS, HeatmapPanel, MatrixStats, PreparedCache, prepare_large, prepared_in
+from .heatmap import SCALAR_POINTS, FixedHintGraphics, HeatmapPanel, MatrixStats, PreparedCache, prepare_large, prepared_in
 from .matrixcopy import MatrixCopy
 from .provenance import CellProvenance
 from .settle import SettleBeforePaint
@@ -68,7 +68,7 @@ class PicturePanel(QWidget):
         self.title_label = QLabel(self)
         self.title_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.title_label.setWordWrap(True)
-        self.graphics = pg.GraphicsLayoutWidget(self)
+        self.graphics = FixedHintGraphics(self)
         SettleBeforePaint(self.graphics)  # a child of the view: kept as long as it
         self.view = self.graphics.addViewBox(lockAspect=True, invertY=True, enableMenu=False)
         self.image = pg.ImageItem(axisOrder="row-major")
