@@ -85,3 +85,28 @@ def test_the_inspector_lays_out_a_step_the_same_whatever_came_before(default_win
     w.resize(1280, 720)
     qtbot.wait(200)
     assert inspector_layout(w) == before
+
+
+def test_numbers_leave_the_stats_table_the_height_a_heatmap_would_take(qtbot, make_session, wait_idle):
+    """Three 1×1 values need a line of digits, not a heatmap's height: in a short inspector the
+    stats table below them keeps all its rows (with heatmaps it may scroll)."""
+    from test_window_polish import run_to, separable
+
+    from nnviz.session import Design
+    from nnviz.views.inspector import InspectorView
+
+    session = make_session(separable(), Design(hidden=(3,), activations=("tanh",)))
+    view = InspectorView(session)
+    qtbot.addWidget(view)
+    view.resize(700, 370)
+    view.show()
+    qtbot.waitExposed(view)
+    run_to(session, wait_idle, "b2")  # b[2] = b[2] − α·db[2]: three numbers, three stats rows
+    qtbot.wait(100)
+    table = view.stats_table
+    assert table.rowCount() == 3
+    assert table.verticalScrollBar().maximum() == 0, table.height()
+    run_to(session, wait_idle, "W2")  # back to heatmaps: their height again (the table may scroll)
+    qtbot.wait(100)
+    heatmap = next(p for p in view.made_panels() if p.isVisible())
+    assert heatmap.graphics.height() >= heatmap.graphics.minimumSizeHint().height()
