@@ -157,3 +157,32 @@ def test_other_data_is_a_table(qtbot, make_session, one_hot):
     assert table.item(2, 3).toolTip() == f"X[2, 3] = {float(X[2, 3])!r}"
     assert [table.item(5, j).text() for j in range(4)] == ["no", "yes", "no", "yes"]
     assert "X 5×20" in view.header.text()
+
+
+def test_a_short_data_panel_draws_fewer_pictures_rather_than_pictures_under_their_badges(qtbot, make_session):
+    """16 pictures in a 220 px panel would be 33 px each, hidden by their '✓ 0.50' badges: the
+    panel draws the first ones that fit at LEAST_PICTURE or more, and a tall panel draws all 16."""
+    from PySide6.QtGui import QImage
+
+    from nnviz.views.preview import LEAST_PICTURE
+
+    session = make_session()
+    view = make_view(qtbot, session)
+    mosaic = view.pictures
+    mosaic.set_verdicts([(True, "0.50")] * THUMBNAILS)
+    for height, expect_all in ((900, True), (180, False)):
+        mosaic.setFixedSize(320, height)
+        qtbot.wait(20)
+        shown = mosaic.shown()
+        assert (shown == THUMBNAILS) == expect_all, (height, shown)
+        assert shown >= 1
+        for i in range(shown):
+            rect = mosaic.tile_rect(i)
+            assert rect.height() >= LEAST_PICTURE and rect.bottom() <= height, (height, i, rect)
+        image = QImage(mosaic.grab().toImage())
+        assert not image.isNull()
+        last = mosaic.tile_rect(shown - 1)  # the last picture drawn is a picture, not background
+        colours = {image.pixel(int(last.center().x()) + dx, int(last.bottom()) - 4) for dx in range(-10, 10)}
+        assert len(colours) > 1
+        if not expect_all:  # where picture `shown` would go, a click picks nothing
+            assert mosaic.picture_at(mosaic.tile_rect(shown).center()) is None

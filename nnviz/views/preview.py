@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 THUMBNAILS = 16  # pictures shown: the first columns of X
 CAPTION_HEIGHT, TILE_GAP = 16, 6  # pixels
+LEAST_PICTURE = 40  # px: a smaller picture is hidden by its verdict badge, so fewer pictures are drawn instead
 GRID = 80  # the decision boundary is A[L] on GRID×GRID points covering the data
 BOUNDARY_INTERVAL = 0.1  # seconds: at most 10 boundary recomputations per second
 MAX_POINTS = 5000  # points drawn in the scatter (the first columns of X)
@@ -91,14 +92,14 @@ class _Mosaic(QWidget):
 
     def tile_rect(self, i: int) -> QRectF:
         """Where picture i is drawn."""
-        columns, rows, size = self.layout_grid()
+        _, columns, rows, size = self.layout_grid()
         w, h = size, size * self.tile.height() / max(1, self.tile.width())
         cell_w, cell_h = self.width() / columns, h + CAPTION_HEIGHT + TILE_GAP
         left, top = (i % columns) * cell_w, (i // columns) * cell_h
         return QRectF(left + (cell_w - w) / 2, top, w, h)
 
     def picture_at(self, pos: QPointF) -> int | None:
-        for i in range(self.count()):
+        for i in range(self.shown()):
             if self.tile_rect(i).adjusted(0, 0, 0, CAPTION_HEIGHT).contains(pos):
                 return i
         return None
@@ -134,9 +135,23 @@ class _Mosaic(QWidget):
     def count(self) -> int:
         return len(self.captions)
 
-    def layout_grid(self) -> tuple[int, int, float]:
-        """(columns, rows, picture size in pixels) that makes the pictures largest with whole captions."""
-        n, best = max(1, self.count()), (1, 1, 0.0)
+    def shown(self) -> int:
+        """How many of the pictures are drawn: all, unless they would be smaller than LEAST_PICTURE."""
+        return self.layout_grid()[0]
+
+    def layout_grid(self) -> tuple[int, int, int, float]:
+        """(pictures drawn, columns, rows, picture size in pixels): the first pictures, as many as fit at
+        LEAST_PICTURE or more (at least one), laid out to be largest with whole captions."""
+        count = max(1, self.count())
+        for n in range(count, 0, -1):
+            columns, rows, size = self._grid(n)
+            if size >= LEAST_PICTURE or n == 1:
+                return n, columns, rows, size
+        return 1, 1, 1, 0.0
+
+    def _grid(self, n: int) -> tuple[int, int, float]:
+        """(columns, rows, picture size) that makes ``n`` pictures largest with whole captions."""
+        best = (1, 1, 0.0)
         aspect = self.tile.height() / max(1, self.tile.width())
         caption = max(self.fontMetrics().horizontalAdvance(text) for text, _ in self.captions) if self.captions else 0
         for columns in range(1, n + 1):
@@ -154,10 +169,10 @@ class _Mosaic(QWidget):
             return
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        columns, rows, size = self.layout_grid()
+        shown, columns, rows, size = self.layout_grid()
         w, h = size, size * self.tile.height() / max(1, self.tile.width())
         cell_w, cell_h = self.width() / columns, h + CAPTION_HEIGHT + TILE_GAP
-        for i, (caption, color) in enumerate(self.captions):
+        for i, (caption, color) in enumerate(self.captions[:shown]):
             left, top = (i % columns) * cell_w, (i // columns) * cell_h
             source = QRectF(i * self.tile.width(), 0, self.tile.width(), self.tile.height())
             target = QRectF(left + (cell_w - w) / 2, top, w, h)
