@@ -110,3 +110,30 @@ def test_numbers_leave_the_stats_table_the_height_a_heatmap_would_take(qtbot, ma
     qtbot.wait(100)
     heatmap = next(p for p in view.made_panels() if p.isVisible())
     assert heatmap.graphics.height() >= heatmap.graphics.minimumSizeHint().height()
+
+
+@pytest.mark.parametrize("height", range(300, 480, 15))
+def test_a_short_inspector_shows_whole_rows_of_the_stats_table(qtbot, make_session, wait_idle, height):
+    """Below the roomy height the table may scroll, but never shows a row cut in half; the result's
+    row is always in view."""
+    from test_window_polish import run_to, separable
+
+    from nnviz.session import Design
+    from nnviz.views.inspector import ROW_HEIGHT, InspectorView
+
+    session = make_session(separable(), Design(hidden=(3,), activations=("tanh",)))
+    view = InspectorView(session)
+    qtbot.addWidget(view)
+    view.resize(700, height)
+    view.show()
+    qtbot.waitExposed(view)
+    run_to(session, wait_idle, "dW2")  # dZ[2]·A[1]ᵀ: three heatmaps, three stats rows
+    qtbot.wait(50)
+    table = view.stats_table
+    assert table.rowCount() == 3
+    viewport = table.viewport().height()
+    whole = viewport // ROW_HEIGHT
+    cut = viewport - whole * ROW_HEIGHT  # the part of a row below the last whole one
+    assert whole >= 1 and (cut <= 4 or whole >= table.rowCount()), (height, viewport)
+    heatmap = next(p for p in view.made_panels() if p.isVisible())
+    assert heatmap.graphics.height() >= heatmap.graphics.minimumSizeHint().height()

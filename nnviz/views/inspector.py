@@ -268,10 +268,18 @@ class InspectorView(QWidget):
             panel.set_scalar_points(points)
 
     def _size_bottom(self) -> None:
-        """The stats table shows all its rows, unless the view is so short the heatmaps need the room."""
+        """The stats table shows all its rows, unless the view is so short the heatmaps need the room:
+        then as many whole rows as leave the heatmaps the height they ask for, the result's at least
+        (a row cut in half, as the layout would leave it, reads as a mistake on a projector)."""
         height = self._bottom_height
-        self.bottom.setMaximumHeight(height)
-        self.bottom.setMinimumHeight(height if self.height() >= ROOMY_HEIGHT else min(height, 2 * ROW_HEIGHT))
+        if self.height() < ROOMY_HEIGHT:
+            table = self.stats_table
+            chrome = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
+            room = self.body.height() - self.panel_area.sizeHint().height() - self.body.layout().spacing()
+            rows = max(1, min(max(table.rowCount(), 1), (room - chrome) // ROW_HEIGHT))
+            least = self.picture_controls_height if self.picture_toggle.isVisibleTo(self) else 0
+            height = min(height, max(chrome + rows * ROW_HEIGHT, least))
+        self.bottom.setFixedHeight(height)
 
     def _build_panels(self) -> QWidget:
         # shared: X appears in Z[1] and (transposed) in dW[1]
@@ -611,6 +619,7 @@ class InspectorView(QWidget):
         self.picture_choice.blockSignals(False)
         for widget in self.picture_controls:
             widget.setVisible(bool(keys))
+        self._size_bottom()  # room for the controls beside the table
         self._picture_choice_changed()
 
     def _picture_choice_changed(self) -> None:
