@@ -13,7 +13,9 @@ def as_shown(window):
     return [(p.scalar_text(), p.scalar_label.font().pointSizeF()) for p in shown_scalars(window)]
 
 
-def run_and_pause(window, qtbot, wait_idle, iterations: int = 20) -> None:
+def run_and_pause(window, qtbot, wait_idle, size: tuple[int, int], iterations: int = 20) -> None:
+    window.resize(*size)
+    qtbot.wait(100)
     s = window.session
     start = s.stepper.iteration
     window.actionRun.trigger()  # paused after an iteration: b[3] = b[3] − α·db[3], three 1×1 values
@@ -28,9 +30,7 @@ def run_and_pause(window, qtbot, wait_idle, iterations: int = 20) -> None:
 def test_scalars_are_fitted_to_the_widths_they_are_shown_at(default_window, qtbot, wait_idle, size):
     """Fitting them again at the widths they have changes nothing: not the digits, not the size."""
     w = default_window
-    w.resize(*size)
-    qtbot.wait(100)
-    run_and_pause(w, qtbot, wait_idle)
+    run_and_pause(w, qtbot, wait_idle, size)
     shown = as_shown(w)
     w.inspector._even_scalars()
     assert as_shown(w) == shown
@@ -46,9 +46,7 @@ def test_scalars_are_fitted_to_the_widths_they_are_shown_at(default_window, qtbo
 @pytest.mark.parametrize("size", [(1280, 720), (1600, 1000)])
 def test_scalars_read_the_same_after_presenting_as_before(default_window, qtbot, wait_idle, size):
     w = default_window
-    w.resize(*size)
-    qtbot.wait(100)
-    run_and_pause(w, qtbot, wait_idle)
+    run_and_pause(w, qtbot, wait_idle, size)
     before = as_shown(w)
     w.presentation.enter()
     qtbot.wait(300)
@@ -56,6 +54,22 @@ def test_scalars_read_the_same_after_presenting_as_before(default_window, qtbot,
     w.presentation.leave()
     qtbot.wait(300)
     assert as_shown(w) == before
+
+
+def inspector_at(qtbot, make_session, height: int):
+    """An inspector 700 px wide and ``height`` tall on a small tanh network, shown."""
+    from test_window_polish import separable
+
+    from nnviz.session import Design
+    from nnviz.views.inspector import InspectorView
+
+    session = make_session(separable(), Design(hidden=(3,), activations=("tanh",)))
+    view = InspectorView(session)
+    qtbot.addWidget(view)
+    view.resize(700, height)
+    view.show()
+    qtbot.waitExposed(view)
+    return session, view
 
 
 def inspector_layout(window):
@@ -90,17 +104,9 @@ def test_the_inspector_lays_out_a_step_the_same_whatever_came_before(default_win
 def test_numbers_leave_the_stats_table_the_height_a_heatmap_would_take(qtbot, make_session, wait_idle):
     """Three 1×1 values need a line of digits, not a heatmap's height: in a short inspector the
     stats table below them keeps all its rows (with heatmaps it may scroll)."""
-    from test_window_polish import run_to, separable
+    from test_window_polish import run_to
 
-    from nnviz.session import Design
-    from nnviz.views.inspector import InspectorView
-
-    session = make_session(separable(), Design(hidden=(3,), activations=("tanh",)))
-    view = InspectorView(session)
-    qtbot.addWidget(view)
-    view.resize(700, 370)
-    view.show()
-    qtbot.waitExposed(view)
+    session, view = inspector_at(qtbot, make_session, 370)
     run_to(session, wait_idle, "b2")  # b[2] = b[2] − α·db[2]: three numbers, three stats rows
     qtbot.wait(100)
     table = view.stats_table
@@ -116,17 +122,11 @@ def test_numbers_leave_the_stats_table_the_height_a_heatmap_would_take(qtbot, ma
 def test_a_short_inspector_shows_whole_rows_of_the_stats_table(qtbot, make_session, wait_idle, height):
     """Below the roomy height the table may scroll, but never shows a row cut in half; the result's
     row is always in view."""
-    from test_window_polish import run_to, separable
+    from test_window_polish import run_to
 
-    from nnviz.session import Design
-    from nnviz.views.inspector import ROW_HEIGHT, InspectorView
+    from nnviz.views.inspector import ROW_HEIGHT
 
-    session = make_session(separable(), Design(hidden=(3,), activations=("tanh",)))
-    view = InspectorView(session)
-    qtbot.addWidget(view)
-    view.resize(700, height)
-    view.show()
-    qtbot.waitExposed(view)
+    session, view = inspector_at(qtbot, make_session, height)
     run_to(session, wait_idle, "dW2")  # dZ[2]·A[1]ᵀ: three heatmaps, three stats rows
     qtbot.wait(50)
     table = view.stats_table
