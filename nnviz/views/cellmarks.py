@@ -58,6 +58,7 @@ class CellNumbers(pg.GraphicsObject):
         self.peak = 1.0
         self.exponent, self.decimals = 0, 2
         self.enabled = True
+        self.note_shown = True  # the heatmap's title has room for the scale note the numbers need
         self._cached: tuple | None = None  # (view key, matrix, layout): paint and the title ask alike
         self.setZValue(5)
 
@@ -75,6 +76,13 @@ class CellNumbers(pg.GraphicsObject):
         self.enabled = on
         self.update()
 
+    def set_note_shown(self, shown: bool) -> None:
+        """Scaled numbers (×10⁻⁵) are written only where their note can be read in the title."""
+        if shown != self.note_shown:
+            self.note_shown = shown
+            self._cached = None
+            self.update()
+
     def boundingRect(self) -> QRectF:
         if self.matrix is None:
             return QRectF()
@@ -85,7 +93,7 @@ class CellNumbers(pg.GraphicsObject):
         """([(row, col, text)], font size in px) of the numbers drawn now (empty: none fit)."""
         vb = self.getViewBox()
         if self.matrix is None or not self.enabled or vb is None or vb.width() <= 0 or vb.height() <= 0 \
-                or not self.isVisible():
+                or not self.isVisible() or (self.exponent and not self.note_shown):
             return [], 0.0
         rows, cols = self.matrix.shape
         (x0, x1), (y0, y1) = vb.viewRange()

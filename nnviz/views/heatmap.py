@@ -380,15 +380,30 @@ class HeatmapPanel(QWidget):
 
     def _fit_title(self) -> None:
         """The title at its size in this appearance, smaller when it would not fit the panel's width
-        (large presentation text would wrap it over the heatmap)."""
+        (large presentation text would wrap it over the heatmap).
+
+        A heatmap whose numbers are scaled gets the font that fits its title with the note
+        '(numbers ×10⁻⁵)', whether the cells show numbers now or not; when even that does not fit
+        on one line, the cells show no numbers.  The title's height then never depends on whether
+        the numbers fit their cells, which depends on the heatmap's height: the note wrapped the title
+        onto a second line, the cells grew too small, the note went, the cells grew back, for ever."""
+        room = self.width() - 4
+        note = self.numbers.scale_note() if self.matrix is not None else ""
+        font, fits = self._title_font(f"{self._title}  (numbers {note})", room) if note else (None, False)
+        if not fits:
+            font, _ = self._title_font(self._title if self.matrix is not None else self.title_label.text(), room)
+        self.numbers.set_note_shown(fits or not note)
+        self.title_label.setFont(font)
+
+    def _title_font(self, text: str, room: float) -> tuple[QFont, bool]:
+        """The largest title font (down to LEAST_TITLE_POINTS) at which ``text`` fits ``room``, and whether it does."""
         points = self.appearance.points(COMPACT_TITLE_POINTS if self.compact else TITLE_POINTS)
-        room, text = self.width() - 4, self.title_label.text()
         font = mono_font(points)
         while text and points > LEAST_TITLE_POINTS and room > 0 and \
                 QFontMetricsF(font).horizontalAdvance(text) > room:
             points -= 1.0
             font = mono_font(points)
-        self.title_label.setFont(font)
+        return font, not text or room <= 0 or QFontMetricsF(font).horizontalAdvance(text) <= room
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -476,13 +491,13 @@ class HeatmapPanel(QWidget):
         """The title says '(numbers ×10⁻³)' while the cells show their values scaled."""
         if self.matrix is None:
             return
+        self._fit_title()  # its font, and whether the note has room: before asking whether numbers fit
         note = self.numbers.scale_note()  # '' for most matrices: then where the numbers fit does not matter
         if note and not self.number_cells():
             note = ""
         text = f"{self._title}  (numbers {note})" if note else self._title
         if text != self.title_label.text():
-            self.title_label.setText(text)
-            self._fit_title()
+            self.title_label.setText(text)  # the font fits it with or without the note (_fit_title)
 
     def outline(self, row: int | None, col: int | None, followed: bool = False) -> None:
         """Outline a row (col None), a column (row None) or a cell of the matrix shown."""

@@ -1,0 +1,57 @@
+"""A heatmap whose numbers are scaled (×10⁻⁵) settles: its title's note never flips the layout."""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QEvent, QObject
+
+from nnviz.views.heatmap import HeatmapPanel
+
+B2 = np.array([[1.2e-5], [-3.4e-5], [0.5e-5], [2.2e-5], [-1.1e-5]])  # db[2]-like: its numbers need '×10⁻⁵'
+
+
+class Resizes(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.count += 1
+        return False
+
+
+def test_a_narrow_scaled_heatmap_settles_at_every_height(qtbot):
+    """110 px wide and 166–176 px tall, the note '(numbers ×10⁻⁵)' wrapped the title onto a second line,
+    which left the cells too small for numbers, which took the note away, which gave the cells their
+    room back: the heatmap was laid out and painted again at every pass of the event loop."""
+    for height in range(140, 200, 2):
+        panel = HeatmapPanel()
+        qtbot.addWidget(panel)
+        panel.resize(110, height)
+        panel.show()
+        qtbot.waitExposed(panel)
+        resizes = Resizes()
+        panel.graphics.installEventFilter(resizes)
+        panel.set_matrix("b[2]", B2)
+        for _ in range(50):
+            qtbot.wait(1)
+        assert resizes.count <= 4, (height, resizes.count)
+        title = panel.title_label
+        if panel.number_cells():  # numbers written scaled: the title says by how much, on one line
+            assert "(numbers ×10⁻⁵)" in title.text(), (height, title.text())
+            assert title.height() <= title.fontMetrics().height() + 6, (height, title.height())
+        else:
+            assert "numbers" not in title.text(), (height, title.text())
+        panel.close()
+
+
+def test_a_wide_scaled_heatmap_still_writes_its_numbers_and_says_the_scale(qtbot):
+    panel = HeatmapPanel()
+    qtbot.addWidget(panel)
+    panel.resize(320, 240)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.set_matrix("b[2]", B2)
+    qtbot.waitUntil(lambda: bool(panel.number_cells()))
+    assert panel.title_label.text().endswith("(numbers ×10⁻⁵)")
+    assert {text for _, _, text in panel.number_cells()} >= {"1.20", "−3.40"}
