@@ -35,7 +35,7 @@ BAR_AXIS_WIDTH = 64  # room for '-0.0005' beside the colour bar (narrower hides 
 CACHE_ABOVE = 50_000  # cells: only matrices this big are worth keeping prepared (X, W[1], dW[1])
 TITLE_POINTS, COMPACT_TITLE_POINTS, LEAST_TITLE_POINTS = 13.0, 10.0, 8.0  # a title shrinks to fit its width
 TICK_POINTS_MAX = 14.0  # index axes space their labels for small digits
-HINT_WIDTH, HINT_HEIGHT = 200, 80  # what a heatmap asks for: the stats table first, the heatmaps stretch
+HINT_WIDTH, HINT_HEIGHT = 200, 140  # what a heatmap asks for; a short inspector's stats table gets the rest
 SCALAR_POINTS = 22  # a 1×1 result is a large number (smaller when it would not fit)
 SCALAR_MARGIN = 8  # px kept free beside it
 
@@ -566,9 +566,6 @@ class HeatmapPanel(QWidget):
     def _show_page(self, page: QWidget) -> None:
         if self.pages.currentWidget() is not page:
             self.pages.setCurrentWidget(page)
-            # a number or a sentence needs no heatmap's height: the stats table below gets it
-            tall = QSizePolicy.Policy.Expanding if page is self.graphics else QSizePolicy.Policy.Ignored
-            self.graphics.setSizePolicy(QSizePolicy.Policy.Expanding, tall)
 
     def mark_cells(self, mask: np.ndarray, color: str = NONFINITE) -> None:
         """Paint the cells where ``mask`` (shaped like the shown matrix) is True in ``color``."""

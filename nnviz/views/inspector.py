@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QFontMetricsF
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QSizePolicy, QSpinBox, QStyle,
@@ -18,7 +18,8 @@ from ..engine.batches import columns_text
 from ..engine.numbers import number_text, worked_equation
 from ..session import Session
 from . import appearance as looks
-from .heatmap import SCALAR_POINTS, FixedHintGraphics, HeatmapPanel, MatrixStats, PreparedCache, prepare_large, prepared_in
+from .heatmap import (HINT_HEIGHT, SCALAR_POINTS, TITLE_POINTS, FixedHintGraphics, HeatmapPanel, MatrixStats,
+                      PreparedCache, prepare_large, prepared_in)
 from .matrixcopy import MatrixCopy
 from .provenance import CellProvenance
 from .settle import SettleBeforePaint
@@ -122,6 +123,7 @@ class InspectorView(QWidget):
         self.panel_keys: list[tuple[str, bool]] = []  # (key, transposed) per visible panel
         self.parameter_shown: str | None = None  # W[l] or b[l] shown alone after a click on the diagram
         self._bottom_height = 5 * ROW_HEIGHT
+        self._bottom_key: tuple | None = None  # what the stats table's height was chosen for (_size_bottom)
         self._hovered: tuple[int, int, int] | None = None  # (panel, row, col) under the mouse
         self._numbers_shown = True  # View ▸ Numbers in Cells, for the heatmaps made later too
         self._build()
@@ -172,6 +174,7 @@ class InspectorView(QWidget):
         layout.addLayout(self._build_header())
         layout.addWidget(self.hint_label, 1)
         layout.addWidget(self.body, 1)
+        self.body.installEventFilter(self)
 
     def _build_header(self) -> QVBoxLayout:
         self.equation_label = self._label(20)
@@ -267,18 +270,40 @@ class InspectorView(QWidget):
         for panel in shown:
             panel.set_scalar_points(points)
 
+    def _table_height(self, rows: int) -> int:
+        table = self.stats_table
+        return table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth() + ROW_HEIGHT * max(rows, 1)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.body and event.type() == QEvent.Type.Resize:
+            self._size_bottom()  # the header took a line more or less, or the body was first laid out
+        return False
+
+    def _heatmaps_need(self) -> int:
+        """The height the panel area asks for whatever the Step shows: a one-line title, a heatmap's
+        HINT_HEIGHT, the hover line and the provenance line (a Step's own hints vary with its titles)."""
+        area = self.panel_area.layout()
+        title = QFontMetrics(mono_font(self.appearance.points(TITLE_POINTS))).height() + 4
+        lines = [self.hover_label, self.provenance.label]
+        return (title + 2 + HINT_HEIGHT + sum(label.sizeHint().height() for label in lines if not label.isHidden())
+                + area.spacing() * len(lines) + self.body.layout().spacing())
+
     def _size_bottom(self) -> None:
-        """The stats table shows all its rows, unless the view is so short the heatmaps need the room:
-        then as many whole rows as leave the heatmaps the height they ask for, the result's at least
-        (a row cut in half, as the layout would leave it, reads as a mistake on a projector)."""
+        """The stats table has room for the most rows a Step shows, unless the view is so short the
+        heatmaps need the room: then for as many whole rows as leave the heatmaps the height they ask
+        for, the result's at least (a row cut in half, as the layout would leave it, reads as a
+        mistake on a projector).  Its height changes with the view's, not with each Step."""
         height = self._bottom_height
+        controls = self.session.dataset.is_image  # "Show as picture" is offered on some Steps: room kept on all
+        key = (self.height(), height, self.session.plan, controls, self.body.height())
+        if key == self._bottom_key:  # the same view, plan and header: the heatmaps stay where they were
+            return
+        self._bottom_key = key
         if self.height() < ROOMY_HEIGHT:
-            table = self.stats_table
-            chrome = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
-            room = self.body.height() - self.panel_area.sizeHint().height() - self.body.layout().spacing()
-            rows = max(1, min(max(table.rowCount(), 1), (room - chrome) // ROW_HEIGHT))
-            least = self.picture_controls_height if self.picture_toggle.isVisibleTo(self) else 0
-            height = min(height, max(chrome + rows * ROW_HEIGHT, least))
+            room = self.body.height() - self._heatmaps_need()
+            rows = max(1, (room - self._table_height(0) + ROW_HEIGHT) // ROW_HEIGHT)
+            least = self.picture_controls_height if controls else 0
+            height = min(height, max(self._table_height(rows), least))
         self.bottom.setFixedHeight(height)
 
     def _build_panels(self) -> QWidget:
@@ -350,7 +375,7 @@ class InspectorView(QWidget):
         for column in (0, 1):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.stats_table.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
-        self.stats_table.setMinimumHeight(2 * ROW_HEIGHT)
+        self.stats_table.setMinimumHeight(0)  # the bottom's height is chosen for whole rows (_size_bottom)
         self.stats_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.stats_table.setItemDelegate(FittedNumbers(self.stats_table))
         self.picture_toggle = QCheckBox("Show as picture", self)
@@ -369,7 +394,7 @@ class InspectorView(QWidget):
         bottom = self.bottom = QWidget(self)
         layout = QHBoxLayout(bottom)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.stats_table, 1)
+        layout.addWidget(self.stats_table, 1, Qt.AlignmentFlag.AlignTop)  # as tall as its rows, at the top
         layout.addLayout(controls)
         return bottom
 
@@ -494,9 +519,10 @@ class InspectorView(QWidget):
         rows = [(p, p.stats()) for p in reversed(panels) if p.matrix is not None]
         table = self.stats_table
         table.setRowCount(len(rows))
-        height = table.horizontalHeader().sizeHint().height() + ROW_HEIGHT * max(len(rows), 1) + 2 * table.frameWidth()
-        table.setMaximumHeight(height)
-        self._bottom_height = max(height, self.picture_controls_height)
+        table.setMaximumHeight(self._table_height(len(rows)))
+        # room for the most rows any operation of the plan shows: the heatmaps keep their height as you step
+        most = max(min(len(op.operands), MAX_PANELS - 1) + 1 for op in self.session.plan)
+        self._bottom_height = max(self._table_height(most), self.picture_controls_height)
         self._size_bottom()
         names = [panel.symbol for panel, _ in rows]
         for r, (panel, stats) in enumerate(rows):
@@ -619,7 +645,6 @@ class InspectorView(QWidget):
         self.picture_choice.blockSignals(False)
         for widget in self.picture_controls:
             widget.setVisible(bool(keys))
-        self._size_bottom()  # room for the controls beside the table
         self._picture_choice_changed()
 
     def _picture_choice_changed(self) -> None:
