@@ -55,3 +55,21 @@ def test_a_wide_scaled_heatmap_still_writes_its_numbers_and_says_the_scale(qtbot
     qtbot.waitUntil(lambda: bool(panel.number_cells()))
     assert panel.title_label.text().endswith("(numbers ×10⁻⁵)")
     assert {text for _, _, text in panel.number_cells()} >= {"1.20", "−3.40"}
+
+
+def test_a_large_heatmap_keeps_its_title_size_when_its_numbers_would_be_scaled(qtbot):
+    """7×12288 cells never show numbers unzoomed: the title is not shrunk for a note it never shows."""
+    panel = HeatmapPanel()
+    qtbot.addWidget(panel)
+    panel.resize(240, 200)
+    panel.show()
+    qtbot.waitExposed(panel)
+    small = np.full((7, 1), 0.01)
+    panel.set_matrix("dW[1]", small)
+    size_small = panel.title_label.font().pointSizeF()
+    panel.set_matrix("dW[1]", np.full((7, 12288), 0.01))  # the same ×10⁻² scale, far too many cells
+    assert not panel.number_cells() and "numbers" not in panel.title_label.text()
+    assert panel.title_label.font().pointSizeF() >= size_small
+    panel.plot.getViewBox().setRange(xRange=(-0.5, 3.5), yRange=(-0.5, 3.5), padding=0.0)  # zoomed in: numbers
+    qtbot.waitUntil(lambda: bool(panel.number_cells()))
+    assert "(numbers ×10⁻²)" in panel.title_label.text()

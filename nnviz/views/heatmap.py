@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QLabel, QMenu, QSizePolicy, QStackedLayout, QVBoxL
 from ..engine import shape_text
 from ..engine.numbers import fit_number
 from . import appearance as looks
-from .cellmarks import CellNumbers, CellOutline
+from .cellmarks import MAX_LABELLED, CellNumbers, CellOutline
 from .settle import SettleBeforePaint
 from .style import HEATMAP_COLORMAP, NONFINITE, mono_font, restyle
 from .theme import LIGHT, Appearance
@@ -388,12 +388,21 @@ class HeatmapPanel(QWidget):
         the numbers fit their cells, which depends on the heatmap's height: the note wrapped the title
         onto a second line, the cells grew too small, the note went, the cells grew back, for ever."""
         room = self.width() - 4
-        note = self.numbers.scale_note() if self.matrix is not None else ""
+        note = self.numbers.scale_note() if self._may_write_numbers() else ""
         font, fits = self._title_font(f"{self._title}  (numbers {note})", room) if note else (None, False)
         if not fits:
             font, _ = self._title_font(self._title if self.matrix is not None else self.title_label.text(), room)
         self.numbers.set_note_shown(fits or not note)
         self.title_label.setFont(font)
+
+    def _may_write_numbers(self) -> bool:
+        """Whether the cells could show numbers at some height: a small matrix, or a zoomed-in part of a large one."""
+        if self.matrix is None:
+            return False
+        if self.matrix.size <= MAX_LABELLED:
+            return True
+        rows, cols = self.matrix.shape
+        return self.plot.getViewBox().viewRange() != [[-0.5, cols - 0.5], [-0.5, rows - 0.5]]
 
     def _title_font(self, text: str, room: float) -> tuple[QFont, bool]:
         """The largest title font (down to LEAST_TITLE_POINTS) at which ``text`` fits ``room``, and whether it does."""
