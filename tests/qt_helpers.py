@@ -36,3 +36,15 @@ def wheel_zoom(plot) -> None:
     event = QWheelEvent(at, QPointF(viewport.mapToGlobal(at.toPoint())), QPoint(0, 0), QPoint(0, 120),
                         Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
     QApplication.sendEvent(viewport, event)
+
+
+def shown_panel(qtbot, width: int, height: int):
+    """A HeatmapPanel of its own, ``width``×``height``, shown."""
+    from nnviz.views.heatmap import HeatmapPanel
+
+    panel = HeatmapPanel()
+    qtbot.addWidget(panel)
+    panel.resize(width, height)
+    panel.show()
+    qtbot.waitExposed(panel)
+    return panel

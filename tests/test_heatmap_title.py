@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QEvent, QObject
 
-from nnviz.views.heatmap import HeatmapPanel
+from qt_helpers import shown_panel
 
 B2 = np.array([[1.2e-5], [-3.4e-5], [0.5e-5], [2.2e-5], [-1.1e-5]])  # db[2]-like: its numbers need '×10⁻⁵'
 
@@ -25,11 +25,7 @@ def test_a_narrow_scaled_heatmap_settles_at_every_height(qtbot):
     which left the cells too small for numbers, which took the note away, which gave the cells their
     room back: the heatmap was laid out and painted again at every pass of the event loop."""
     for height in range(140, 200, 2):
-        panel = HeatmapPanel()
-        qtbot.addWidget(panel)
-        panel.resize(110, height)
-        panel.show()
-        qtbot.waitExposed(panel)
+        panel = shown_panel(qtbot, 110, height)
         resizes = Resizes()
         panel.graphics.installEventFilter(resizes)
         panel.set_matrix("b[2]", B2)
@@ -46,11 +42,7 @@ def test_a_narrow_scaled_heatmap_settles_at_every_height(qtbot):
 
 
 def test_a_wide_scaled_heatmap_still_writes_its_numbers_and_says_the_scale(qtbot):
-    panel = HeatmapPanel()
-    qtbot.addWidget(panel)
-    panel.resize(320, 240)
-    panel.show()
-    qtbot.waitExposed(panel)
+    panel = shown_panel(qtbot, 320, 240)
     panel.set_matrix("b[2]", B2)
     qtbot.waitUntil(lambda: bool(panel.number_cells()))
     assert panel.title_label.text().endswith("(numbers ×10⁻⁵)")
@@ -59,11 +51,7 @@ def test_a_wide_scaled_heatmap_still_writes_its_numbers_and_says_the_scale(qtbot
 
 def test_a_large_heatmap_keeps_its_title_size_when_its_numbers_would_be_scaled(qtbot):
     """7×12288 cells never show numbers unzoomed: the title is not shrunk for a note it never shows."""
-    panel = HeatmapPanel()
-    qtbot.addWidget(panel)
-    panel.resize(240, 200)
-    panel.show()
-    qtbot.waitExposed(panel)
+    panel = shown_panel(qtbot, 240, 200)
     small = np.full((7, 1), 0.01)
     panel.set_matrix("dW[1]", small)
     size_small = panel.title_label.font().pointSizeF()

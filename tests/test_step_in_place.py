@@ -9,7 +9,8 @@ import pytest
 
 from nnviz.app import MainWindow
 from nnviz.session import Session
-from nnviz.views.heatmap import HeatmapPanel, IndexAxis
+from nnviz.views.heatmap import IndexAxis
+from qt_helpers import shown_panel
 
 
 @pytest.fixture
@@ -21,15 +22,6 @@ def window(qtbot):
     qtbot.waitExposed(win)
     yield win
     win.discard_and_close()
-
-
-def shown_panel(qtbot, width: int, height: int) -> HeatmapPanel:
-    panel = HeatmapPanel()
-    qtbot.addWidget(panel)
-    panel.resize(width, height)
-    panel.show()
-    qtbot.waitExposed(panel)
-    return panel
 
 
 def test_a_step_on_the_notes_network_is_done_when_step_returns(window):
