@@ -346,6 +346,7 @@ class HeatmapPanel(QWidget):
         self.provenance_outline = CellOutline(plot, LIGHT.text, 3.0, 30)
         self.followed_outline = CellOutline(plot, FOLLOWED_COLOR, 2.5, 25)
         self._title = ""
+        self._title_fitted: tuple | None = None  # what the title's font was last fitted for (_fit_title)
         plot.getViewBox().sigRangeChanged.connect(lambda *args: self._number_note())
         plot.getViewBox().sigResized.connect(lambda *args: self._number_note())
         self.bar = pg.ColorBarItem(colorMap=HEATMAP_COLORMAP, interactive=False, width=12, colorMapMenu=False)
@@ -389,11 +390,17 @@ class HeatmapPanel(QWidget):
         onto a second line, the cells grew too small, the note went, the cells grew back, for ever."""
         room = self.width() - 4
         note = self.numbers.scale_note() if self._may_write_numbers() else ""
-        font, fits = self._title_font(f"{self._title}  (numbers {note})", room) if note else (None, False)
+        title = self._title if self.matrix is not None else self.title_label.text()
+        key = (room, title, note, self.compact, self.appearance)
+        if key == getattr(self, "_title_fitted", None):  # asked again at every range change and resize
+            return
+        self._title_fitted = key
+        font, fits = self._title_font(f"{title}  (numbers {note})", room) if note else (None, False)
         if not fits:
-            font, _ = self._title_font(self._title if self.matrix is not None else self.title_label.text(), room)
+            font, _ = self._title_font(title, room)
         self.numbers.set_note_shown(fits or not note)
-        self.title_label.setFont(font)
+        if font != self.title_label.font():
+            self.title_label.setFont(font)
 
     def _may_write_numbers(self) -> bool:
         """Whether the cells could show numbers at some height: a small matrix, or a zoomed-in part of a large one."""
