@@ -91,18 +91,21 @@ class _Mosaic(QWidget):
         self.update()
 
     def tile_rect(self, i: int) -> QRectF:
-        """Where picture i is drawn."""
-        _, columns, rows, size = self.layout_grid()
+        """Where picture i is drawn (or would be: i may be past the pictures drawn)."""
+        _, columns, _, size = self.layout_grid()
+        return self._place(i, columns, size)
+
+    def _place(self, i: int, columns: int, size: float) -> QRectF:
+        """Picture i's rectangle in a grid of ``columns`` pictures ``size`` px wide (its caption goes under it)."""
         w, h = size, size * self.tile.height() / max(1, self.tile.width())
         cell_w, cell_h = self.width() / columns, h + CAPTION_HEIGHT + TILE_GAP
         left, top = (i % columns) * cell_w, (i // columns) * cell_h
         return QRectF(left + (cell_w - w) / 2, top, w, h)
 
     def picture_at(self, pos: QPointF) -> int | None:
-        for i in range(self.shown()):
-            if self.tile_rect(i).adjusted(0, 0, 0, CAPTION_HEIGHT).contains(pos):
-                return i
-        return None
+        shown, columns, _, size = self.layout_grid()
+        return next((i for i in range(shown)
+                     if self._place(i, columns, size).adjusted(0, 0, 0, CAPTION_HEIGHT).contains(pos)), None)
 
     def _paint_verdict(self, painter: QPainter, target: QRectF, right: bool, probability: str) -> None:
         """A green or red frame, and a badge '✓ 0.87' in the picture's top-left corner."""
@@ -142,18 +145,18 @@ class _Mosaic(QWidget):
     def layout_grid(self) -> tuple[int, int, int, float]:
         """(pictures drawn, columns, rows, picture size in pixels): the first pictures, as many as fit at
         LEAST_PICTURE or more (at least one), laid out to be largest with whole captions."""
-        count = max(1, self.count())
-        for n in range(count, 0, -1):
-            columns, rows, size = self._grid(n)
+        aspect = self.tile.height() / max(1, self.tile.width())
+        caption = max(self.fontMetrics().horizontalAdvance(text) for text, _ in self.captions) if self.captions else 0
+        for n in range(max(1, self.count()), 0, -1):
+            columns, rows, size = self._grid(n, aspect, caption)
             if size >= LEAST_PICTURE or n == 1:
                 return n, columns, rows, size
         return 1, 1, 1, 0.0
 
-    def _grid(self, n: int) -> tuple[int, int, float]:
-        """(columns, rows, picture size) that makes ``n`` pictures largest with whole captions."""
+    def _grid(self, n: int, aspect: float, caption: float) -> tuple[int, int, float]:
+        """(columns, rows, picture size) that makes ``n`` pictures of height/width ``aspect`` largest
+        with whole captions ``caption`` px wide."""
         best = (1, 1, 0.0)
-        aspect = self.tile.height() / max(1, self.tile.width())
-        caption = max(self.fontMetrics().horizontalAdvance(text) for text, _ in self.captions) if self.captions else 0
         for columns in range(1, n + 1):
             rows = math.ceil(n / columns)
             if columns > 1 and self.width() / columns < caption + TILE_GAP:
@@ -169,13 +172,11 @@ class _Mosaic(QWidget):
             return
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        shown, columns, rows, size = self.layout_grid()
-        w, h = size, size * self.tile.height() / max(1, self.tile.width())
-        cell_w, cell_h = self.width() / columns, h + CAPTION_HEIGHT + TILE_GAP
+        shown, columns, _, size = self.layout_grid()
+        cell_w = self.width() / columns
         for i, (caption, color) in enumerate(self.captions[:shown]):
-            left, top = (i % columns) * cell_w, (i // columns) * cell_h
             source = QRectF(i * self.tile.width(), 0, self.tile.width(), self.tile.height())
-            target = QRectF(left + (cell_w - w) / 2, top, w, h)
+            target = self._place(i, columns, size)
             painter.drawImage(target, self.strip, source)
             if i < len(self.verdicts):
                 self._paint_verdict(painter, target, *self.verdicts[i])
@@ -185,7 +186,8 @@ class _Mosaic(QWidget):
                 painter.drawRect(target.adjusted(-3, -3, 3, 3))
             painter.setPen(color)
             text = painter.fontMetrics().elidedText(caption, Qt.TextElideMode.ElideRight, int(cell_w))
-            painter.drawText(QRectF(left, top + h, cell_w, CAPTION_HEIGHT), Qt.AlignmentFlag.AlignCenter, text)
+            painter.drawText(QRectF((i % columns) * cell_w, target.bottom(), cell_w, CAPTION_HEIGHT),
+                             Qt.AlignmentFlag.AlignCenter, text)
         painter.end()
 
 
