@@ -48,3 +48,15 @@ def shown_panel(qtbot, width: int, height: int):
     panel.show()
     qtbot.waitExposed(panel)
     return panel
+
+
+def shown_window(qtbot, width: int, height: int, session=None):
+    """nnviz's main window (on ``session``, or the built-in demo), ``width``×``height``, shown."""
+    from nnviz.app import MainWindow
+
+    window = MainWindow(session) if session is not None else MainWindow()
+    qtbot.addWidget(window)
+    window.resize(width, height)
+    window.show()
+    qtbot.waitExposed(window)
+    return window

@@ -11,7 +11,7 @@ from nnviz.data import load_demo
 from nnviz.session import Design
 from nnviz.session import session as session_module
 from nnviz.views.plots import PlotsView, steady_ceiling, steady_span
-from qt_helpers import wheel_zoom
+from qt_helpers import shown_window, wheel_zoom
 
 XOR = Design(hidden=(8, 8), activations=("tanh", "tanh"), init="xavier", learning_rate=0.3)
 
@@ -151,14 +151,9 @@ def test_the_window_paints_while_the_worker_waits(qtbot):
     from PySide6.QtCore import QEvent, QObject
     from PySide6.QtWidgets import QApplication
 
-    from nnviz.app import MainWindow
     from nnviz.session import Session
 
-    window = MainWindow(Session(load_demo("xor"), XOR))
-    qtbot.addWidget(window)
-    window.resize(1280, 720)
-    window.show()
-    qtbot.waitExposed(window)
+    window = shown_window(qtbot, 1280, 720, Session(load_demo("xor"), XOR))
     session = window.session
     paints = {"waiting": 0, "training": 0}
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject
 
-from nnviz.app import MainWindow
+from qt_helpers import shown_window
 
 
 class EventCount(QObject):
@@ -21,11 +21,7 @@ class EventCount(QObject):
 
 
 def test_a_step_paints_each_heatmap_it_shows_about_once(qtbot):
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.resize(1600, 1000)
-    window.show()
-    qtbot.waitExposed(window)
+    window = shown_window(qtbot, 1600, 1000)
     session, inspector = window.session, window.inspector
     for _ in range(len(session.plan)):  # one iteration: every panel made and every shape seen once
         window.actionStep.trigger()
@@ -55,11 +51,7 @@ def test_a_run_update_paints_the_window_in_a_few_passes_not_one_per_plot(qtbot):
     from nnviz.session import Design, Session
 
     design = Design(hidden=(8, 8), activations=("tanh", "tanh"), init="xavier", learning_rate=0.3)
-    window = MainWindow(Session(load_demo("xor"), design))
-    qtbot.addWidget(window)
-    window.resize(1600, 1000)
-    window.show()
-    qtbot.waitExposed(window)
+    window = shown_window(qtbot, 1600, 1000, Session(load_demo("xor"), design))
     session = window.session
     session.run()
     qtbot.wait(1500)  # the first updates lay the plots out

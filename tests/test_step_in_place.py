@@ -10,16 +10,12 @@ import pytest
 from nnviz.app import MainWindow
 from nnviz.session import Session
 from nnviz.views.heatmap import IndexAxis
-from qt_helpers import shown_panel
+from qt_helpers import shown_panel, shown_window
 
 
 @pytest.fixture
 def window(qtbot):
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.resize(1400, 900)
-    win.show()
-    qtbot.waitExposed(win)
+    win = shown_window(qtbot, 1400, 900)
     yield win
     win.discard_and_close()
 

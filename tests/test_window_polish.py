@@ -12,6 +12,7 @@ from nnviz.session import Design
 from nnviz.views.diagnostics import COLUMNS, DiagnosticsView
 from nnviz.views.heatmap import HeatmapPanel
 from nnviz.views.inspector import InspectorView
+from qt_helpers import shown_panel
 
 RATIO = COLUMNS[-1]
 
@@ -514,11 +515,7 @@ def test_a_breakpoint_message_is_not_replaced_by_the_step_back_note(qtbot, make_
 def test_a_zoomed_heatmap_is_reset_by_a_double_click_or_its_menu(qtbot):
     from PySide6.QtCore import QPointF
 
-    panel = HeatmapPanel()
-    qtbot.addWidget(panel)
-    panel.resize(400, 300)
-    panel.show()
-    qtbot.waitExposed(panel)
+    panel = shown_panel(qtbot, 400, 300)
     panel.set_matrix("W[1]", np.arange(35.0).reshape(5, 7))
     view = panel.plot.getViewBox()
     view.scaleBy((0.3, 0.3))  # what the wheel does
