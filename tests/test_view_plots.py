@@ -194,9 +194,8 @@ class GrowingHistory(History):
 
     grown = False
 
-    @property
-    def costs(self):
-        result = super().costs
+    def rows(self):
+        result = super().rows()
         if not self.grown:
             self.grown = True
             self.append(0.25, [1.0, 1.0, 1.0])

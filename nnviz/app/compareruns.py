@@ -336,8 +336,8 @@ class ComparisonView(QWidget):
         if key is not None and key in a.values and key in b.values:
             self._show_matrices(key)
         for peaks, s in zip(self.peaks, (a, b)):
-            n = len(s.history)
-            peaks.update(s.history.costs[:n], s.history)
+            rows = s.history.rows()
+            peaks.update(rows.costs, (s.history, rows.generation), rows.iterations if rows.thinned else None)
         self._draw_costs()
         c = self.comparison
         state = "in step" if c.follower.in_step() else "catching up…"

@@ -191,22 +191,23 @@ class Exports(QObject):
     def save_history(self, path: str) -> None:
         """The CSV of the history as it is now, written on a thread of its own (a long run's history
         is millions of rows: seconds of formatting); the status bar says when it is written or why not."""
-        history = self.session.history
-        n = len(history)
-        costs, norms = history.costs[:n].copy(), history.grad_norms[:n].copy()  # Run may go on appending
+        rows = self.session.history.rows()  # Run may go on appending: these rows, copied
+        costs, norms = rows.costs.copy(), rows.grad_norms.copy()
+        numbers = rows.iterations.copy() if rows.thinned else None
+        kept = rows.describe()
         self.exporting += 1
-        self.window.statusBar().showMessage(f"Exporting {n} iterations of J and ‖dW[l]‖ to {path}…")
+        self.window.statusBar().showMessage(f"Exporting {kept} of J and ‖dW[l]‖ to {path}…")
 
         def write() -> None:
             error = None
             try:
                 with atomic_writer(path) as file:
-                    for chunk in history_csv_chunks(costs, norms):
+                    for chunk in history_csv_chunks(costs, norms, numbers):
                         file.write(chunk.encode("utf-8"))
             except OSError as err:
                 error = err
             try:
-                self._written.emit(path, f"Exported {n} iterations of J and ‖dW[l]‖ to {path}", error)
+                self._written.emit(path, f"Exported {kept} of J and ‖dW[l]‖ to {path}", error)
             except RuntimeError:  # the window was closed meanwhile: no one to tell
                 log.info("history export to %s finished after its window closed (%s)", path, error or "written")
 

@@ -24,23 +24,25 @@ def _texts(values: Array) -> list[str]:
     return repr(values.tolist())[1:-1].split(", ") if len(values) else []
 
 
-def history_csv_chunks(costs: Array, grad_norms: Array) -> Iterator[str]:
-    """iteration,cost,norm_dW1,...: the header, then one row per completed iteration at full
-    precision, HISTORY_CSV_ROWS rows a chunk (a long run's CSV is hundreds of megabytes)."""
+def history_csv_chunks(costs: Array, grad_norms: Array, iterations: Array | None = None) -> Iterator[str]:
+    """iteration,cost,norm_dW1,...: the header, then one row per kept iteration (each completed one
+    unless a long run's history was thinned: ``iterations``) at full precision, HISTORY_CSV_ROWS rows
+    a chunk (a long run's CSV is tens of megabytes)."""
     layers = grad_norms.shape[1] if grad_norms.ndim == 2 else 0
     yield ",".join(["iteration", "cost"] + [f"norm_dW{l}" for l in range(1, layers + 1)]) + "\n"
     n = min(len(costs), len(grad_norms))
     for start in range(0, n, HISTORY_CSV_ROWS):
         stop = min(n, start + HISTORY_CSV_ROWS)
-        columns = [map(str, range(start, stop)), _texts(costs[start:stop]),
+        numbers = range(start, stop) if iterations is None else iterations[start:stop].astype(np.int64).tolist()
+        columns = [map(str, numbers), _texts(costs[start:stop]),
                    *(_texts(grad_norms[start:stop, l]) for l in range(layers))]
         yield "\n".join(map(",".join, zip(*columns))) + "\n"
 
 
 def history_csv(history: History) -> str:
     """The whole CSV of ``history`` (``history_csv_chunks``)."""
-    n = len(history)
-    return "".join(history_csv_chunks(history.costs[:n], history.grad_norms[:n]))
+    rows = history.rows()
+    return "".join(history_csv_chunks(rows.costs, rows.grad_norms, rows.iterations if rows.thinned else None))
 
 
 _SCRIPT = '''\

@@ -39,7 +39,9 @@ from ..engine.limits import DATA_KEYS, network_bytes
 from .design import Design
 
 FORMAT = "nnviz-session"
-VERSION = 2  # 2: optimisers, mini-batches and regularisation in the design, their state in values/
+VERSION = 3  # 2: optimisers, mini-batches and regularisation in the design, their state in values/
+# 3: a long run's thinned history: history/iteration numbers its rows (written only then: otherwise 2)
+UNTHINNED_VERSION = 2
 EMBED_LIMIT = 256 * 1024 * 1024  # data up to this size travels inside the file
 SUFFIX = ".nnviz"
 META_LIMIT = 1 << 20  # the JSON meta entry is a few kB; more is not a session file
@@ -85,7 +87,7 @@ def save_session(path: str | os.PathLike, state: SessionState) -> Path:
     embed = sum(a.nbytes for a in data.values()) <= EMBED_LIMIT or not d.source or d.source.startswith("demo:")
     meta = {
         "format": FORMAT,
-        "version": VERSION,
+        "version": VERSION if state.history.thinned else UNTHINNED_VERSION,
         "saved_by": f"nnviz {__version__}",
         "design": state.design.to_dict(),
         "dataset": _dataset_meta(d, embed),
@@ -112,6 +114,7 @@ class Layout:
     iteration: int
     position: int
     training: Training = field(default_factory=Training)
+    history_rows: int | None = None  # rows of a thinned history (history/iteration): every iteration's otherwise
 
     @cached_property
     def plan(self):
@@ -125,10 +128,18 @@ class Layout:
         size = int(self.training.batch_size)
         return min(size, self.m - (iteration % batches) * size)
 
+    @property
+    def rows(self) -> int:
+        """Rows of the history: one per completed iteration unless a long run's history was thinned."""
+        return self.iteration if self.history_rows is None else self.history_rows
+
     @classmethod
     def checked(cls, name: str, spec: NetworkSpec, m: int, iteration: int, position: int,
-                training: Training) -> "Layout":
-        layout = cls(spec, m, iteration, position, training)
+                training: Training, history_rows: int | None = None) -> "Layout":
+        layout = cls(spec, m, iteration, position, training, history_rows)
+        if history_rows is not None and history_rows > iteration:
+            raise SessionFileError(f"{name}: its history has {history_rows} rows, more than its {iteration} "
+                                   "completed iterations")
         if not 0 <= position < len(layout.plan):
             raise SessionFileError(f"{name}: its position {position} is not a step of the {spec} network")
         return layout
@@ -164,8 +175,9 @@ def _values_required(layout: Layout) -> set[str]:
 
 ARRAY_GROUPS: tuple[ArrayGroup, ...] = (
     ArrayGroup("values", _value_shapes, _values_required),
-    ArrayGroup("history", lambda g: {"cost": (g.iteration,), "grad_norms": (g.iteration, g.spec.L)},
-               lambda g: {"cost", "grad_norms"}),
+    ArrayGroup("history", lambda g: {"cost": (g.rows,), "grad_norms": (g.rows, g.spec.L)}
+               | ({"iteration": (g.rows,)} if g.history_rows is not None else {}),
+               lambda g: {"cost", "grad_norms"} | ({"iteration"} if g.history_rows is not None else set())),
 )
 DATA_GROUP = "data"  # X, Y (and X_test, Y_test) set n_x, n_y and m: checked first, on their own
 
@@ -346,8 +358,13 @@ def check_state(state: SessionState, name: str = "the session") -> None:
     except DataError as err:
         raise SessionFileError(f"{name}: the {state.design.output} output does not fit its labels: {err.message}",
                                err.fix) from None
-    layout = Layout.checked(name, spec, d.m, state.iteration, state.position, state.design.training())
-    history = {"cost": state.history.costs, "grad_norms": state.history.grad_norms}
+    rows = state.history.rows()
+    layout = Layout.checked(name, spec, d.m, state.iteration, state.position, state.design.training(),
+                            len(rows.costs) if rows.thinned else None)
+    if rows.last_iteration >= state.iteration:
+        raise SessionFileError(f"{name}: its history goes to iteration {rows.last_iteration}, but only "
+                               f"{state.iteration} iterations are completed")
+    history = {"cost": rows.costs, "grad_norms": rows.grad_norms} | ({"iteration": rows.iterations} if rows.thinned else {})
     for group, arrays in zip(ARRAY_GROUPS, (state.values, history)):
         _check_group(name, group, layout, {k: (tuple(a.shape), a.dtype) for k, a in arrays.items()})
 
@@ -461,7 +478,9 @@ def _read_archive(path: Path, archive: zipfile.ZipFile) -> SessionState:
         spec = design.spec(n_x, n_y)
     except ValueError as err:
         raise SessionFileError(f"{name}: the design does not fit its data: {err}") from None
-    layout = Layout.checked(name, spec, m, iteration, position, design.training())
+    numbered = groups["history"].get("iteration")
+    layout = Layout.checked(name, spec, m, iteration, position, design.training(),
+                            numbered.shape[0] if numbered is not None and len(numbered.shape) == 1 else None)
     for group in ARRAY_GROUPS:
         _check_group(name, group, layout, {k: (h.shape, h.dtype) for k, h in groups[group.name].items()})
     everything = {f"{g}/{k}": h for g, headers in groups.items() for k, h in headers.items()}
@@ -472,7 +491,10 @@ def _read_archive(path: Path, archive: zipfile.ZipFile) -> SessionState:
         dataset = Dataset(**take, class_names=list(info.get("class_names", [])),
                           example_shape=tuple(info.get("example_shape", (n_x,))), source=info.get("source", ""),
                           name=info.get("name", ""))
-    history = History.from_arrays(arrays["history/cost"], arrays["history/grad_norms"])
+    try:
+        history = History.from_arrays(arrays["history/cost"], arrays["history/grad_norms"], arrays.get("history/iteration"))
+    except ValueError as err:
+        raise SessionFileError(f"{name}: {err}") from None
     values = {k.split("/", 1)[1]: v for k, v in arrays.items() if k.startswith("values/")}
     for key in ("X", "X_test"):
         array = arrays.get(f"data/{key}")

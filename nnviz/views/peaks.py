@@ -6,7 +6,8 @@ visible iterations instead of scanning all of them: a run of 5 million iteration
 redraw on the window's thread with pyqtgraph's own peak downsampling, which scans the whole series
 each time.  Each bucket is drawn as pyqtgraph's "peak" method draws it, a vertical stroke from its
 smallest to its largest value at its first iteration, so no spike is lost.  NaN is left out of a
-bucket's extremes (a bucket of NaN only is a gap); ±Inf is kept.
+bucket's extremes (a bucket of NaN only is a gap); ±Inf is kept.  A thinned history (not every
+iteration kept) gives each value's iteration: the buckets are then of rows, drawn at their iterations.
 """
 from __future__ import annotations
 
@@ -64,17 +65,20 @@ class PeakSeries:
         self.source: object | None = None
         self.levels: list[_Level] = []
         self._series: Array = np.empty(0)
+        self._x: Array | None = None  # each value's iteration, when not its index
 
     @property
     def seen(self) -> int:
         """Values of the series: folded into the levels, or waiting at its end for a whole bucket."""
         return len(self._series)
 
-    def update(self, series: Array, source: object) -> None:
+    def update(self, series: Array, source: object, x: Array | None = None) -> None:
         """Take ``series`` (the whole series so far, e.g. the history's first n costs) from ``source``
-        (the history object): the same source only grew, or was cut back (a step back)."""
-        if source is not self.source:
+        (the history and its generation): the same source only grew, or was cut back (a step back).
+        ``x``: the iteration of each value when that is not its index (a thinned history)."""
+        if source != self.source:
             self.source, self.levels = source, []
+        self._x = x
         n = len(series)
         if n < self.seen:  # cut back: whole buckets before n are as they were
             for level in self.levels:
@@ -103,9 +107,24 @@ class PeakSeries:
                            np.fmax.reduce(fine.highs[pairs].reshape(-1, 2), axis=1))
             k += 1
 
+    @property
+    def last_x(self) -> float:
+        """The iteration of the newest value (-1 when empty)."""
+        if not self.seen:
+            return -1.0
+        return float(self._x[self.seen - 1]) if self._x is not None else float(self.seen - 1)
+
     def points(self, first: float, last: float, pixels: int) -> tuple[Array, Array]:
         """(x, y) to draw for iterations ``first``..``last`` (the visible range, clamped to the
         series) on ``pixels`` pixels: the values themselves, or the extremes of a bucket per pixel."""
+        if self._x is None:
+            return self._points(first, last, pixels)
+        x = self._x[:self.seen]  # buckets of rows, drawn at their rows' iterations
+        rows, y = self._points(float(np.searchsorted(x, first)), float(np.searchsorted(x, last)), pixels)
+        return x[rows.astype(np.intp)], y
+
+    def _points(self, first: float, last: float, pixels: int) -> tuple[Array, Array]:
+        """``points`` in values' indexes."""
         n = self.seen
         if n == 0:
             return np.empty(0), np.empty(0)

@@ -10,7 +10,7 @@ from PySide6.QtCore import QEvent, QObject, QPointF, QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QFontMetricsF, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
-from ..engine.history import History
+from ..engine.history import Rows
 from ..engine.numbers import number_text
 from ..session import Session
 from . import appearance as looks
@@ -226,7 +226,7 @@ def draw_peaks(curve: pg.PlotDataItem, peaks: PeakSeries, view: pg.ViewBox, **st
     """Give ``curve`` the points of ``peaks`` it shows in ``view``: the iterations visible, or all of them
     while the view ranges itself over its items, a few points per pixel."""
     if view.autoRangeEnabled()[0]:
-        first, last = 0.0, float(peaks.seen)
+        first, last = 0.0, peaks.last_x
     else:
         (first, last), _ = view.viewRange()
     curve.setData(*peaks.points(first, last, max(int(view.width()), 100)), **style)
@@ -305,7 +305,7 @@ class PlotsView(QWidget):
         self.session = session
         self.redraws = 0  # how often the curves were given new data
         self.cost_log = False  # the cost on a log axis (View ▸ Cost on a Log Scale)
-        self._drawn: tuple[History | None, int] = (None, -1)
+        self._drawn: tuple[object | None, Rows | None] = (None, None)  # the history and its rows drawn
         self._few: bool | None = None  # whether the curves are drawn as dots (few points)
         self.cost_plot = _make_plot("costPlot", "cost J")
         self.appearance = looks.appearance_model().current
@@ -349,7 +349,7 @@ class PlotsView(QWidget):
             hover.text.fill = pg.mkBrush(*colors.hover_fill)
             hover.points = min(appearance.points(10.0), LEGEND_POINTS_MAX)
         self._style_curves()
-        self._drawn = (None, -1)
+        self._drawn = (None, None)
         self.refresh()
         self._show_title()
 
@@ -386,7 +386,7 @@ class PlotsView(QWidget):
         for l, curve in enumerate(self.grad_curves, start=1):
             self.legend.addItem(curve, f"‖dW[{l}]‖")
         self._style_curves()
-        self._drawn = (None, -1)
+        self._drawn = (None, None)
         self._few = None  # the new curves have no dots yet
         self.refresh()
 
@@ -432,28 +432,30 @@ class PlotsView(QWidget):
         return "legend" if self.legend.isVisible() else "title"
 
     def refresh(self) -> None:
-        """Give the curves the history's arrays if its length changed since the last redraw."""
+        """Give the curves the history's arrays if its rows changed since the last redraw."""
         history = self.session.history
-        n = len(history)
-        drawn, drawn_n = self._drawn
-        if history is drawn and n == drawn_n:
+        rows = history.rows()  # the worker may append while we read: one consistent set of rows
+        n = len(rows.costs)
+        drawn, drawn_rows = self._drawn
+        if history is drawn and drawn_rows is not None and n == len(drawn_rows.costs) \
+                and rows.generation == drawn_rows.generation:
             return
-        if history is not drawn or n < drawn_n:
+        if history is not drawn or drawn_rows is None or (
+                rows.generation == drawn_rows.generation and n < len(drawn_rows.costs)):  # new, or cut back
             self.hide_hover()
             self._reset_ranges(n)
-        # the worker may append while we read: take n once and the first n rows of each array
         few = 0 < n <= FEW_POINTS  # one or two points make no visible line: draw them as dots
         changed, self._few = few != self._few, few
-        costs = history.costs[:n]
-        norms = history.grad_norms[:n]
-        self.cost_peaks.update(costs, history)
+        source = (history, rows.generation)  # thinned rows are new rows: the peaks are folded again
+        x = rows.iterations if rows.thinned else None
+        self.cost_peaks.update(rows.costs, source, x)
         for l, peaks in enumerate(self.grad_peaks):
-            peaks.update(norms[:, l], history)
-        self._drawn = (history, n)
+            peaks.update(rows.grad_norms[:, l], source, x)
+        self._drawn = (history, rows)
         self._refreshing = True  # the ranges first: the points are those of the range the plots show
         try:
             for plot in (self.cost_plot, self.grad_plot):
-                self._fit(plot, history, n)
+                self._fit(plot, rows)
         finally:
             self._refreshing = False
         self._draw_points(self.cost_plot, self._dots(few, self.appearance.colors.phase("cost")) if changed else {})
@@ -462,12 +464,13 @@ class PlotsView(QWidget):
         self.redraws += 1
         self._show_title()
 
-    def _fit(self, plot: pg.PlotWidget, history: History, n: int) -> None:
-        """``plot``'s steady range for the first ``n`` iterations of ``history`` (SteadyRange.fit)."""
+    def _fit(self, plot: pg.PlotWidget, rows: Rows | None) -> None:
+        """``plot``'s steady range for the kept ``rows`` of a history (SteadyRange.fit)."""
+        last = rows.last_iteration if rows is not None else -1
         if plot is self.cost_plot:
-            self._steady[id(plot)].fit(n - 1, history.costs[:n], self.cost_log)
+            self._steady[id(plot)].fit(last, rows.costs if rows is not None else np.empty(0), self.cost_log)
         else:
-            self._steady[id(plot)].fit(n - 1, history.grad_norms[:n].reshape(-1), True)
+            self._steady[id(plot)].fit(last, rows.grad_norms.reshape(-1) if rows is not None else np.empty(0), True)
 
     def _draw_points(self, plot: pg.PlotWidget, dots: dict | list[dict] | None = None) -> None:
         """Give ``plot``'s curves the points of the iterations it shows (a few per pixel); ``dots``:
@@ -489,7 +492,7 @@ class PlotsView(QWidget):
         item = self.cost_plot.getPlotItem()
         item.setLogMode(y=on)
         item.setLabel("left", "cost J (log scale)" if on else "cost J", color=PLOT_FOREGROUND)
-        self._drawn = (None, -1)
+        self._drawn = (None, None)
         self._steady[id(self.cost_plot)].follow()
         self.refresh()
 
@@ -509,19 +512,18 @@ class PlotsView(QWidget):
         for plot in (self.cost_plot, self.grad_plot):
             self._steady[id(plot)].follow()
 
-    def _shown(self) -> tuple[History, int]:
-        """The history and the number of its iterations the curves show now."""
-        history, n = self._drawn
-        return (history, n) if history is not None else (self.session.history, 0)
+    def _shown(self) -> Rows | None:
+        """The rows of the history the curves show now (None before the first redraw)."""
+        return self._drawn[1]
 
     def _show_title(self) -> None:
         """J at full precision; with its iteration and the word "cost" when the plot is wide enough."""
-        history, n = self._shown()
-        if n == 0:
+        rows = self._shown()
+        if rows is None or not len(rows.costs):
             choices = ["cost J (plotted after each completed iteration)", "cost J"]
         else:
-            value = f"J = {exact(history.costs[n - 1])}"
-            choices = [f"cost {value} at iteration {n - 1}", f"{value} (iteration {n - 1})", value]
+            value, last = f"J = {exact(rows.costs[-1])}", rows.last_iteration
+            choices = [f"cost {value} at iteration {last}", f"{value} (iteration {last})", value]
         room = title_room(self.cost_plot)
         for points in TITLE_POINTS:  # a smaller font before fewer digits
             points = self.appearance.points(points)
@@ -543,31 +545,32 @@ class PlotsView(QWidget):
         self._fit_legend()
 
     # -- hovering --------------------------------------------------------------------
-    def _values(self, plot: pg.PlotWidget, iteration: int) -> list[tuple[str, float, str]]:
-        """(name, value, colour) of what ``plot`` shows at ``iteration``: J, or ‖dW[l]‖ per layer."""
-        history, _ = self._shown()
+    def _values(self, plot: pg.PlotWidget, row: int) -> list[tuple[str, float, str]]:
+        """(name, value, colour) of what ``plot`` shows at ``row`` of the drawn rows: J, or ‖dW[l]‖ per layer."""
+        rows = self._shown()
         if plot is self.cost_plot:
-            return [("J", float(history.costs[iteration]), self.appearance.colors.phase("cost"))]
-        norms = history.grad_norms[iteration]
+            return [("J", float(rows.costs[row]), self.appearance.colors.phase("cost"))]
+        norms = rows.grad_norms[row]
         return [(f"‖dW[{l}]‖", float(norms[l - 1]), layer_color(l).darker(HOVER_DARKER).name())
                 for l in range(1, len(norms) + 1)]
 
-    def _hover_lines(self, plot: pg.PlotWidget, iteration: int) -> list[tuple[str, str]]:
-        """(text, colour) lines for ``iteration``: the heading, then each value exactly."""
-        values = self._values(plot, iteration)
-        return [(f"iteration {iteration}", self.appearance.colors.plot_foreground)] + [(f"{name} = {exact(v)}", c) for name, v, c in values]
+    def _hover_lines(self, plot: pg.PlotWidget, row: int) -> list[tuple[str, str]]:
+        """(text, colour) lines for ``row``: the heading (its iteration), then each value exactly."""
+        values = self._values(plot, row)
+        heading = f"iteration {int(self._shown().iterations[row])}"
+        return [(heading, self.appearance.colors.plot_foreground)] + [(f"{name} = {exact(v)}", c) for name, v, c in values]
 
-    def hover_text(self, plot: pg.PlotWidget, iteration: int) -> str:
-        """What hovering over ``iteration`` of ``plot`` shows (clamped to the iterations drawn); '' when empty."""
-        _, n = self._shown()
-        if n == 0:
+    def hover_text(self, plot: pg.PlotWidget, iteration: float) -> str:
+        """What hovering over ``iteration`` of ``plot`` shows: the kept iteration nearest it; '' when empty."""
+        rows = self._shown()
+        if rows is None or not len(rows.costs):
             return ""
-        iteration = min(max(int(iteration), 0), n - 1)
-        return "\n".join(text for text, _ in self._hover_lines(plot, iteration))
+        return "\n".join(text for text, _ in self._hover_lines(plot, rows.row_of(iteration)))
 
     def point_count(self) -> int:
-        """Iterations the curves show (a long run's curves hold a few points per pixel of them)."""
-        return max(0, self._drawn[1])
+        """Rows the curves show: the iterations drawn (a long run's curves hold a few points per pixel of them)."""
+        rows = self._shown()
+        return 0 if rows is None else len(rows.costs)
 
     def shown_hover_text(self, plot: pg.PlotWidget) -> str:
         """The text of the hover box on ``plot`` as shown now ('' when hidden)."""
@@ -577,16 +580,17 @@ class PlotsView(QWidget):
         """Show the exact values at the iteration nearest the mouse (scene coordinates of ``plot``)."""
         hover = self._hovers[id(plot)]
         view = plot.getPlotItem().vb
-        _, n = self._shown()
-        if n == 0 or not view.sceneBoundingRect().contains(scene_pos):
+        rows = self._shown()
+        if rows is None or not len(rows.costs) or not view.sceneBoundingRect().contains(scene_pos):
             hover.hide()
             return
         at = view.mapSceneToView(scene_pos)
-        iteration = min(max(int(round(at.x())), 0), n - 1)
-        ys = [value for _, value, _ in self._values(plot, iteration)]
+        row = rows.row_of(at.x())
+        iteration = int(rows.iterations[row])
+        ys = [value for _, value, _ in self._values(plot, row)]
         if plot is self.grad_plot or (plot is self.cost_plot and self.cost_log):
             ys = list(loggable(np.array(ys)))  # markers on the log plot: raw values, none where there is no log
-        hover.show(at, iteration, self._hover_lines(plot, iteration), ys)
+        hover.show(at, iteration, self._hover_lines(plot, row), ys)
 
     def hide_hover(self) -> None:
         for hover in self._hovers.values():
@@ -595,7 +599,7 @@ class PlotsView(QWidget):
     def follow_again(self, plot: pg.PlotWidget) -> None:
         """After a zoom or pan: ``plot`` shows its whole history again and follows the run (a double-click)."""
         self._steady[id(plot)].follow()
-        self._fit(plot, *self._shown())
+        self._fit(plot, self._shown())
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Leave:
