@@ -144,3 +144,22 @@ def test_a_short_inspector_shows_whole_rows_of_the_stats_table(qtbot, make_sessi
     assert whole >= 1 and (cut <= 4 or whole >= table.rowCount()), (height, viewport)
     heatmap = next(p for p in view.made_panels() if p.isVisible())
     assert heatmap.graphics.height() >= heatmap.graphics.minimumSizeHint().height()
+
+
+def test_a_step_of_1x1_values_only_shows_every_stats_row(paused_window, qtbot):
+    """b[3]'s update shows three numbers, which need a line, not a heatmap's height: the stats table
+    gets the room for all three rows (no scroll bar), and the numbers keep their full line."""
+    w = paused_window
+    inspector = w.inspector
+    table = inspector.stats_table
+    qtbot.waitUntil(lambda: table.height() >= inspector._table_height(3))
+    assert table.rowCount() == 3 and not table.verticalScrollBar().isVisible()
+    for panel in shown_scalars(w):
+        label = panel.scalar_label
+        assert label.height() >= label.fontMetrics().height()  # the number is not cut
+        assert label.geometry().bottom() <= panel.height()
+    w.actionStep.trigger()  # Z[1] = W[1]·A[0] + b[1]: heatmaps again, with the room they ask for
+    qtbot.waitUntil(lambda: not shown_scalars(w))
+    from nnviz.views.heatmap import HINT_HEIGHT
+    qtbot.waitUntil(lambda: all(p.graphics.height() >= HINT_HEIGHT or inspector.height() < 300
+                                for p in inspector.made_panels() if p.isVisible()))

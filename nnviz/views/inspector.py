@@ -279,28 +279,40 @@ class InspectorView(QWidget):
             self._size_bottom()  # the header took a line more or less, or the body was first laid out
         return False
 
-    def _heatmaps_need(self) -> int:
+    def _heatmaps_need(self, scalars_only: bool = False) -> int:
         """The height the panel area asks for whatever the Step shows: a one-line title, a heatmap's
-        HINT_HEIGHT, the hover line and the provenance line (a Step's own hints vary with its titles)."""
+        HINT_HEIGHT (a large number's line when the Step shows 1×1 values only), the hover line and the
+        provenance line (a Step's own hints vary with its titles)."""
         area = self.panel_area.layout()
         title = QFontMetrics(mono_font(self.appearance.points(TITLE_POINTS))).height() + 4
-        lines = [self.hover_label, self.provenance.label]
-        return (title + 2 + HINT_HEIGHT + sum(label.sizeHint().height() for label in lines if not label.isHidden())
-                + area.spacing() * len(lines) + self.body.layout().spacing())
+        body = QFontMetrics(mono_font(self.appearance.points(SCALAR_POINTS))).height() * 2 if scalars_only \
+            else HINT_HEIGHT
+        lines = [label for label in (self.hover_label, self.provenance.label) if not label.isHidden()]
+        # a wrapping label's size hint is its height at a narrow width (88 px for the provenance hint's one line)
+        heights = [label.heightForWidth(max(label.width(), 1)) if label.hasHeightForWidth() else label.sizeHint().height()
+                   for label in lines]
+        return title + 2 + body + sum(heights) + area.spacing() * len(lines) + self.body.layout().spacing()
+
+    def _scalars_only(self) -> bool:
+        """Whether the Step shows 1×1 values only (the update of b[L]: the worked equation's numbers)."""
+        shown = [p for p in self.made_panels()[:len(self.panel_keys)] if not p.isHidden()]
+        return bool(shown) and all(p.scalar is not None for p in shown)
 
     def _size_bottom(self) -> None:
         """The stats table has room for the most rows a Step shows, unless the view is so short the
         heatmaps need the room: then for as many whole rows as leave the heatmaps the height they ask
         for, the result's at least (a row cut in half, as the layout would leave it, reads as a
-        mistake on a projector).  Its height changes with the view's, not with each Step."""
+        mistake on a projector).  Its height changes with the view's, not with each Step -- except on
+        a Step of 1×1 values only, which need a line of large numbers, not a heatmap's height."""
         height = self._bottom_height
         controls = self.session.dataset.is_image  # "Show as picture" is offered on some Steps: room kept on all
-        key = (self.height(), height, self.session.plan, controls, self.body.height())
+        scalars = self._scalars_only()
+        key = (self.height(), height, self.session.plan, controls, self.body.height(), scalars)
         if key == self._bottom_key:  # the same view, plan and header: the heatmaps stay where they were
             return
         self._bottom_key = key
         if self.height() < ROOMY_HEIGHT:
-            room = self.body.height() - self._heatmaps_need()
+            room = self.body.height() - self._heatmaps_need(scalars)
             rows = max(1, (room - self._table_height(0) + ROW_HEIGHT) // ROW_HEIGHT)
             least = self.picture_controls_height if controls else 0
             height = min(height, max(self._table_height(rows), least))
