@@ -59,7 +59,7 @@ def test_a_long_history_is_thinned_to_the_bound_and_each_row_keeps_its_iteration
     rows = h.rows()
     assert rows.thinned and rows.stride > 1 and rows.generation > 0
     _check_rows(h, 10_000)
-    assert rows.describe() == f"{len(rows.costs)} of 10000 iterations (older ones every {ordinal(rows.stride)})"
+    assert rows.describe(" of J") == f"{len(rows.costs)} of 10000 iterations of J (older ones every {ordinal(rows.stride)})"
     state = h._state  # the buffers never grow past the bound
     assert all(len(a) == history_module.MAX_ROWS for a in state[:3])
 

@@ -194,9 +194,9 @@ class Exports(QObject):
         rows = self.session.history.rows()  # Run may go on appending: these rows, copied
         costs, norms = rows.costs.copy(), rows.grad_norms.copy()
         numbers = rows.iterations.copy() if rows.thinned else None
-        kept = rows.describe()
+        kept = rows.describe(" of J and ‖dW[l]‖")
         self.exporting += 1
-        self.window.statusBar().showMessage(f"Exporting {kept} of J and ‖dW[l]‖ to {path}…")
+        self.window.statusBar().showMessage(f"Exporting {kept} to {path}…")
 
         def write() -> None:
             error = None
@@ -207,7 +207,7 @@ class Exports(QObject):
             except OSError as err:
                 error = err
             try:
-                self._written.emit(path, f"Exported {kept} of J and ‖dW[l]‖ to {path}", error)
+                self._written.emit(path, f"Exported {kept} to {path}", error)
             except RuntimeError:  # the window was closed meanwhile: no one to tell
                 log.info("history export to %s finished after its window closed (%s)", path, error or "written")
 

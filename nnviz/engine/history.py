@@ -37,12 +37,13 @@ class Rows(NamedTuple):
     thinned: bool  # some iterations before the newest are not kept (rows are not 0, 1, 2, ...)
     stride: int  # once thinned, the older rows are every stride-th iteration
 
-    def describe(self) -> str:
-        """'4 iterations', or for a thinned history '524289 of 36000000 iterations (older ones every 64th)'."""
+    def describe(self, what: str = "") -> str:
+        """'4 iterations', or for a thinned history '524289 of 36000000 iterations (older ones every 64th)';
+        ``what`` goes before the parenthesis ('4 iterations of J')."""
         n = len(self.costs)
         if not self.thinned:
-            return f"{n} iteration" + ("" if n == 1 else "s")
-        return f"{n} of {self.last_iteration + 1} iterations (older ones every {ordinal(self.stride)})"
+            return f"{n} iteration" + ("" if n == 1 else "s") + what
+        return f"{n} of {self.last_iteration + 1} iterations{what} (older ones every {ordinal(self.stride)})"
 
     def row_of(self, iteration: float) -> int:
         """The row nearest ``iteration`` (the earlier on a tie); 0 when empty."""
