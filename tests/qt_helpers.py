@@ -38,16 +38,20 @@ def wheel_zoom(plot) -> None:
     QApplication.sendEvent(viewport, event)
 
 
+def shown(qtbot, widget, width: int, height: int):
+    """``widget`` on its own, ``width``×``height``, shown (and closed after the test)."""
+    qtbot.addWidget(widget)
+    widget.resize(width, height)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
 def shown_panel(qtbot, width: int, height: int):
     """A HeatmapPanel of its own, ``width``×``height``, shown."""
     from nnviz.views.heatmap import HeatmapPanel
 
-    panel = HeatmapPanel()
-    qtbot.addWidget(panel)
-    panel.resize(width, height)
-    panel.show()
-    qtbot.waitExposed(panel)
-    return panel
+    return shown(qtbot, HeatmapPanel(), width, height)
 
 
 def shown_window(qtbot, width: int, height: int, session=None):

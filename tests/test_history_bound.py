@@ -16,6 +16,8 @@ from nnviz.engine.history import History, ordinal
 from nnviz.session import Design
 from nnviz.session.persist import SessionFileError, read_state
 
+from qt_helpers import shown
+
 XOR = Design(hidden=(8, 8), activations=("tanh", "tanh"), init="xavier", learning_rate=0.3)
 
 
@@ -196,11 +198,7 @@ def test_a_file_whose_history_numbers_do_not_fit_is_refused_in_one_line(long_run
 def test_the_plots_draw_and_hover_a_thinned_history_at_its_iterations(long_run, qtbot):
     from nnviz.views.plots import PlotsView
 
-    view = PlotsView(long_run)
-    qtbot.addWidget(view)
-    view.resize(900, 300)
-    view.show()
-    qtbot.waitExposed(view)
+    view = shown(qtbot, PlotsView(long_run), 900, 300)
     view.refresh()
     rows = long_run.history.rows()
     x, y = view.cost_curve.getData()

@@ -8,7 +8,7 @@ from PySide6.QtCore import QPointF, Qt
 from nnviz.data import load_demo
 from nnviz.engine.history import History
 from nnviz.views.plots import PlotsView, loggable
-from qt_helpers import wheel_zoom
+from qt_helpers import shown, wheel_zoom
 
 
 @pytest.fixture
@@ -17,12 +17,7 @@ def xor_session(make_session):
 
 
 def make_view(qtbot, session, width=1200, height=260):
-    view = PlotsView(session)
-    qtbot.addWidget(view)
-    view.resize(width, height)
-    view.show()
-    qtbot.waitExposed(view)
-    return view
+    return shown(qtbot, PlotsView(session), width, height)
 
 
 def train(session, wait_idle, iterations):

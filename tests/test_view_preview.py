@@ -7,15 +7,11 @@ import pytest
 from nnviz.data import Dataset, load_demo
 from nnviz.engine import predict
 from nnviz.views.preview import GRID, THUMBNAILS, DataPreviewView, picture_strip
+from qt_helpers import shown
 
 
 def make_view(qtbot, session):
-    view = DataPreviewView(session)
-    qtbot.addWidget(view)
-    view.resize(380, 350)
-    view.show()
-    qtbot.waitExposed(view)
-    return view
+    return shown(qtbot, DataPreviewView(session), 380, 350)
 
 
 def params(session):
