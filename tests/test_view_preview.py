@@ -127,6 +127,7 @@ def test_softmax_boundary_colours_the_winning_class(qtbot, make_session):
     session = make_session(dataset=Dataset(X=X, Y=Y, class_names=["a", "b", "c"], name="three"))
     view = make_view(qtbot, session)
     assert session.spec.output == "softmax" and view.mode == "scatter"
+    qtbot.waitUntil(lambda: view.boundary_image() is not None)  # asked for once the view has settled
     image = view.boundary_image()
     assert image.shape == (GRID, GRID, 4) and image.dtype == np.uint8
     A = predict(session.spec, params(session), view.grid_points())
@@ -182,3 +183,25 @@ def test_a_short_data_panel_draws_fewer_pictures_rather_than_pictures_under_thei
         assert len(colours) > 1
         if not expect_all:  # where picture `shown` would go, a click picks nothing
             assert mosaic.picture_at(mosaic.tile_rect(shown).center()) is None
+
+
+def test_new_two_dimensional_data_is_derived_after_the_view_settles(qtbot, make_session, wait_idle, monkeypatch):
+    """Showing new data moves the scatter's view several times in one event; each move asked for the
+    boundary (and with it every view's derived state, in place on a small network) at once: three
+    times in the event that installed the data.  Now it is asked for once the view has settled."""
+    session = make_session()
+    view = make_view(qtbot, session)
+    wait_idle(session)
+    calls = []
+    rederive = session.rederive
+    monkeypatch.setattr(session, "rederive", lambda: (calls.append(1), rederive()))
+    view._grid_moved.timeout.disconnect()
+    view._grid_moved.timeout.connect(session.rederive)
+    session.open_dataset("demo:xor")  # installed in place: the event a user's click would be
+    assert calls == []
+    wait_idle(session)
+    qtbot.waitUntil(lambda: view.boundary_image() is not None and view.boundary_image().shape == (GRID, GRID))
+    qtbot.wait(50)
+    assert 1 <= len(calls) <= 2  # the first layout of the scatter may move the view once more
+    expected = predict(session.spec, params(session), view.grid_points())[0].reshape(GRID, GRID)
+    np.testing.assert_array_equal(view.boundary_image(), expected)

@@ -511,7 +511,7 @@ class InspectorView(QWidget):
         for i, (panel, (key, array, transposed, lead)) in enumerate(zip(self.panels, shown)):
             name = symbol(key) + ("ᵀ" if transposed else "")
             if array is None:
-                panel.set_note(name, "old value not kept\n(step back history off or running)", lead)
+                panel.set_note(name, "old value not kept\n(step back does not reach it)", lead)
             else:
                 panel.set_matrix(name, array, transposed, lead)
             narrow = array is not None and array.ndim == 2 and array.shape[0 if transposed else 1] == 1  # a column

@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView, QLabel, QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
@@ -223,6 +223,11 @@ class DataPreviewView(QWidget):
         self._last_boundary = -math.inf
         self._asked: tuple | None = None
         self._derived: tuple | None = None  # (params, grid, A[L], seconds) last computed by the derivation
+        # a new grid asks for the boundary once the view has settled: a new dataset moved the view three
+        # times in one event, and each move derived every view's state again (12 ms each on xor)
+        self._grid_moved = QTimer(self)
+        self._grid_moved.setSingleShot(True)
+        self._grid_moved.timeout.connect(self.session.rederive)
         self.header = QLabel(self)
         self.header.setObjectName("previewHeader")
         self.header.setTextFormat(Qt.TextFormat.RichText)
@@ -452,7 +457,7 @@ class DataPreviewView(QWidget):
         (x0, x1), (y0, y1) = ranges
         self._set_grid(QRectF(x0, y0, x1 - x0, y1 - y0))
         self._shown_params = []
-        self.session.rederive()
+        self._grid_moved.start(0)
 
     def _params(self) -> list[tuple[str, np.ndarray]] | None:
         """W[l], b[l] of the network as the session holds them now, or None when they do not fit 2-D data."""
@@ -504,7 +509,7 @@ class DataPreviewView(QWidget):
             wanted = (tuple(map(id, arrays)), id(self._grid_X))
             if not self.session.running and self._asked != wanted:  # derived for another grid: derive again
                 self._asked = wanted
-                self.session.rederive()
+                self._grid_moved.start(0)
             return
         self._show_boundary(found[2])
         self._shown_params, self._shown_grid = arrays, found[1]
