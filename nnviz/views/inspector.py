@@ -34,6 +34,7 @@ RUNNING_REFRESH_MS = 0  # while training runs: every snapshot at once (the sessi
 STATS_COLUMNS = ("matrix", "shape", "min", "max", "mean", "‖·‖", "NaN/Inf")
 ROW_HEIGHT = 22  # stats table rows
 ROOMY_HEIGHT = 480  # below this the stats table may scroll so the heatmaps keep some height
+SCALAR_MARGIN = 8  # px of room around a line of 1×1 values (a Step of them only needs no more)
 NARROW_PANEL_WIDTH = 110  # a column like b[1] still needs room for its title, indexes and colour bar
 HOVER_HINT = "Hover a cell to read its value · double-click: the whole matrix"
 EXAMPLE_KEY = re.compile(r"^(d?[AZ]\d+|Y)$")  # matrices with one column per example
@@ -285,7 +286,7 @@ class InspectorView(QWidget):
         provenance line (a Step's own hints vary with its titles)."""
         area = self.panel_area.layout()
         title = QFontMetrics(mono_font(self.appearance.points(TITLE_POINTS))).height() + 4
-        body = QFontMetrics(mono_font(self.appearance.points(SCALAR_POINTS))).height() * 2 if scalars_only \
+        body = QFontMetrics(mono_font(self.appearance.points(SCALAR_POINTS))).height() + SCALAR_MARGIN if scalars_only \
             else HINT_HEIGHT
         lines = [label for label in (self.hover_label, self.provenance.label) if not label.isHidden()]
         # a wrapping label's size hint is its height at a narrow width (88 px for the provenance hint's one line)
