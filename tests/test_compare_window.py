@@ -159,3 +159,41 @@ def test_the_step_lists_marks_take_the_themes_colours(qtbot, default_window, mon
                                QColor(theme.muted).name()], theme.name
     finally:
         appearance_model().set(Appearance())
+
+
+def test_a_difference_in_a_later_iteration_is_shown_there_and_training_goes_on(
+        qtbot, default_window, monkeypatch, tmp_path, wait_idle):
+    """The user's backprop matches for two iterations and goes wrong in the third (a learning-rate
+    schedule, a moment's bias correction): the window takes over iteration 2 from the trace's
+    parameters and stops at the first difference.  It raised instead (the empty history did not
+    fit iteration 2, and nothing of iteration 1 was there to show), and the comparison never came."""
+    from nnviz.cli import main
+    from nnviz.session.persist import read_state
+
+    trace = tmp_path / "mine.npz"
+    assert main(["train", "demo:images", "--iterations", "3", "--print-every", "0", "--trace", str(trace)]) == 0
+    arrays = dict(np.load(trace, allow_pickle=False))
+    arrays["2/dW1"] = 2 * arrays["2/dW1"]
+    np.savez(trace, **arrays)
+    window = default_window
+    _compare(qtbot, window, monkeypatch, trace)
+    s = window.session
+    report = window.comparison.report
+    assert report is not None and report.first_difference == "dW[1]" and report.first.iteration == 2
+    assert s.iteration == 2 and s.record.key == "dW1"
+    assert "first difference: dW[1] in iteration 2" in window.statusBar().currentMessage()
+    assert len(s.history) == 0  # nothing of iterations 0 and 1 was computed here
+    for _ in range(2):
+        s.run_iteration()
+        wait_idle(s)
+    rows = s.history.rows()
+    assert s.iteration == 4 and list(rows.iterations) == [2.0, 3.0]  # each row at its own iteration
+    plots = window.plots
+    qtbot.waitUntil(lambda: plots.point_count() == 2)
+    assert plots.hover_text(plots.cost_plot, 0).startswith("iteration 2\n")  # the nearest row drawn
+    assert plots.hover_text(plots.cost_plot, 3).startswith("iteration 3\n")
+    path = tmp_path / "taken-over.nnviz"
+    s.save(str(path))
+    wait_idle(s)
+    state = read_state(path)  # saved and opened again as it is
+    assert state.iteration == 4 and list(state.history.iterations) == [2.0, 3.0]

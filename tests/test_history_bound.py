@@ -209,3 +209,18 @@ def test_the_plots_draw_and_hover_a_thinned_history_at_its_iterations(long_run, 
     between = kept + rows.stride * 0.4  # nearer this kept row than the next
     text = view.hover_text(view.cost_plot, between)
     assert text.splitlines()[0] == f"iteration {kept}" and f"J = {float(rows.costs[3])!r}" in text
+
+
+def test_rows_that_start_after_a_gap_are_numbered():
+    """A trace's iteration 2 taken over: the first row is iteration 2, not 0."""
+    h = History(2)
+    h.append(0.5, [1.0, 1.0], 2)
+    h.append(0.4, [1.0, 1.0], 3)
+    h.append(0.3, [1.0, 1.0])  # the next one: 4
+    rows = h.rows()
+    assert rows.thinned and list(rows.iterations) == [2, 3, 4] and rows.describe() == "3 of 5 iterations"
+    assert set(h.to_arrays()) == {"cost", "grad_norms", "iteration"}
+    with pytest.raises(ValueError, match="comes before"):
+        h.append(0.2, [1.0, 1.0], 3)
+    h.truncate(3)  # stepped back into iteration 3: its row goes
+    assert list(h.iterations) == [2]

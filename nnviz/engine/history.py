@@ -43,7 +43,8 @@ class Rows(NamedTuple):
         n = len(self.costs)
         if not self.thinned:
             return f"{n} iteration" + ("" if n == 1 else "s") + what
-        return f"{n} of {self.last_iteration + 1} iterations{what} (older ones every {ordinal(self.stride)})"
+        every = f" (older ones every {ordinal(self.stride)})" if self.stride > 1 else ""
+        return f"{n} of {self.last_iteration + 1} iterations{what}{every}"
 
     def row_of(self, iteration: float) -> int:
         """The row nearest ``iteration`` (the earlier on a tie); 0 when empty."""
@@ -114,10 +115,17 @@ class History:
     def stride(self) -> int:
         return self._state[6]
 
-    def append(self, cost: float, norms: Array | list[float]) -> None:
-        """The next completed iteration (the one after the newest kept row, or 0)."""
+    def append(self, cost: float, norms: Array | list[float], iteration: int | None = None) -> None:
+        """Completed ``iteration`` (default: the one after the newest kept row, or 0).  One after a gap
+        (the rows of a trace's iteration taken over start there) makes the rows numbered as thinned ones are."""
         costs, grad, iterations, n, generation, thinned, stride = self._state
-        iteration = iterations[n - 1] + 1 if n else 0.0
+        following = iterations[n - 1] + 1 if n else 0.0
+        if iteration is None or iteration == following:
+            iteration = following
+        elif iteration < following:
+            raise ValueError(f"iteration {iteration} comes before the history's newest row, {following - 1:g}")
+        else:
+            thinned = True
         if n == MAX_ROWS:
             costs, grad, iterations, n, stride = _thinned(costs[:n], grad[:n], iterations[:n], stride)
             generation, thinned = generation + 1, True

@@ -222,10 +222,15 @@ class Stepper:
 
     @property
     def last_op(self) -> Operation | None:
-        """The operation performed most recently (None before the first)."""
+        """The operation performed most recently (None before the first, and at the start of an
+        iteration taken over from its parameters alone, e.g. a trace's iteration 3: the previous
+        iteration's results are not there)."""
         if self.position > 0:
             return self.plan[self.position - 1]
-        return self.plan[-1] if self.iteration > 0 else None
+        last = self.plan[-1]
+        if self.iteration == 0 or last.key not in self.values or any(k not in self.values for k in last.operands):
+            return None
+        return last
 
     @property
     def parameters(self) -> dict[str, Array]:

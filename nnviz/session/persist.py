@@ -40,7 +40,8 @@ from .design import Design
 
 FORMAT = "nnviz-session"
 VERSION = 3  # 2: optimisers, mini-batches and regularisation in the design, their state in values/
-# 3: a long run's thinned history: history/iteration numbers its rows (written only then: otherwise 2)
+# 3: history/iteration numbers the history's rows: a long run's thinned history, or one that starts at a
+# trace's iteration taken over (written only then: otherwise 2)
 UNTHINNED_VERSION = 2
 EMBED_LIMIT = 256 * 1024 * 1024  # data up to this size travels inside the file
 SUFFIX = ".nnviz"
@@ -85,9 +86,12 @@ def save_session(path: str | os.PathLike, state: SessionState) -> Path:
     if d.X_test is not None:
         data.update(X_test=d.X_test, Y_test=d.Y_test)
     embed = sum(a.nbytes for a in data.values()) <= EMBED_LIMIT or not d.source or d.source.startswith("demo:")
+    history = state.history.to_arrays()
+    if "iteration" not in history and len(history["cost"]) != state.iteration:  # none yet of a trace's iteration
+        history["iteration"] = state.history.iterations.copy()
     meta = {
         "format": FORMAT,
-        "version": VERSION if state.history.thinned else UNTHINNED_VERSION,
+        "version": VERSION if "iteration" in history else UNTHINNED_VERSION,
         "saved_by": f"nnviz {__version__}",
         "design": state.design.to_dict(),
         "dataset": _dataset_meta(d, embed),
@@ -96,7 +100,7 @@ def save_session(path: str | os.PathLike, state: SessionState) -> Path:
     }
     arrays = {"meta": np.array(json.dumps(meta))}
     arrays.update({f"values/{k}": v for k, v in state.values.items() if k not in DATA_KEYS})
-    arrays.update({f"history/{k}": v for k, v in state.history.to_arrays().items()})
+    arrays.update({f"history/{k}": v for k, v in history.items()})
     if embed:
         arrays.update({f"data/{k}": v for k, v in data.items()})
     with atomic_writer(path) as handle:
@@ -359,12 +363,14 @@ def check_state(state: SessionState, name: str = "the session") -> None:
         raise SessionFileError(f"{name}: the {state.design.output} output does not fit its labels: {err.message}",
                                err.fix) from None
     rows = state.history.rows()
+    # rows for some of the iterations: a long run's thinned history, or none (a trace's iteration taken over)
     layout = Layout.checked(name, spec, d.m, state.iteration, state.position, state.design.training(),
-                            len(rows.costs) if rows.thinned else None)
+                            len(rows.costs) if rows.thinned or not len(rows.costs) else None)
     if rows.last_iteration >= state.iteration:
         raise SessionFileError(f"{name}: its history goes to iteration {rows.last_iteration}, but only "
                                f"{state.iteration} iterations are completed")
-    history = {"cost": rows.costs, "grad_norms": rows.grad_norms} | ({"iteration": rows.iterations} if rows.thinned else {})
+    history = {"cost": rows.costs, "grad_norms": rows.grad_norms} | (
+        {"iteration": rows.iterations} if layout.history_rows is not None else {})
     for group, arrays in zip(ARRAY_GROUPS, (state.values, history)):
         _check_group(name, group, layout, {k: (tuple(a.shape), a.dtype) for k, a in arrays.items()})
 

@@ -981,7 +981,7 @@ class Session(QObject):
         NaN/Inf check just computed (Stepper.watched_squares), so the norms are not computed twice."""
         stepper = self.stepper
         norms = gradient_norms(stepper.values, self.spec.L, squares)
-        self.history.append(stepper.cost, norms)
+        self.history.append(stepper.cost, norms, stepper.iteration - 1)  # the iteration just completed
         if self.iteration_watchers:
             self._watch_countdown -= 1
             if self._watch_countdown <= 0:
