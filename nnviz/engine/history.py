@@ -117,13 +117,14 @@ class History:
 
     def append(self, cost: float, norms: Array | list[float], iteration: int | None = None) -> None:
         """Completed ``iteration`` (default: the one after the newest kept row, or 0).  One after a gap
-        (the rows of a trace's iteration taken over start there) makes the rows numbered as thinned ones are."""
+        (the rows of a trace's iteration taken over start there) makes the rows numbered as thinned ones
+        are; one at or before kept rows replaces them (the stepper's iteration is what counts)."""
+        if iteration is not None and len(self) and iteration <= self._state[2][len(self) - 1]:
+            self.truncate(iteration)
         costs, grad, iterations, n, generation, thinned, stride = self._state
         following = iterations[n - 1] + 1 if n else 0.0
         if iteration is None or iteration == following:
             iteration = following
-        elif iteration < following:
-            raise ValueError(f"iteration {iteration} comes before the history's newest row, {following - 1:g}")
         else:
             thinned = True
         if n == MAX_ROWS:
