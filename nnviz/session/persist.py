@@ -42,7 +42,7 @@ FORMAT = "nnviz-session"
 VERSION = 3  # 2: optimisers, mini-batches and regularisation in the design, their state in values/
 # 3: history/iteration numbers the history's rows: a long run's thinned history, or one that starts at a
 # trace's iteration taken over (written only then: otherwise 2)
-UNTHINNED_VERSION = 2
+UNTHINNED_VERSION = 2  # what a file without history/iteration says: older nnviz opens it
 EMBED_LIMIT = 256 * 1024 * 1024  # data up to this size travels inside the file
 SUFFIX = ".nnviz"
 META_LIMIT = 1 << 20  # the JSON meta entry is a few kB; more is not a session file
@@ -118,7 +118,7 @@ class Layout:
     iteration: int
     position: int
     training: Training = field(default_factory=Training)
-    history_rows: int | None = None  # rows of a thinned history (history/iteration): every iteration's otherwise
+    history_rows: int | None = None  # rows of a numbered history (history/iteration); None: one per iteration
 
     @cached_property
     def plan(self):
@@ -134,7 +134,8 @@ class Layout:
 
     @property
     def rows(self) -> int:
-        """Rows of the history: one per completed iteration unless a long run's history was thinned."""
+        """Rows of the history: one per completed iteration unless they are numbered (a long run's thinned
+        history, or one that starts at a trace's iteration taken over)."""
         return self.iteration if self.history_rows is None else self.history_rows
 
     @classmethod
