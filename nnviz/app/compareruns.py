@@ -337,7 +337,7 @@ class ComparisonView(QWidget):
             self._show_matrices(key)
         for peaks, s in zip(self.peaks, (a, b)):
             rows = s.history.rows()
-            peaks.update(rows.costs, (s.history, rows.generation), rows.iterations if rows.thinned else None)
+            peaks.update(rows.costs, (s.history, rows.generation), rows.numbered)
         self._draw_costs()
         c = self.comparison
         state = "in step" if c.follower.in_step() else "catching up…"

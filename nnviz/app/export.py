@@ -193,7 +193,7 @@ class Exports(QObject):
         is millions of rows: seconds of formatting); the status bar says when it is written or why not."""
         rows = self.session.history.rows()  # Run may go on appending: these rows, copied
         costs, norms = rows.costs.copy(), rows.grad_norms.copy()
-        numbers = rows.iterations.copy() if rows.thinned else None
+        numbers = None if rows.numbered is None else rows.numbered.copy()
         kept = rows.describe(" of J and ‖dW[l]‖")
         self.exporting += 1
         self.window.statusBar().showMessage(f"Exporting {kept} to {path}…")

@@ -42,7 +42,7 @@ def history_csv_chunks(costs: Array, grad_norms: Array, iterations: Array | None
 def history_csv(history: History) -> str:
     """The whole CSV of ``history`` (``history_csv_chunks``)."""
     rows = history.rows()
-    return "".join(history_csv_chunks(rows.costs, rows.grad_norms, rows.iterations if rows.thinned else None))
+    return "".join(history_csv_chunks(rows.costs, rows.grad_norms, rows.numbered))
 
 
 _SCRIPT = '''\

@@ -71,6 +71,14 @@ class Rows(NamedTuple):
         """The newest row's iteration (-1 when empty)."""
         return int(self.iterations[-1]) if len(self.iterations) else -1
 
+    @property
+    def numbered(self) -> Array | None:
+        """Each row's iteration when the rows are not iterations 0, 1, 2, … (None when they are)."""
+        return self.iterations if self.thinned else None
+
+
+NO_ROWS = Rows(np.empty(0), np.empty((0, 0)), np.empty(0), 0, False, 1)  # what a view shows before any history
+
 
 class History:
     """Cost and gradient norms, one row per kept iteration (every completed one until ``MAX_ROWS``).

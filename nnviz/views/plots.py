@@ -10,7 +10,7 @@ from PySide6.QtCore import QEvent, QObject, QPointF, QSize, Qt, QTimer
 from PySide6.QtGui import QFont, QFontMetrics, QFontMetricsF, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
-from ..engine.history import Rows
+from ..engine.history import NO_ROWS, History, Rows
 from ..engine.numbers import number_text
 from ..session import Session
 from . import appearance as looks
@@ -309,7 +309,7 @@ class PlotsView(QWidget):
         self.session = session
         self.redraws = 0  # how often the curves were given new data
         self.cost_log = False  # the cost on a log axis (View ▸ Cost on a Log Scale)
-        self._drawn: tuple[object | None, Rows | None] = (None, None)  # the history and its rows drawn
+        self._drawn: tuple[History | None, Rows] = (None, NO_ROWS)  # the history and its rows drawn
         self._few: bool | None = None  # whether the curves are drawn as dots (few points)
         self.cost_plot = _make_plot("costPlot", "cost J")
         self.appearance = looks.appearance_model().current
@@ -356,7 +356,7 @@ class PlotsView(QWidget):
             hover.text.fill = pg.mkBrush(*colors.hover_fill)
             hover.points = min(appearance.points(10.0), LEGEND_POINTS_MAX)
         self._style_curves()
-        self._drawn = (None, None)
+        self._drawn = (None, NO_ROWS)
         self.refresh()
         self._show_title()
 
@@ -393,7 +393,7 @@ class PlotsView(QWidget):
         for l, curve in enumerate(self.grad_curves, start=1):
             self.legend.addItem(curve, f"‖dW[{l}]‖")
         self._style_curves()
-        self._drawn = (None, None)
+        self._drawn = (None, NO_ROWS)
         self._few = None  # the new curves have no dots yet
         self.refresh()
 
@@ -449,20 +449,18 @@ class PlotsView(QWidget):
             return
         rows = history.rows()  # the worker may append while we read: one consistent set of rows
         n = len(rows.costs)
-        if history is drawn and drawn_rows is not None and n == len(drawn_rows.costs) \
-                and rows.generation == drawn_rows.generation:
+        if history is drawn and n == len(drawn_rows.costs) and rows.generation == drawn_rows.generation:
             return
-        if history is not drawn or drawn_rows is None or (
-                rows.generation == drawn_rows.generation and n < len(drawn_rows.costs)):  # new, or cut back
+        if history is not drawn or (rows.generation == drawn_rows.generation
+                                    and n < len(drawn_rows.costs)):  # new, or cut back
             self.hide_hover()
             self._reset_ranges(n)
         few = 0 < n <= FEW_POINTS  # one or two points make no visible line: draw them as dots
         changed, self._few = few != self._few, few
         source = (history, rows.generation)  # thinned rows are new rows: the peaks are folded again
-        x = rows.iterations if rows.thinned else None
-        self.cost_peaks.update(rows.costs, source, x)
+        self.cost_peaks.update(rows.costs, source, rows.numbered)
         for l, peaks in enumerate(self.grad_peaks):
-            peaks.update(rows.grad_norms[:, l], source, x)
+            peaks.update(rows.grad_norms[:, l], source, rows.numbered)
         self._drawn = (history, rows)
         self._refreshing = True  # the ranges first: the points are those of the range the plots show
         try:
@@ -476,13 +474,12 @@ class PlotsView(QWidget):
         self.redraws += 1
         self._show_title()
 
-    def _fit(self, plot: pg.PlotWidget, rows: Rows | None) -> None:
+    def _fit(self, plot: pg.PlotWidget, rows: Rows) -> None:
         """``plot``'s steady range for the kept ``rows`` of a history (SteadyRange.fit)."""
-        last = rows.last_iteration if rows is not None else -1
         if plot is self.cost_plot:
-            self._steady[id(plot)].fit(last, rows.costs if rows is not None else np.empty(0), self.cost_log)
+            self._steady[id(plot)].fit(rows.last_iteration, rows.costs, self.cost_log)
         else:
-            self._steady[id(plot)].fit(last, rows.grad_norms.reshape(-1) if rows is not None else np.empty(0), True)
+            self._steady[id(plot)].fit(rows.last_iteration, rows.grad_norms.reshape(-1), True)
 
     def _draw_points(self, plot: pg.PlotWidget, dots: dict | list[dict] | None = None) -> None:
         """Give ``plot``'s curves the points of the iterations it shows (a few per pixel); ``dots``:
@@ -504,7 +501,7 @@ class PlotsView(QWidget):
         item = self.cost_plot.getPlotItem()
         item.setLogMode(y=on)
         item.setLabel("left", "cost J (log scale)" if on else "cost J", color=PLOT_FOREGROUND)
-        self._drawn = (None, None)
+        self._drawn = (None, NO_ROWS)
         self._steady[id(self.cost_plot)].follow()
         self.refresh()
 
@@ -524,14 +521,14 @@ class PlotsView(QWidget):
         for plot in (self.cost_plot, self.grad_plot):
             self._steady[id(plot)].follow()
 
-    def _shown(self) -> Rows | None:
-        """The rows of the history the curves show now (None before the first redraw)."""
+    def _shown(self) -> Rows:
+        """The rows of the history the curves show now (none before the first redraw)."""
         return self._drawn[1]
 
     def _show_title(self) -> None:
         """J at full precision; with its iteration and the word "cost" when the plot is wide enough."""
         rows = self._shown()
-        if rows is None or not len(rows.costs):
+        if not len(rows.costs):
             choices = ["cost J (plotted after each completed iteration)", "cost J"]
         else:
             value, last = f"J = {exact(rows.costs[-1])}", rows.last_iteration
@@ -575,14 +572,13 @@ class PlotsView(QWidget):
     def hover_text(self, plot: pg.PlotWidget, iteration: float) -> str:
         """What hovering over ``iteration`` of ``plot`` shows: the kept iteration nearest it; '' when empty."""
         rows = self._shown()
-        if rows is None or not len(rows.costs):
+        if not len(rows.costs):
             return ""
         return "\n".join(text for text, _ in self._hover_lines(plot, rows.row_of(iteration)))
 
     def point_count(self) -> int:
         """Rows the curves show: the iterations drawn (a long run's curves hold a few points per pixel of them)."""
-        rows = self._shown()
-        return 0 if rows is None else len(rows.costs)
+        return len(self._shown().costs)
 
     def shown_hover_text(self, plot: pg.PlotWidget) -> str:
         """The text of the hover box on ``plot`` as shown now ('' when hidden)."""
@@ -593,7 +589,7 @@ class PlotsView(QWidget):
         hover = self._hovers[id(plot)]
         view = plot.getPlotItem().vb
         rows = self._shown()
-        if rows is None or not len(rows.costs) or not view.sceneBoundingRect().contains(scene_pos):
+        if not len(rows.costs) or not view.sceneBoundingRect().contains(scene_pos):
             hover.hide()
             return
         at = view.mapSceneToView(scene_pos)
